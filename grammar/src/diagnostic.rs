@@ -1,0 +1,250 @@
+//! The one diagnostic type of the toolchain: the parser, the analysis, the
+//! runtime's compile step and the language server all speak it.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::span::Span;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A hint for better code; never fails a check.
+    Warning,
+    /// A mistake; the file cannot run.
+    Error,
+}
+
+impl Severity {
+    /// `"error"` or `"warning"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A stable diagnostic code such as `E0101` (errors) or `W0201` (warnings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Code(pub &'static str);
+
+impl Code {
+    /// The code's text.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The severity the code's first letter stands for.
+    pub fn severity(self) -> Severity {
+        if self.0.starts_with('W') {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// The name of a source: a path as given on the command line, or a URI.
+pub type FileName = Arc<str>;
+
+/// A span in a named source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Location {
+    /// Which source.
+    pub file: FileName,
+    /// Where in it.
+    pub span: Span,
+}
+
+/// A labelled span: the primary one says what is wrong where; secondary ones add context.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Label {
+    /// Where.
+    pub location: Location,
+    /// What to say there (may be empty).
+    pub message: String,
+}
+
+/// One text replacement of a fix.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct TextEdit {
+    /// The text to replace.
+    pub location: Location,
+    /// What to put there.
+    pub replacement: String,
+}
+
+/// A machine-applicable fix: applying all its edits repairs the mistake.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Fix {
+    /// What the fix does, for a person choosing it ("replace `uper` with `upper`").
+    pub message: String,
+    /// The edits, which do not overlap.
+    pub edits: Vec<TextEdit>,
+}
+
+/// A diagnostic: a code, a severity, a message naming the thing, a primary
+/// label, secondary labels, a help line and an optional fix.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Diagnostic {
+    /// Stable code.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// One line that names the offending thing.
+    pub message: String,
+    /// Where the mistake is.
+    pub primary: Label,
+    /// Further places worth showing.
+    pub secondary: Vec<Label>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// A machine-applicable repair.
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's severity and a primary span.
+    pub fn new(code: Code, message: impl Into<String>, file: &FileName, span: Span) -> Self {
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            primary: Label {
+                location: Location {
+                    file: file.clone(),
+                    span,
+                },
+                message: String::new(),
+            },
+            secondary: Vec::new(),
+            help: None,
+            fix: None,
+        }
+    }
+
+    /// Sets the primary label's text.
+    pub fn with_label(mut self, message: impl Into<String>) -> Self {
+        self.primary.message = message.into();
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_secondary(mut self, file: &FileName, span: Span, message: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            location: Location {
+                file: file.clone(),
+                span,
+            },
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Sets the help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets a fix made of one edit in the primary file.
+    pub fn with_fix(mut self, message: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix {
+            message: message.into(),
+            edits: vec![TextEdit {
+                location: Location {
+                    file: self.primary.location.file.clone(),
+                    span,
+                },
+                replacement: replacement.into(),
+            }],
+        });
+        self
+    }
+
+    /// The primary file.
+    pub fn file(&self) -> &FileName {
+        &self.primary.location.file
+    }
+
+    /// The primary span.
+    pub fn span(&self) -> Span {
+        self.primary.location.span
+    }
+
+    /// Whether it is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sorts diagnostics by file, position and code, so that output is stable.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.file(), a.span().start, a.span().end, a.code).cmp(&(b.file(), b.span().start, b.span().end, b.code))
+    });
+}
+
+/// The closest candidates to `name` by edit distance, best first, for "did you mean".
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|&(d, c)| d <= limit || (c.len() >= 3 && (c.contains(name) || name.contains(c))))
+        .collect();
+    scored.sort();
+    scored.dedup();
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn closest_candidates() {
+        let names = ["upper", "lower", "trim", "truncate"];
+        assert_eq!(closest("uper", names), vec!["upper"]);
+        assert!(closest("zzzzzz", names).is_empty());
+    }
+
+    #[test]
+    fn code_severity() {
+        assert_eq!(Code("W0201").severity(), Severity::Warning);
+        assert_eq!(Code("E0001").severity(), Severity::Error);
+    }
+}

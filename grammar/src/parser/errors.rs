@@ -1,0 +1,343 @@
+//! Turns pest's parse errors into diagnostics that name what was found,
+//! what was expected, and where.
+
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+use super::Rule;
+use crate::codes;
+use crate::diagnostic::{Diagnostic, FileName};
+use crate::lexer::{LexError, Lexeme, Token};
+use crate::span::Span;
+
+/// The diagnostic for a pest error in `chunk`, a piece of the file starting at byte `base`.
+/// `lexemes` are the whole file's tokens; `what` names what the chunk should have been.
+pub fn syntax_error(
+    file: &FileName,
+    chunk: &str,
+    base: usize,
+    lexemes: &[Lexeme],
+    error: &Error<Rule>,
+    what: &str,
+) -> Diagnostic {
+    let at = base
+        + match error.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
+    let chunk_end = base + chunk.len();
+
+    // A lexical mistake at or before the failure explains it better than the parser can.
+    if let Some(lexical) = lexical_error(file, lexemes, base, at) {
+        return lexical;
+    }
+
+    let found = lexemes
+        .iter()
+        .find(|l| l.span.start as usize >= at && l.token != Ok(Token::Comment));
+    let found = found.filter(|l| (l.span.start as usize) < chunk_end);
+
+    let expected = expected_list(error);
+
+    // A bracket still open where the chunk ends.
+    if found.is_none()
+        && let Some(open) = unclosed_delimiter(lexemes, base, chunk_end)
+    {
+        let closer = match open.token {
+            Ok(Token::LParen) => ")",
+            Ok(Token::LBracket) => "]",
+            _ => "}",
+        };
+        let opener = &chunk[open.span.start as usize - base..open.span.end as usize - base];
+        return Diagnostic::new(
+            codes::UNCLOSED_DELIMITER,
+            format!("this `{opener}` is never closed"),
+            file,
+            open.span,
+        )
+        .with_label("opened here")
+        .with_secondary(file, Span::at(chunk_end), format!("expected `{closer}` before here"))
+        .with_help(format!("add the missing `{closer}`"));
+    }
+
+    let Some(found) = found else {
+        return Diagnostic::new(
+            codes::UNEXPECTED_TOKEN,
+            format!("{what} ends too early: expected {}", expected.unwrap_or_else(|| "more".into())),
+            file,
+            Span::at(at),
+        )
+        .with_label("ends here")
+        .with_help("complete it, or remove the unfinished text");
+    };
+
+    let found_text = chunk_text(chunk, base, found.span);
+
+    // A keyword where a name belongs.
+    if let Ok(token) = found.token
+        && token.is_keyword()
+        && wants_name(error)
+    {
+        return Diagnostic::new(
+            codes::KEYWORD_AS_NAME,
+            format!("`{found_text}` is a reserved keyword and cannot be used as a name"),
+            file,
+            found.span,
+        )
+        .with_label("keyword used as a name")
+        .with_help(format!("pick another name, such as `{found_text}_` or a more specific word"))
+        .with_fix(
+            format!("rename to `{found_text}_`"),
+            found.span,
+            format!("{found_text}_"),
+        );
+    }
+
+    // A number glued to letters that are no unit: `10min`, `3x`.
+    if let Some(number) = glued_number(&chunk[at - base..]) {
+        let span = Span::new(at, at + number.len());
+        return Diagnostic::new(
+            codes::INVALID_NUMBER,
+            format!("`{number}` is not a number, duration or size"),
+            file,
+            span,
+        )
+        .with_label("unknown unit")
+        .with_help("durations end in ms, s, m, h or d (`30s`); sizes in B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (`512MiB`)");
+    }
+
+    let message = match &expected {
+        Some(expected) => format!("unexpected {}: expected {expected}", describe_found(found, &found_text)),
+        None => format!("unexpected {}", describe_found(found, &found_text)),
+    };
+    let mut diagnostic = Diagnostic::new(codes::UNEXPECTED_TOKEN, message, file, found.span)
+        .with_label(match &expected {
+            Some(expected) => format!("expected {expected}"),
+            None => "not expected here".to_string(),
+        });
+    diagnostic.help = Some(help_for(found, &found_text, &expected));
+    diagnostic
+}
+
+/// A diagnostic for a lexical error inside `[base, at]`, if there is one.
+pub fn lexical_error(file: &FileName, lexemes: &[Lexeme], base: usize, at: usize) -> Option<Diagnostic> {
+    let lexeme = lexemes
+        .iter()
+        .skip_while(|l| (l.span.end as usize) < base)
+        .take_while(|l| l.span.start as usize <= at)
+        .find(|l| l.token.is_err())?;
+    Some(lexical_diagnostic(file, lexeme))
+}
+
+/// The diagnostic for one lexeme that failed to lex.
+pub fn lexical_diagnostic(file: &FileName, lexeme: &Lexeme) -> Diagnostic {
+    let span = lexeme.span;
+    match lexeme.token {
+        Err(LexError::UnterminatedString) => {
+            Diagnostic::new(codes::UNTERMINATED_STRING, "this string is never closed", file, Span::at(span.start as usize).cover(Span::new(span.start as usize, span.start as usize + 1)))
+                .with_label("string starts here")
+                .with_secondary(file, Span::at(span.end as usize), "the line ends before the closing `\"`")
+                .with_help("close the string with `\"` on the same line, or use a `\"\"\"` string for text over several lines")
+        }
+        Err(LexError::UnterminatedTripleString) => {
+            Diagnostic::new(codes::UNTERMINATED_STRING, "this `\"\"\"` string is never closed", file, Span::new(span.start as usize, span.start as usize + 3))
+                .with_label("string starts here")
+                .with_help("close it with `\"\"\"`")
+        }
+        Err(LexError::UnterminatedInterpolation) => {
+            Diagnostic::new(codes::UNTERMINATED_STRING, "this string has a `{` that is never closed", file, Span::new(span.start as usize, span.start as usize + 1))
+                .with_label("string starts here")
+                .with_help("close the interpolation with `}`, or write `\\{` for a literal brace")
+        }
+        _ => Diagnostic::new(codes::UNEXPECTED_CHARACTER, "this character starts no token", file, span)
+            .with_label("unexpected character")
+            .with_help("remove it; comments start with `//`, and strings are written in `\"double quotes\"`"),
+    }
+}
+
+/// The innermost bracket opened in `[base, end)` and not closed before `end`.
+fn unclosed_delimiter(lexemes: &[Lexeme], base: usize, end: usize) -> Option<Lexeme> {
+    let mut stack = Vec::new();
+    for lexeme in lexemes
+        .iter()
+        .skip_while(|l| (l.span.start as usize) < base)
+        .take_while(|l| (l.span.start as usize) < end)
+    {
+        match lexeme.token {
+            Ok(Token::LParen | Token::LBrace | Token::LBracket) => stack.push(*lexeme),
+            Ok(Token::RParen | Token::RBrace | Token::RBracket) => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
+}
+
+fn chunk_text(chunk: &str, base: usize, span: Span) -> String {
+    let start = (span.start as usize).saturating_sub(base).min(chunk.len());
+    let end = (span.end as usize).saturating_sub(base).clamp(start, chunk.len());
+    chunk.get(start..end).unwrap_or("").to_string()
+}
+
+fn describe_found(found: &Lexeme, text: &str) -> String {
+    let shown: String = text.chars().take(40).collect();
+    let shown = if shown.len() < text.len() { format!("{shown}…") } else { shown };
+    match found.token {
+        Ok(Token::String | Token::TripleString) => format!("string {shown}"),
+        Ok(Token::Number | Token::Duration | Token::Size) => format!("number `{shown}`"),
+        Ok(t) if t.is_keyword() => format!("keyword `{shown}`"),
+        Ok(Token::Ident) => format!("name `{shown}`"),
+        _ => format!("`{shown}`"),
+    }
+}
+
+fn help_for(found: &Lexeme, text: &str, expected: &Option<String>) -> String {
+    match (found.token, expected.as_deref()) {
+        (Ok(Token::Comma), _) => "remove the extra `,`".into(),
+        (Ok(Token::Eq), Some(e)) if e.contains("==") => "compare with `==`; `=` only binds names".into(),
+        (Ok(Token::Ident), Some(e)) if e.contains("`,`") || e.contains("`)`") => {
+            "a `,` may be missing between two arguments".into()
+        }
+        (Ok(Token::Ident | Token::Number | Token::String), Some(e)) if e.contains("`input`") && e.contains("`node`") => {
+            "a pipeline holds `input`, `secret`, `node` and `output` members; this line starts with none of them".into()
+        }
+        (Ok(Token::RBrace | Token::RParen | Token::RBracket), _) => format!("`{text}` has no opening partner here, or something before it is missing"),
+        _ => "check the text just before this point: something is missing or misspelled".into(),
+    }
+}
+
+/// `10min`, `3x`: digits directly followed by letters that made no literal.
+fn glued_number(rest: &str) -> Option<&str> {
+    let bytes = rest.as_bytes();
+    let mut i = usize::from(bytes.first() == Some(&b'-'));
+    let digits_start = i;
+    while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'_' || bytes[i] == b'.') {
+        i += 1;
+    }
+    if i == digits_start || !bytes[digits_start].is_ascii_digit() {
+        return None;
+    }
+    let letters_start = i;
+    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+        i += 1;
+    }
+    (i > letters_start).then(|| &rest[..i])
+}
+
+/// Whether the parser was looking for a name where it failed.
+fn wants_name(error: &Error<Rule>) -> bool {
+    match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives
+            .iter()
+            .any(|r| matches!(r, Rule::ident | Rule::ident_list)),
+        ErrorVariant::CustomError { .. } => false,
+    }
+}
+
+/// "a, b or c" from the rules and literal tokens pest tried at the failure.
+fn expected_list(error: &Error<Rule>) -> Option<String> {
+    let mut expected: Vec<&'static str> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            if let Some(text) = describe_rule(*rule) {
+                expected.push(text);
+            }
+        }
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            if let Some(text) = describe_literal(&token.to_string()) {
+                expected.push(text);
+            }
+        }
+    }
+    let mut seen = Vec::new();
+    for e in expected {
+        if !seen.contains(&e) {
+            seen.push(e);
+        }
+    }
+    seen.sort_by_key(|e| order_of(e));
+    match seen.len() {
+        0 => None,
+        1 => Some(seen[0].to_string()),
+        n if n > 8 => Some(format!("{} or another of {} choices", seen[..6].join(", "), n - 6)),
+        n => Some(format!("{} or {}", seen[..n - 1].join(", "), seen[n - 1])),
+    }
+}
+
+/// Punctuation first, then keywords, then broad classes.
+fn order_of(text: &str) -> u8 {
+    if text.starts_with("`") {
+        let inner = text.trim_matches('`');
+        if inner.chars().all(|c| !c.is_alphanumeric()) { 0 } else { 1 }
+    } else {
+        2
+    }
+}
+
+fn describe_literal(token: &str) -> Option<&'static str> {
+    Some(match token {
+        "(" => "`(`",
+        ")" => "`)`",
+        "{" => "`{`",
+        "}" => "`}`",
+        "[" => "`[`",
+        "]" => "`]`",
+        "," => "`,`",
+        ":" => "`:`",
+        "=" => "`=`",
+        "->" => "`->`",
+        "<" => "`<`",
+        ">" => "`>`",
+        "." => "`.`",
+        "\"" => "`\"`",
+        "\"\"\"" => "`\"\"\"`",
+        "|" => "`|`",
+        _ => return None,
+    })
+}
+
+fn describe_rule(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        EOI => "the end of the file",
+        ident | ident_list | ref_head => "a name",
+        name | arg_name => "a name",
+        expr | paren | list | record | reference | int | float | duration | size | string | triple_string
+        | kw_true | kw_false | kw_null => "an expression",
+        op_not => "an expression",
+        op_coalesce | op_or | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_in | op_not_in
+        | op_matches => "an operator",
+        pipe_call => "`|`",
+        type_expr | generic_type | record_type | named_type => "a type",
+        optional_mark => "`?`",
+        import => "`import`",
+        const_decl => "`const`",
+        schema_decl => "`schema`",
+        plugin_decl => "`plugin`",
+        pipeline => "`pipeline`",
+        input_decl => "`input`",
+        secret_decl => "`secret`",
+        node_decl => "`node`",
+        output_decl => "`output`",
+        each_clause | all_clause | group_clause | when_clause | after_clause | retry_clause | timeout_clause
+        | cache_clause | on_clause | resources_clause => "a clause (`each`, `all`, `group`, `when`, `after`, `retry`, `timeout`, `cache`, `on`, `resources`)",
+        after_any => "`any(...)`",
+        call | callee => "a call such as `echo(...)`",
+        args | arg => "an argument",
+        clauses => "`{`",
+        params | param => "a parameter",
+        field_types | field_type | record_field => "a field",
+        kw_as => "`as`",
+        kw_where => "`where`",
+        kw_by => "`by`",
+        kw_backoff => "`backoff`",
+        kw_on => "`on`",
+        kw_off => "`off`",
+        kw_any => "`any`",
+        kw_in => "`in`",
+        string_text | triple_text | escape | interpolation => "the rest of the string",
+        _ => return None,
+    })
+}

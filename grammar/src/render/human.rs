@@ -1,0 +1,72 @@
+//! Diagnostics for people, drawn with ariadne.
+
+use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
+
+use super::Sources;
+use crate::diagnostic::{Diagnostic, FileName, Severity};
+use crate::span::Span;
+
+/// Renders diagnostics as ariadne reports, one after the other.
+/// `color` adds ANSI colors (only on a terminal, never with `NO_COLOR`).
+pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    let mut out = Vec::new();
+    for diagnostic in diagnostics {
+        render_one(diagnostic, sources, color, &mut out);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn clamp(sources: &Sources, file: &FileName, span: Span) -> std::ops::Range<usize> {
+    let len = sources.text(file).map_or(0, str::len);
+    let start = (span.start as usize).min(len);
+    let end = (span.end as usize).clamp(start, len);
+    start..end
+}
+
+fn render_one(diagnostic: &Diagnostic, sources: &Sources, color: bool, out: &mut Vec<u8>) {
+    let file = diagnostic.file();
+    let (kind, accent) = match diagnostic.severity {
+        Severity::Error => (ReportKind::Error, Color::Red),
+        Severity::Warning => (ReportKind::Warning, Color::Yellow),
+    };
+    let primary = clamp(sources, file, diagnostic.span());
+    let mut report = Report::build(kind, (file.to_string(), primary.clone()))
+        .with_config(
+            Config::default()
+                .with_color(color)
+                .with_index_type(IndexType::Byte),
+        )
+        .with_code(diagnostic.code)
+        .with_message(&diagnostic.message)
+        .with_label(
+            Label::new((file.to_string(), primary))
+                .with_message(&diagnostic.primary.message)
+                .with_color(accent)
+                .with_order(0),
+        );
+    for (n, label) in diagnostic.secondary.iter().enumerate() {
+        let range = clamp(sources, &label.location.file, label.location.span);
+        report = report.with_label(
+            Label::new((label.location.file.to_string(), range))
+                .with_message(&label.message)
+                .with_color(Color::Blue)
+                .with_order(n as i32 + 1),
+        );
+    }
+    if let Some(help) = &diagnostic.help {
+        report = report.with_help(help);
+    }
+    if let Some(fix) = &diagnostic.fix {
+        report = report.with_note(format!("fix available: {}", fix.message));
+    }
+    let mut files: Vec<(String, String)> = Vec::new();
+    for name in std::iter::once(file).chain(diagnostic.secondary.iter().map(|l| &l.location.file)) {
+        if !files.iter().any(|(n, _)| n == name.as_ref()) {
+            files.push((name.to_string(), sources.text(name).unwrap_or("").to_string()));
+        }
+    }
+    if report.finish().write(ariadne::sources(files), &mut *out).is_err() {
+        // Writing to a Vec cannot fail; keep the message even if drawing did.
+        out.extend_from_slice(format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message).as_bytes());
+    }
+}

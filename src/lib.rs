@@ -1,0 +1,1 @@
+//! pipec as a library (filled in as the CLI grows).
