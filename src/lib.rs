@@ -1,1 +1,17 @@
-//! pipec as a library (filled in as the CLI grows).
+//! pipec: the toolchain of the `.pipe` workflow language, as a library.
+//!
+//! The crates of the workspace are re-exported here, so that a host program
+//! depends on `pipec` alone:
+//!
+//! ```
+//! let file: pipec::FileName = "inline.pipe".into();
+//! let checked = pipec::compiler::check_source(&file, b"pipeline p { node a = echo(1) }");
+//! assert!(checked.diagnostics().is_empty());
+//! ```
+#![warn(missing_docs)]
+
+pub mod cli;
+
+pub use pipec_compiler as compiler;
+pub use pipec_grammar as grammar;
+pub use pipec_grammar::diagnostic::{Diagnostic, FileName, Severity};

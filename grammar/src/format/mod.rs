@@ -40,6 +40,33 @@ pub fn format_source(source: &str, file: &SourceFile) -> String {
     out
 }
 
+/// Why formatted text was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FormatError {
+    /// The formatted text does not parse: a formatter bug.
+    #[error("internal formatter error: the formatted text does not parse ({0}); the file was left as it was")]
+    Unparsable(String),
+    /// The formatted text lost or changed a comment: a formatter bug.
+    #[error("internal formatter error: a comment would change; the file was left as it was")]
+    CommentsChanged,
+}
+
+/// Formats, then proves the result safe: it must parse, and keep every
+/// comment in order. A file is only rewritten with text that passed.
+pub fn format_checked(source: &str, file: &SourceFile) -> Result<String, FormatError> {
+    let formatted = format_source(source, file);
+    let name: crate::diagnostic::FileName = "formatted".into();
+    let reparsed = crate::parse(&name, &formatted);
+    if let Some(error) = reparsed.diagnostics.iter().find(|d| d.is_error()) {
+        return Err(FormatError::Unparsable(error.message.clone()));
+    }
+    let texts = |f: &SourceFile| f.comments.iter().map(|c| c.text.trim_end().to_string()).collect::<Vec<_>>();
+    if texts(file) != texts(&reparsed.tree) {
+        return Err(FormatError::CommentsChanged);
+    }
+    Ok(formatted)
+}
+
 pub(crate) struct Printer<'a> {
     pub(crate) src: &'a str,
     comments: &'a [Comment],
@@ -369,7 +396,9 @@ impl<'a> Printer<'a> {
         self.out.push_str("node ");
         self.out.push_str(&node.name.name);
         self.out.push_str(" = ");
+        let call_start = self.out.len();
         self.call(&node.call, indent);
+        let call_broken = self.out[call_start..].contains('\n');
         let Some(block) = node.clauses_span else { return };
         let commented = !self.pending(block.start as usize, block.end as usize).is_empty();
         if node.clauses.is_empty() && !commented {
@@ -377,6 +406,7 @@ impl<'a> Printer<'a> {
         }
         if let [clause] = node.clauses.as_slice()
             && !commented
+            && !call_broken
         {
             let text = self.clause_text(clause, indent);
             if !text.contains('\n') && self.column() + text.len() + 5 <= WIDTH {

@@ -380,19 +380,17 @@ impl<'a> Builder<'a> {
     /// Builds an `expr` pair.
     pub fn expr(&self, pair: Pair<Rule>) -> Expr {
         let span = self.span(&pair);
-        let operators = pair
-            .clone()
-            .into_inner()
-            .filter(|p| !is_operand(p.as_rule()))
-            .count();
-        if operators > MAX_EXPR_OPERATORS {
+        let mut operators = pair.clone().into_inner().filter(|p| !is_operand(p.as_rule()));
+        if let Some(over) = operators.nth(MAX_EXPR_OPERATORS) {
+            let count = MAX_EXPR_OPERATORS + 1 + operators.count();
             self.report(
                 Diagnostic::new(
                     codes::EXPRESSION_TOO_LARGE,
-                    format!("this expression has {operators} operators and pipes; at most {MAX_EXPR_OPERATORS} are allowed"),
+                    format!("this expression has {count} operators and pipes; at most {MAX_EXPR_OPERATORS} are allowed"),
                     self.file,
-                    span,
+                    self.span(&over),
                 )
+                .with_secondary(self.file, Span::new(span.start as usize, span.start as usize + 1), "the expression starts here")
                 .with_label("expression too large")
                 .with_help("split it into several nodes or constants"),
             );

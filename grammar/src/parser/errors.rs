@@ -19,11 +19,15 @@ pub fn syntax_error(
     error: &Error<Rule>,
     what: &str,
 ) -> Diagnostic {
-    let at = base
-        + match error.location {
-            InputLocation::Pos(p) => p,
-            InputLocation::Span((s, _)) => s,
-        };
+    let rule_at = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    // pest places the error at the furthest *rule* attempt; a literal token
+    // (`:`, `=`, `)`) tried further on is the better place.
+    let token_at = error.parse_attempts().map_or(0, |a| a.max_position);
+    let literal_only = token_at > rule_at;
+    let at = base + rule_at.max(token_at);
     let chunk_end = base + chunk.len();
 
     // A lexical mistake at or before the failure explains it better than the parser can.
@@ -31,12 +35,59 @@ pub fn syntax_error(
         return lexical;
     }
 
+    // A keyword where a name belongs.
+    let at_rule = lexemes
+        .iter()
+        .find(|l| l.span.start as usize >= base + rule_at && l.token != Ok(Token::Comment))
+        .filter(|l| (l.span.start as usize) < chunk_end);
+    if let Some(found) = at_rule
+        && let Ok(token) = found.token
+        && token.is_keyword()
+        && wants_name(error)
+    {
+        let found_text = chunk_text(chunk, base, found.span);
+        return Diagnostic::new(
+            codes::KEYWORD_AS_NAME,
+            format!("`{found_text}` is a reserved keyword and cannot be used as a name"),
+            file,
+            found.span,
+        )
+        .with_label("keyword used as a name")
+        .with_help(format!("pick another name, such as `{found_text}_` or a more specific word"))
+        .with_fix(
+            format!("rename to `{found_text}_`"),
+            found.span,
+            format!("{found_text}_"),
+        );
+    }
+
+    // A bad escape inside a string: the lexer took the string whole, pest stopped at the `\`.
+    let escape_at = if chunk[at - base..].starts_with('\\') {
+        Some(at)
+    } else {
+        (at > base && chunk.as_bytes()[at - base - 1] == b'\\').then(|| at - 1)
+    };
+    if let Some(string) = lexemes.iter().find(|l| (l.span.start as usize) < at && at < l.span.end as usize)
+        && matches!(string.token, Ok(Token::String | Token::TripleString))
+        && let Some(at) = escape_at
+    {
+        let escape: String = chunk[at - base..].chars().take(2).collect();
+        return Diagnostic::new(
+            codes::INVALID_ESCAPE,
+            format!("`{escape}` is not an escape"),
+            file,
+            Span::new(at, at + escape.len()),
+        )
+        .with_label("unknown escape")
+        .with_help("the escapes are `\\\" \\\\ \\n \\t \\r \\{ \\} \\u{...}`; write `\\\\` for a backslash");
+    }
+
     let found = lexemes
         .iter()
         .find(|l| l.span.start as usize >= at && l.token != Ok(Token::Comment));
     let found = found.filter(|l| (l.span.start as usize) < chunk_end);
 
-    let expected = expected_list(error);
+    let expected = expected_list(error, literal_only);
 
     // A bracket still open where the chunk ends.
     if found.is_none()
@@ -72,29 +123,12 @@ pub fn syntax_error(
 
     let found_text = chunk_text(chunk, base, found.span);
 
-    // A keyword where a name belongs.
-    if let Ok(token) = found.token
-        && token.is_keyword()
-        && wants_name(error)
-    {
-        return Diagnostic::new(
-            codes::KEYWORD_AS_NAME,
-            format!("`{found_text}` is a reserved keyword and cannot be used as a name"),
-            file,
-            found.span,
-        )
-        .with_label("keyword used as a name")
-        .with_help(format!("pick another name, such as `{found_text}_` or a more specific word"))
-        .with_fix(
-            format!("rename to `{found_text}_`"),
-            found.span,
-            format!("{found_text}_"),
-        );
-    }
-
     // A number glued to letters that are no unit: `10min`, `3x`.
-    if let Some(number) = glued_number(&chunk[at - base..]) {
-        let span = Span::new(at, at + number.len());
+    let glued = [base + rule_at, at]
+        .into_iter()
+        .find_map(|p| glued_number(&chunk[p - base..]).map(|n| (p, n)));
+    if let Some((number_at, number)) = glued {
+        let span = Span::new(number_at, number_at + number.len());
         return Diagnostic::new(
             codes::INVALID_NUMBER,
             format!("`{number}` is not a number, duration or size"),
@@ -115,6 +149,23 @@ pub fn syntax_error(
             None => "not expected here".to_string(),
         });
     diagnostic.help = Some(help_for(found, &found_text, &expected));
+    // An opener still open where a closer was expected: say which one.
+    if let Some(open) = unclosed_delimiter(lexemes, base, at) {
+        let (opener, closer) = match open.token {
+            Ok(Token::LParen) => ("(", ")"),
+            Ok(Token::LBracket) => ("[", "]"),
+            _ => ("{", "}"),
+        };
+        let opener_line = chunk[..open.span.start as usize - base].matches('\n').count();
+        let found_line = chunk[..(found.span.start as usize - base).min(chunk.len())].matches('\n').count();
+        let telling = found_line > opener_line
+            || matches!(found.token, Ok(Token::LBrace | Token::RBrace | Token::Arrow))
+            || found.token.is_ok_and(Token::is_keyword);
+        if telling && expected.as_deref().is_some_and(|e| e.contains(&format!("`{closer}`"))) {
+            diagnostic = diagnostic.with_secondary(file, open.span, format!("this `{opener}` is still open"));
+            diagnostic.help = Some(format!("is a `{closer}` missing before {}?", describe_found(found, &found_text)));
+        }
+    }
     diagnostic
 }
 
@@ -195,8 +246,8 @@ fn help_for(found: &Lexeme, text: &str, expected: &Option<String>) -> String {
     match (found.token, expected.as_deref()) {
         (Ok(Token::Comma), _) => "remove the extra `,`".into(),
         (Ok(Token::Eq), Some(e)) if e.contains("==") => "compare with `==`; `=` only binds names".into(),
-        (Ok(Token::Ident), Some(e)) if e.contains("`,`") || e.contains("`)`") => {
-            "a `,` may be missing between two arguments".into()
+        (Ok(Token::Ident | Token::Number | Token::String | Token::Duration | Token::Size), Some(e)) if e.contains("`,`") => {
+            "a `,` may be missing between two elements".into()
         }
         (Ok(Token::Ident | Token::Number | Token::String), Some(e)) if e.contains("`input`") && e.contains("`node`") => {
             "a pipeline holds `input`, `secret`, `node` and `output` members; this line starts with none of them".into()
@@ -235,9 +286,11 @@ fn wants_name(error: &Error<Rule>) -> bool {
 }
 
 /// "a, b or c" from the rules and literal tokens pest tried at the failure.
-fn expected_list(error: &Error<Rule>) -> Option<String> {
+fn expected_list(error: &Error<Rule>, literal_only: bool) -> Option<String> {
     let mut expected: Vec<&'static str> = Vec::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant
+        && !literal_only
+    {
         for rule in positives {
             if let Some(text) = describe_rule(*rule) {
                 expected.push(text);
@@ -256,6 +309,13 @@ fn expected_list(error: &Error<Rule>) -> Option<String> {
         if !seen.contains(&e) {
             seen.push(e);
         }
+    }
+    // Tokens that only begin an expression, or are operators, are said by the broader words.
+    if seen.iter().any(|e| *e == "an expression" || *e == "an argument") {
+        seen.retain(|e| !matches!(*e, "`\"`" | "`\"\"\"`" | "`(`" | "`[`" | "`{`"));
+    }
+    if seen.contains(&"an operator") {
+        seen.retain(|e| !matches!(*e, "`<`" | "`>`" | "`in`" | "`|`"));
     }
     seen.sort_by_key(|e| order_of(e));
     match seen.len() {

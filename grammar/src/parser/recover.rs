@@ -121,7 +121,14 @@ fn recover_pipeline(
         );
     }
 
-    let starts = boundaries(text, tokens, body_first, body_last, Token::starts_member);
+    let mut starts = boundaries(text, tokens, body_first, body_last, Token::starts_member);
+    // A member may also start right after the `{`, on the pipeline's own line.
+    if body_first < body_last
+        && starts.first() != Some(&body_first)
+        && tokens[body_first].token.is_ok_and(Token::starts_member)
+    {
+        starts.insert(0, body_first);
+    }
     let first_member = starts.first().copied().unwrap_or(body_last);
     if first_member > body_first {
         diagnostics.push(stray_text(file, text, lexemes, &tokens[body_first..first_member], "member"));
@@ -218,12 +225,13 @@ fn stray_text(file: &FileName, text: &str, lexemes: &[Lexeme], tokens: &[Lexeme]
             "a pipeline holds only members, each starting on its own line",
         )
     };
+    let article = if what == "item" { "an" } else { "a" };
     Diagnostic::new(
         codes::EXPECTED_ITEM,
-        format!("expected an {what} ({expected}), found `{shown}`"),
+        format!("expected {article} {what} ({expected}), found `{shown}`"),
         file,
         first.span,
     )
-    .with_label(format!("not an {what}"))
+    .with_label(format!("not {article} {what}"))
     .with_help(help)
 }

@@ -16,10 +16,18 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Stri
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The span inside the text and on character boundaries (a span made for raw
+/// bytes may fall inside a replacement character of the lossy text).
 fn clamp(sources: &Sources, file: &FileName, span: Span) -> std::ops::Range<usize> {
-    let len = sources.text(file).map_or(0, str::len);
-    let start = (span.start as usize).min(len);
-    let end = (span.end as usize).clamp(start, len);
+    let text = sources.text(file).unwrap_or("");
+    let mut start = (span.start as usize).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (span.end as usize).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     start..end
 }
 

@@ -1,0 +1,137 @@
+//! The command-line interface: argument parsing and the subcommands.
+//!
+//! Exit codes: 0 success, 1 the input has errors (or warnings under
+//! `--deny-warnings`, or files `fmt --check` would change), 2 usage or I/O problems.
+
+mod check;
+mod explain;
+mod files;
+mod fmt;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// The toolchain of the `.pipe` workflow language.
+#[derive(Debug, Parser)]
+#[command(name = "pipec", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check files for mistakes without running anything.
+    Check(CheckArgs),
+    /// Format files in the canonical layout.
+    Fmt(FmtArgs),
+    /// Explain a diagnostic code, or list every code.
+    Explain(ExplainArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+/// Arguments of `pipec check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories (searched for `*.pipe`).
+    #[arg(required = true, value_name = "FILES|DIRS")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// When to color human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Output formats of `pipec check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Reports drawn for people.
+    Human,
+    /// A JSON array, one object per diagnostic.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+/// When to use color.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// Arguments of `pipec fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Files or directories (searched for `*.pipe`); `-` formats standard input to standard output.
+    #[arg(required = true, value_name = "FILES|DIRS")]
+    pub paths: Vec<PathBuf>,
+    /// Change nothing; print a diff and exit 1 when a file is not formatted.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Arguments of `pipec explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// A code such as `E0004`; without one, every code is listed.
+    pub code: Option<String>,
+}
+
+/// Arguments of `pipec completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the input has errors.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code: usage or I/O problem.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Parses the arguments, runs the subcommand and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "pipec", &mut std::io::stdout());
+            EXIT_OK
+        }
+    };
+    ExitCode::from(code)
+}
