@@ -34,16 +34,27 @@ fn cli_cases() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 15, "expected at least 15 CLI cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 15,
+        "expected at least 15 CLI cases, found {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let args_text = std::fs::read_to_string(case.join("args")).expect("read args");
         let args: Vec<&str> = args_text.lines().filter(|l| !l.is_empty()).collect();
         let output = pipec(&args, &root());
-        let code = output.status.code().map_or("signal".to_string(), |c| c.to_string());
+        let code = output
+            .status
+            .code()
+            .map_or("signal".to_string(), |c| c.to_string());
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        for (file, actual) in [("exit_code", format!("{code}\n")), ("stdout", stdout), ("stderr", stderr)] {
+        for (file, actual) in [
+            ("exit_code", format!("{code}\n")),
+            ("stdout", stdout),
+            ("stderr", stderr),
+        ] {
             let path = case.join(file);
             if bless() {
                 if file == "exit_code" || path.exists() || !actual.is_empty() {
@@ -59,12 +70,19 @@ fn cli_cases() {
                 failures.push(format!(
                     "{} {file}:\n{}",
                     case.display(),
-                    similar::TextDiff::from_lines(expected.as_str(), actual.as_str()).unified_diff().header("expected", "actual")
+                    similar::TextDiff::from_lines(expected.as_str(), actual.as_str())
+                        .unified_diff()
+                        .header("expected", "actual")
                 ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches (PIPEC_BLESS=1 to update):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches (PIPEC_BLESS=1 to update):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -83,7 +101,10 @@ fn completions_for_each_shell() {
         let output = pipec(&["completions", shell], &root());
         assert!(output.status.success(), "completions {shell} failed");
         let text = String::from_utf8_lossy(&output.stdout);
-        assert!(text.contains("pipec") && text.contains("check"), "completions {shell}: {text}");
+        assert!(
+            text.contains("pipec") && text.contains("check"),
+            "completions {shell}: {text}"
+        );
     }
 }
 
@@ -97,7 +118,10 @@ fn fmt_rewrites_files_in_place_and_then_finds_nothing_to_do() {
     let first = pipec(&["fmt", "messy.pipe"], &dir);
     assert_eq!(first.status.code(), Some(0), "{first:?}");
     let formatted = std::fs::read_to_string(&file).expect("read back");
-    assert_eq!(formatted, "pipeline p {\n  node a = echo(1)  // keep me\n}\n");
+    assert_eq!(
+        formatted,
+        "pipeline p {\n  node a = echo(1)  // keep me\n}\n"
+    );
 
     let check = pipec(&["fmt", "--check", "messy.pipe"], &dir);
     assert_eq!(check.status.code(), Some(0), "{check:?}");
@@ -108,7 +132,10 @@ fn fmt_rewrites_files_in_place_and_then_finds_nothing_to_do() {
     std::fs::write(&broken, "pipeline p {\n  node a = echo(1,,)\n}\n").expect("write");
     let refused = pipec(&["fmt", "broken.pipe"], &dir);
     assert_eq!(refused.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(&broken).expect("read"), "pipeline p {\n  node a = echo(1,,)\n}\n");
+    assert_eq!(
+        std::fs::read_to_string(&broken).expect("read"),
+        "pipeline p {\n  node a = echo(1,,)\n}\n"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -121,7 +148,12 @@ fn fmt_reads_standard_input() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(b"const  A=1").expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"const  A=1")
+        .expect("write");
     let output = child.wait_with_output().expect("wait");
     assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout), "const A = 1\n");
@@ -130,7 +162,17 @@ fn fmt_reads_standard_input() {
 #[test]
 fn every_example_checks_clean_and_is_formatted() {
     let output = pipec(&["check", "--deny-warnings", "examples"], &root());
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     let output = pipec(&["fmt", "--check", "examples"], &root());
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }

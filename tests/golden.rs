@@ -17,7 +17,9 @@ fn bless() -> bool {
 }
 
 fn cases(kind: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(kind);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(kind);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", root.display()))
         .map(|e| e.expect("directory entry").path())
@@ -47,7 +49,8 @@ fn compare(expected: &Path, actual: &str) -> Option<String> {
 fn check_text(case: &Path) -> (String, pipec::compiler::CheckedSource, String) {
     let input = case.join("input.pipe");
     let bytes = std::fs::read(&input).expect("read input.pipe");
-    let name: FileName = format!("{}/input.pipe", case.file_name().unwrap().to_string_lossy()).into();
+    let name: FileName =
+        format!("{}/input.pipe", case.file_name().unwrap().to_string_lossy()).into();
     let checked = pipec::compiler::check_source(&name, &bytes);
     let mut sources = Sources::new();
     let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -58,7 +61,11 @@ fn check_text(case: &Path) -> (String, pipec::compiler::CheckedSource, String) {
 #[test]
 fn parse_goldens() {
     let cases = cases("parse");
-    assert!(cases.len() >= 40, "expected at least 40 parse cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 40,
+        "expected at least 40 parse cases, found {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let (rendered, checked, text) = check_text(case);
@@ -83,31 +90,58 @@ fn parse_goldens() {
         );
         // Formatting what parsed is safe and idempotent.
         if !has_errors {
-            let once = format_checked(&text, &checked.parse.tree).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let once = format_checked(&text, &checked.parse.tree)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             let reparsed = pipec::grammar::parse(&"once".into(), &once);
-            let twice = format_checked(&once, &reparsed.tree).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let twice =
+                format_checked(&once, &reparsed.tree).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(once, twice, "{name}: formatting is not idempotent");
         }
     }
-    assert!(failures.is_empty(), "{} golden mismatches (PIPEC_BLESS=1 to update):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (PIPEC_BLESS=1 to update):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn fmt_goldens() {
     let cases = cases("fmt");
-    assert!(cases.len() >= 10, "expected at least 10 fmt cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 10,
+        "expected at least 10 fmt cases, found {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let input = std::fs::read_to_string(case.join("input.pipe")).expect("read input.pipe");
         let parsed = pipec::grammar::parse(&"input.pipe".into(), &input);
-        assert!(!parsed.has_errors(), "{}: {:?}", case.display(), parsed.diagnostics);
-        let formatted = format_checked(&input, &parsed.tree).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+        assert!(
+            !parsed.has_errors(),
+            "{}: {:?}",
+            case.display(),
+            parsed.diagnostics
+        );
+        let formatted = format_checked(&input, &parsed.tree)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
         if let Some(failure) = compare(&case.join("output.pipe"), &formatted) {
             failures.push(failure);
         }
         let reparsed = pipec::grammar::parse(&"output.pipe".into(), &formatted);
         let again = format_checked(&formatted, &reparsed.tree).expect("formatted text formats");
-        assert_eq!(formatted, again, "{}: formatting is not idempotent", case.display());
+        assert_eq!(
+            formatted,
+            again,
+            "{}: formatting is not idempotent",
+            case.display()
+        );
     }
-    assert!(failures.is_empty(), "{} golden mismatches (PIPEC_BLESS=1 to update):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (PIPEC_BLESS=1 to update):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

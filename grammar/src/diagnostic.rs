@@ -139,7 +139,12 @@ impl Diagnostic {
     }
 
     /// Adds a secondary label.
-    pub fn with_secondary(mut self, file: &FileName, span: Span, message: impl Into<String>) -> Self {
+    pub fn with_secondary(
+        mut self,
+        file: &FileName,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         self.secondary.push(Label {
             location: Location {
                 file: file.clone(),
@@ -157,7 +162,12 @@ impl Diagnostic {
     }
 
     /// Sets a fix made of one edit in the primary file.
-    pub fn with_fix(mut self, message: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
+    pub fn with_fix(
+        mut self,
+        message: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
         self.fix = Some(Fix {
             message: message.into(),
             edits: vec![TextEdit {
@@ -190,7 +200,12 @@ impl Diagnostic {
 /// Sorts diagnostics by file, position and code, so that output is stable.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.file(), a.span().start, a.span().end, a.code).cmp(&(b.file(), b.span().start, b.span().end, b.code))
+        (a.file(), a.span().start, a.span().end, a.code).cmp(&(
+            b.file(),
+            b.span().start,
+            b.span().end,
+            b.code,
+        ))
     });
 }
 

@@ -252,7 +252,11 @@ impl Token {
     pub fn starts_item(self) -> bool {
         matches!(
             self,
-            Token::KwImport | Token::KwConst | Token::KwSchema | Token::KwPlugin | Token::KwPipeline
+            Token::KwImport
+                | Token::KwConst
+                | Token::KwSchema
+                | Token::KwPlugin
+                | Token::KwPipeline
         )
     }
 
@@ -336,7 +340,11 @@ fn scan_string(rest: &str, triple: bool) -> Scan {
             b'{' => match scan_interpolation(&rest[i + 1..]) {
                 Some(n) => i += 1 + n,
                 None => {
-                    let end = if triple { bytes.len() } else { line_end(rest, i) };
+                    let end = if triple {
+                        bytes.len()
+                    } else {
+                        line_end(rest, i)
+                    };
                     return Scan::Open(end, LexError::UnterminatedInterpolation);
                 }
             },

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// A half-open byte range `start..end` in one source text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     /// First byte.
     pub start: u32,
@@ -98,7 +100,9 @@ impl LineIndex {
 
     /// Byte offset where the 0-based `line` starts (the text's end past the last line).
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts.get(line).map_or(usize::MAX, |&s| s as usize)
+        self.line_starts
+            .get(line)
+            .map_or(usize::MAX, |&s| s as usize)
     }
 
     /// Number of lines.
@@ -112,9 +116,11 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line] as usize;
-        let column = text
-            .get(start..)
-            .map_or(0, |rest| rest.char_indices().take_while(|&(i, _)| start + i < offset).count());
+        let column = text.get(start..).map_or(0, |rest| {
+            rest.char_indices()
+                .take_while(|&(i, _)| start + i < offset)
+                .count()
+        });
         LineCol {
             line: line as u32 + 1,
             column: column as u32 + 1,
@@ -126,14 +132,12 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts[line] as usize;
-        let column: usize = text
-            .get(start..)
-            .map_or(0, |rest| {
-                rest.char_indices()
-                    .take_while(|&(i, _)| start + i < offset)
-                    .map(|(_, c)| c.len_utf16())
-                    .sum()
-            });
+        let column: usize = text.get(start..).map_or(0, |rest| {
+            rest.char_indices()
+                .take_while(|&(i, _)| start + i < offset)
+                .map(|(_, c)| c.len_utf16())
+                .sum()
+        });
         (line as u32, column as u32)
     }
 

@@ -39,11 +39,17 @@ pub fn run(args: &CheckArgs) -> u8 {
         sources.insert(name, String::from_utf8_lossy(&bytes).into_owned());
     }
 
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diagnostics.len() - errors;
     match args.format {
         Format::Human => {
-            print!("{}", render::human(&diagnostics, &sources, args.color.enabled()));
+            print!(
+                "{}",
+                render::human(&diagnostics, &sources, args.color.enabled())
+            );
             println!("{}", summary(paths.len(), errors, warnings));
         }
         Format::Json => println!("{}", pretty(&render::json(&diagnostics, &sources))),
@@ -75,7 +81,11 @@ fn pretty(value: &serde_json::Value) -> String {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// The closing line of human output.
@@ -85,6 +95,10 @@ fn summary(files: usize, errors: usize, warnings: usize) -> String {
         (0, 0) => format!("{checked}: no problems"),
         (e, 0) => format!("{checked}: {}", plural(e, "error")),
         (0, w) => format!("{checked}: {}", plural(w, "warning")),
-        (e, w) => format!("{checked}: {}, {}", plural(e, "error"), plural(w, "warning")),
+        (e, w) => format!(
+            "{checked}: {}, {}",
+            plural(e, "error"),
+            plural(w, "warning")
+        ),
     }
 }

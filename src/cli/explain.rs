@@ -16,7 +16,10 @@ pub fn run(args: &ExplainArgs) -> u8 {
             EXIT_OK
         }
         None => {
-            let known: Vec<&str> = pipec_compiler::explanations().iter().map(|e| e.code.as_str()).collect();
+            let known: Vec<&str> = pipec_compiler::explanations()
+                .iter()
+                .map(|e| e.code.as_str())
+                .collect();
             let upper = code.to_ascii_uppercase();
             let near = pipec_grammar::diagnostic::closest(&upper, known.iter().copied());
             eprintln!("error: no diagnostic has the code `{code}`");
@@ -32,7 +35,11 @@ pub fn run(args: &ExplainArgs) -> u8 {
 
 /// The text `pipec explain CODE` prints.
 pub fn render(e: &pipec_grammar::codes::Explanation) -> String {
-    let indent = |text: &str| text.lines().map(|l| format!("    {l}\n")).collect::<String>();
+    let indent = |text: &str| {
+        text.lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    };
     format!(
         "{code}: {title}\n\n{text}\n\nWrong:\n\n{wrong}\nRight:\n\n{right}",
         code = e.code,

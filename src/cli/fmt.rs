@@ -88,7 +88,11 @@ fn format_text(name: FileName, text: &str) -> Option<String> {
     if parsed.has_errors() {
         let mut sources = Sources::new();
         sources.insert(name.clone(), text.to_string());
-        let errors: Vec<_> = parsed.diagnostics.into_iter().filter(|d| d.is_error()).collect();
+        let errors: Vec<_> = parsed
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.is_error())
+            .collect();
         eprint!("{}", render::human(&errors, &sources, false));
         eprintln!("error: `{name}` has syntax errors and was not formatted");
         return None;
@@ -103,7 +107,8 @@ fn format_text(name: FileName, text: &str) -> Option<String> {
 }
 
 fn format_file(path: &Path, check: bool) -> Result<Outcome, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let name = display_name(path);
     let Ok(text) = String::from_utf8(bytes) else {
         eprintln!("error: `{name}` is not valid UTF-8 and was not formatted");
@@ -118,7 +123,8 @@ fn format_file(path: &Path, check: bool) -> Result<Outcome, String> {
     if check {
         print!("{}", diff(&name, &text, &formatted));
     } else {
-        write_atomically(path, &formatted).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        write_atomically(path, &formatted)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         eprintln!("formatted {name}");
     }
     Ok(Outcome::Changed)

@@ -17,10 +17,17 @@ impl Printer<'_> {
     /// Prints a call: on one line when it fits and has no comments inside,
     /// otherwise one argument per line.
     pub(crate) fn call(&mut self, call: &Call, indent: usize) {
-        let callee = call.callee.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
+        let callee = call
+            .callee
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
         self.out.push_str(&callee);
         let parens = Span::new(call.callee_span.end as usize, call.span.end as usize);
-        let commented = !self.pending(parens.start as usize, parens.end as usize).is_empty();
+        let commented = !self
+            .pending(parens.start as usize, parens.end as usize)
+            .is_empty();
         let flat = format!("({})", self.flat_args(&call.args));
         if !commented && (self.fits(&flat) || call.args.is_empty()) {
             self.out.push_str(&flat);
@@ -33,7 +40,10 @@ impl Printer<'_> {
         self.out.push('(');
         self.block(
             args,
-            Span::new(region.start as usize, (region.end as usize).saturating_sub(1)),
+            Span::new(
+                region.start as usize,
+                (region.end as usize).saturating_sub(1),
+            ),
             indent + 2,
             |_, _| false,
             |p, arg, indent| {
@@ -135,10 +145,18 @@ impl Printer<'_> {
         match &expr.kind {
             ExprKind::Literal(_) => self.src[expr.span.range()].to_string(),
             ExprKind::String(s) => self.string_text(s),
-            ExprKind::Ref(parts) => parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("."),
+            ExprKind::Ref(parts) => parts
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join("."),
             ExprKind::List(items) => format!(
                 "[{}]",
-                items.iter().map(|i| self.flat_expr(i)).collect::<Vec<_>>().join(", ")
+                items
+                    .iter()
+                    .map(|i| self.flat_expr(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             ExprKind::Record(fields) => self.flat_record(fields),
             ExprKind::Pipe { value, name, args } => {
@@ -151,7 +169,12 @@ impl Printer<'_> {
                 text
             }
             ExprKind::Binary { op, lhs, rhs, .. } => {
-                format!("{} {} {}", self.flat_expr(lhs), op.as_str(), self.flat_expr(rhs))
+                format!(
+                    "{} {} {}",
+                    self.flat_expr(lhs),
+                    op.as_str(),
+                    self.flat_expr(rhs)
+                )
             }
             ExprKind::Not(inner) => format!("not {}", self.flat_expr(inner)),
             ExprKind::Paren(inner) => format!("({})", self.flat_expr(inner)),

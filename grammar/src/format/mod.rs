@@ -44,7 +44,9 @@ pub fn format_source(source: &str, file: &SourceFile) -> String {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FormatError {
     /// The formatted text does not parse: a formatter bug.
-    #[error("internal formatter error: the formatted text does not parse ({0}); the file was left as it was")]
+    #[error(
+        "internal formatter error: the formatted text does not parse ({0}); the file was left as it was"
+    )]
     Unparsable(String),
     /// The formatted text lost or changed a comment: a formatter bug.
     #[error("internal formatter error: a comment would change; the file was left as it was")]
@@ -60,7 +62,12 @@ pub fn format_checked(source: &str, file: &SourceFile) -> Result<String, FormatE
     if let Some(error) = reparsed.diagnostics.iter().find(|d| d.is_error()) {
         return Err(FormatError::Unparsable(error.message.clone()));
     }
-    let texts = |f: &SourceFile| f.comments.iter().map(|c| c.text.trim_end().to_string()).collect::<Vec<_>>();
+    let texts = |f: &SourceFile| {
+        f.comments
+            .iter()
+            .map(|c| c.text.trim_end().to_string())
+            .collect::<Vec<_>>()
+    };
     if texts(file) != texts(&reparsed.tree) {
         return Err(FormatError::CommentsChanged);
     }
@@ -103,12 +110,17 @@ impl<'a> Printer<'a> {
     fn blank_between(&self, from: usize, to: usize) -> bool {
         let between = self.src.get(from..to).unwrap_or("");
         let lines: Vec<&str> = between.split('\n').collect();
-        lines.len() > 2 && lines[1..lines.len() - 1].iter().any(|l| l.trim().is_empty())
+        lines.len() > 2
+            && lines[1..lines.len() - 1]
+                .iter()
+                .any(|l| l.trim().is_empty())
     }
 
     /// Comments starting in `from..to` not yet printed, by index.
     fn pending(&self, from: usize, to: usize) -> Vec<usize> {
-        let first = self.comments.partition_point(|c| (c.span.start as usize) < from);
+        let first = self
+            .comments
+            .partition_point(|c| (c.span.start as usize) < from);
         (first..self.comments.len())
             .take_while(|&i| (self.comments[i].span.start as usize) < to)
             .filter(|&i| !self.used[i])
@@ -117,7 +129,9 @@ impl<'a> Printer<'a> {
 
     /// The end-of-line comment right after `end` (after an optional comma), if any.
     fn trailing_comment(&self, end: usize) -> Option<usize> {
-        let i = self.comments.partition_point(|c| (c.span.start as usize) < end);
+        let i = self
+            .comments
+            .partition_point(|c| (c.span.start as usize) < end);
         let comment = self.comments.get(i)?;
         let between = self.src.get(end..comment.span.start as usize)?;
         let between = between.trim_start_matches([' ', '\t']);
@@ -152,7 +166,8 @@ impl<'a> Printer<'a> {
             for c in self.pending(last_end, start) {
                 let c_start = self.comments[c].span.start as usize;
                 let allow_blank = previous.is_some() || !first_line;
-                let wanted = self.blank_between(last_end, c_start) || (first_line && blank_rule(previous, item));
+                let wanted = self.blank_between(last_end, c_start)
+                    || (first_line && blank_rule(previous, item));
                 if !self.out.is_empty() && allow_blank && wanted {
                     self.newline(0);
                 }
@@ -165,7 +180,8 @@ impl<'a> Printer<'a> {
             }
             if !self.out.is_empty() {
                 let allow_blank = previous.is_some() || !first_line;
-                let wanted = self.blank_between(last_end, start) || (first_line && blank_rule(previous, item));
+                let wanted = self.blank_between(last_end, start)
+                    || (first_line && blank_rule(previous, item));
                 if allow_blank && wanted {
                     self.newline(0);
                 }
@@ -218,10 +234,13 @@ impl<'a> Printer<'a> {
             items,
             region,
             0,
-            |previous, item| match (previous, item) {
-                (None, _) => false,
-                (Some(Item::Import(_)), Item::Import(_)) | (Some(Item::Const(_)), Item::Const(_)) => false,
-                _ => true,
+            |previous, item| {
+                !matches!(
+                    (previous, item),
+                    (None, _)
+                        | (Some(Item::Import(_)), Item::Import(_))
+                        | (Some(Item::Const(_)), Item::Const(_))
+                )
             },
             |p, item, indent| p.item(item, indent),
             Item::span,
@@ -257,15 +276,25 @@ impl<'a> Printer<'a> {
     }
 
     fn field_types(&mut self, fields: &[FieldType], region: Span, indent: usize) {
-        if fields.is_empty() && self.pending(region.start as usize, region.end as usize).is_empty() {
+        if fields.is_empty()
+            && self
+                .pending(region.start as usize, region.end as usize)
+                .is_empty()
+        {
             self.out.push_str("{}");
             return;
         }
         let flat = format!(
             "{{ {} }}",
-            fields.iter().map(|f| format!("{}: {}", f.name.name, self.type_text(&f.ty))).collect::<Vec<_>>().join(", ")
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.name.name, self.type_text(&f.ty)))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
-        let commented = !self.pending(region.start as usize, region.end as usize).is_empty();
+        let commented = !self
+            .pending(region.start as usize, region.end as usize)
+            .is_empty();
         if !commented && self.column() + flat.len() <= WIDTH {
             self.out.push_str(&flat);
             return;
@@ -273,7 +302,10 @@ impl<'a> Printer<'a> {
         self.out.push('{');
         self.block(
             fields,
-            Span::new(region.start as usize, (region.end as usize).saturating_sub(1)),
+            Span::new(
+                region.start as usize,
+                (region.end as usize).saturating_sub(1),
+            ),
             indent + 2,
             |_, _| false,
             |p, f, _| {
@@ -293,7 +325,11 @@ impl<'a> Printer<'a> {
             TypeKind::Record(fields) if fields.is_empty() => "{}".to_string(),
             TypeKind::Record(fields) => format!(
                 "{{ {} }}",
-                fields.iter().map(|f| format!("{}: {}", f.name.name, self.type_text(&f.ty))).collect::<Vec<_>>().join(", ")
+                fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.name.name, self.type_text(&f.ty)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         if ty.optional {
@@ -305,16 +341,25 @@ impl<'a> Printer<'a> {
     fn plugin(&mut self, plugin: &PluginDecl, indent: usize) {
         self.out.push_str("plugin ");
         self.out.push_str(&plugin.name.name);
-        let output = plugin.output.as_ref().map(|t| format!(" -> {}", self.type_text(t))).unwrap_or_default();
+        let output = plugin
+            .output
+            .as_ref()
+            .map(|t| format!(" -> {}", self.type_text(t)))
+            .unwrap_or_default();
         let params: Vec<String> = plugin.params.iter().map(|p| self.param_text(p)).collect();
         let flat = format!("({}){output}", params.join(", "));
-        let commented = !self.pending(plugin.name.span.end as usize, plugin.span.end as usize).is_empty();
+        let commented = !self
+            .pending(plugin.name.span.end as usize, plugin.span.end as usize)
+            .is_empty();
         if !commented && self.column() + flat.len() <= WIDTH {
             self.out.push_str(&flat);
             return;
         }
         self.out.push('(');
-        let close = plugin.output.as_ref().map_or(plugin.span.end as usize, |t| t.span.start as usize);
+        let close = plugin
+            .output
+            .as_ref()
+            .map_or(plugin.span.end as usize, |t| t.span.start as usize);
         self.block(
             &plugin.params,
             Span::new(plugin.name.span.end as usize, close),
@@ -344,7 +389,11 @@ impl<'a> Printer<'a> {
         self.out.push_str("pipeline ");
         self.out.push_str(&pipeline.name.name);
         let body = Span::new(pipeline.name.span.end as usize, pipeline.span.end as usize);
-        if pipeline.members.is_empty() && self.pending(body.start as usize, body.end as usize).is_empty() {
+        if pipeline.members.is_empty()
+            && self
+                .pending(body.start as usize, body.end as usize)
+                .is_empty()
+        {
             self.out.push_str(" {}");
             return;
         }
@@ -399,8 +448,12 @@ impl<'a> Printer<'a> {
         let call_start = self.out.len();
         self.call(&node.call, indent);
         let call_broken = self.out[call_start..].contains('\n');
-        let Some(block) = node.clauses_span else { return };
-        let commented = !self.pending(block.start as usize, block.end as usize).is_empty();
+        let Some(block) = node.clauses_span else {
+            return;
+        };
+        let commented = !self
+            .pending(block.start as usize, block.end as usize)
+            .is_empty();
         if node.clauses.is_empty() && !commented {
             return;
         }
@@ -433,7 +486,12 @@ impl<'a> Printer<'a> {
     }
 
     fn clause_text(&self, clause: &Clause, indent: usize) -> String {
-        let names = |list: &[Ident]| list.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ");
+        let names = |list: &[Ident]| {
+            list.iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match &clause.kind {
             ClauseKind::Each { source, filter } | ClauseKind::All { source, filter } => {
                 let mut text = format!("{} {}", clause.kind.keyword(), source.name);
@@ -443,7 +501,9 @@ impl<'a> Printer<'a> {
                 }
                 text
             }
-            ClauseKind::Group { sources, key } => format!("group {} by {}", names(sources), key.name),
+            ClauseKind::Group { sources, key } => {
+                format!("group {} by {}", names(sources), key.name)
+            }
             ClauseKind::When(cond) => format!("when {}", self.flat_expr(cond)),
             ClauseKind::After { any: true, nodes } => format!("after any({})", names(nodes)),
             ClauseKind::After { any: false, nodes } => format!("after {}", names(nodes)),

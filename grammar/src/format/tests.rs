@@ -20,7 +20,15 @@ fn canonical_spacing_and_indentation() {
 fn keeps_comments() {
     let src = "// head\n\n/// doc\npipeline p { // trailing on open\n  // lead\n  node a = echo(1) // tail\n  // end\n}\n// eof\n";
     let out = fmt(src);
-    for comment in ["// head", "/// doc", "// trailing on open", "// lead", "// tail", "// end", "// eof"] {
+    for comment in [
+        "// head",
+        "/// doc",
+        "// trailing on open",
+        "// lead",
+        "// tail",
+        "// end",
+        "// eof",
+    ] {
         assert!(out.contains(comment), "lost {comment}:\n{out}");
     }
     assert_eq!(fmt(&out), out);

@@ -195,17 +195,25 @@ impl<'a> Builder<'a> {
         let atom = inner.next().expect("grammar: type atom");
         let optional = inner.next().is_some();
         let kind = match atom.as_rule() {
-            Rule::named_type => TypeKind::Named(self.ident(atom.into_inner().next().expect("grammar: type name"))),
+            Rule::named_type => {
+                TypeKind::Named(self.ident(atom.into_inner().next().expect("grammar: type name")))
+            }
             Rule::generic_type => {
                 let mut parts = atom.into_inner();
                 let name = self.ident(parts.next().expect("grammar: generic name"));
                 let arg = self.type_expr(parts.next().expect("grammar: generic argument"));
                 TypeKind::Generic(name, Box::new(arg))
             }
-            Rule::record_type => TypeKind::Record(self.field_types(atom.into_inner().next().expect("grammar: record fields"))),
+            Rule::record_type => TypeKind::Record(
+                self.field_types(atom.into_inner().next().expect("grammar: record fields")),
+            ),
             other => unreachable!("grammar: not a type: {other:?}"),
         };
-        TypeExpr { kind, optional, span }
+        TypeExpr {
+            kind,
+            optional,
+            span,
+        }
     }
 
     /// Builds one member pair.
@@ -234,7 +242,10 @@ impl<'a> Builder<'a> {
                 let (clauses, clauses_span) = match inner.next() {
                     Some(block) => {
                         let block_span = self.span(&block);
-                        (block.into_inner().map(|c| self.clause(c)).collect(), Some(block_span))
+                        (
+                            block.into_inner().map(|c| self.clause(c)).collect(),
+                            Some(block_span),
+                        )
                     }
                     None => (Vec::new(), None),
                 };
@@ -282,8 +293,12 @@ impl<'a> Builder<'a> {
                 let mut inner = arg.into_inner();
                 let first = inner.next().expect("grammar: argument");
                 let (name, value) = if first.as_rule() == Rule::arg_name {
-                    let name = self.ident(first.into_inner().next().expect("grammar: argument name"));
-                    (Some(name), self.expr(inner.next().expect("grammar: argument value")))
+                    let name =
+                        self.ident(first.into_inner().next().expect("grammar: argument name"));
+                    (
+                        Some(name),
+                        self.expr(inner.next().expect("grammar: argument value")),
+                    )
                 } else {
                     (None, self.expr(first))
                 };
@@ -325,7 +340,9 @@ impl<'a> Builder<'a> {
                 }
                 ClauseKind::Group { sources, key }
             }
-            Rule::when_clause => ClauseKind::When(self.expr(inner.next().expect("grammar: when condition"))),
+            Rule::when_clause => {
+                ClauseKind::When(self.expr(inner.next().expect("grammar: when condition")))
+            }
             Rule::after_clause => {
                 let target = inner.next().expect("grammar: after target");
                 if target.as_rule() == Rule::after_any {
@@ -346,7 +363,9 @@ impl<'a> Builder<'a> {
                 let backoff = inner.nth(1).map(|p| self.expr(p));
                 ClauseKind::Retry { count, backoff }
             }
-            Rule::timeout_clause => ClauseKind::Timeout(self.expr(inner.next().expect("grammar: timeout"))),
+            Rule::timeout_clause => {
+                ClauseKind::Timeout(self.expr(inner.next().expect("grammar: timeout")))
+            }
             Rule::cache_clause => {
                 let setting = inner.next().expect("grammar: cache setting");
                 ClauseKind::Cache(setting.as_rule() == Rule::kw_on)
@@ -380,7 +399,10 @@ impl<'a> Builder<'a> {
     /// Builds an `expr` pair.
     pub fn expr(&self, pair: Pair<Rule>) -> Expr {
         let span = self.span(&pair);
-        let mut operators = pair.clone().into_inner().filter(|p| !is_operand(p.as_rule()));
+        let mut operators = pair
+            .clone()
+            .into_inner()
+            .filter(|p| !is_operand(p.as_rule()));
         if let Some(over) = operators.nth(MAX_EXPR_OPERATORS) {
             let count = MAX_EXPR_OPERATORS + 1 + operators.count();
             self.report(
@@ -455,14 +477,13 @@ impl<'a> Builder<'a> {
             Rule::kw_true => ExprKind::Literal(Literal::Bool(true)),
             Rule::kw_false => ExprKind::Literal(Literal::Bool(false)),
             Rule::kw_null => ExprKind::Literal(Literal::Null),
-            Rule::int => ExprKind::Literal(Literal::Int(text.to_string())),
-            Rule::float => ExprKind::Literal(Literal::Float(text.to_string())),
-            Rule::duration => ExprKind::Literal(Literal::Duration(text.to_string())),
-            Rule::size => ExprKind::Literal(Literal::Size(text.to_string())),
+            Rule::number => ExprKind::Literal(classify_number(text)),
             Rule::string | Rule::triple_string => ExprKind::String(self.string(pair)),
             Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect()),
             Rule::record => ExprKind::Record(self.record_fields(pair.into_inner())),
-            Rule::paren => ExprKind::Paren(Box::new(self.expr(pair.into_inner().next().expect("grammar: paren")))),
+            Rule::paren => ExprKind::Paren(Box::new(
+                self.expr(pair.into_inner().next().expect("grammar: paren")),
+            )),
             Rule::reference => ExprKind::Ref(pair.into_inner().map(|p| self.ident(p)).collect()),
             other => unreachable!("grammar: not an operand: {other:?}"),
         };
@@ -487,7 +508,9 @@ impl<'a> Builder<'a> {
                                 part_span,
                             )
                             .with_label("invalid escape")
-                            .with_help("`\\u{...}` takes 1 to 6 hex digits naming a Unicode scalar value"),
+                            .with_help(
+                                "`\\u{...}` takes 1 to 6 hex digits naming a Unicode scalar value",
+                            ),
                         );
                         String::new()
                     },
@@ -511,8 +534,36 @@ impl<'a> Builder<'a> {
                 }),
             }
         }
-        StringLit { parts, triple, span }
+        StringLit {
+            parts,
+            triple,
+            span,
+        }
     }
+}
+
+/// Tells an integer, float, duration or size apart by its spelling.
+fn classify_number(text: &str) -> Literal {
+    let unit_start = text
+        .char_indices()
+        .skip(1)
+        .find(|&(i, c)| c.is_ascii_alphabetic() && !is_exponent(text, i))
+        .map(|(i, _)| i);
+    match unit_start.map(|i| &text[i..]) {
+        Some("ms" | "s" | "m" | "h" | "d") => Literal::Duration(text.to_string()),
+        Some(_) => Literal::Size(text.to_string()),
+        None if text.contains(['.', 'e', 'E']) => Literal::Float(text.to_string()),
+        None => Literal::Int(text.to_string()),
+    }
+}
+
+/// Whether the `e`/`E` at `i` starts an exponent (`1e5`, `2.5E-3`).
+fn is_exponent(text: &str, i: usize) -> bool {
+    let bytes = text.as_bytes();
+    matches!(bytes[i], b'e' | b'E')
+        && bytes
+            .get(i + 1)
+            .is_some_and(|&b| b.is_ascii_digit() || ((b == b'+' || b == b'-') && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)))
 }
 
 fn is_operand(rule: Rule) -> bool {
@@ -556,6 +607,21 @@ fn unescape(escape: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::unescape;
+
+    #[test]
+    fn numbers_are_classified_by_spelling() {
+        use super::classify_number;
+        use crate::ast::Literal;
+        assert_eq!(classify_number("42"), Literal::Int("42".into()));
+        assert_eq!(classify_number("-1_000"), Literal::Int("-1_000".into()));
+        assert_eq!(classify_number("2.5"), Literal::Float("2.5".into()));
+        assert_eq!(classify_number("1e5"), Literal::Float("1e5".into()));
+        assert_eq!(classify_number("1.5E-3"), Literal::Float("1.5E-3".into()));
+        assert_eq!(classify_number("250ms"), Literal::Duration("250ms".into()));
+        assert_eq!(classify_number("1d"), Literal::Duration("1d".into()));
+        assert_eq!(classify_number("4GiB"), Literal::Size("4GiB".into()));
+        assert_eq!(classify_number("512B"), Literal::Size("512B".into()));
+    }
 
     #[test]
     fn escapes() {

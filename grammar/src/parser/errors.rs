@@ -53,7 +53,9 @@ pub fn syntax_error(
             found.span,
         )
         .with_label("keyword used as a name")
-        .with_help(format!("pick another name, such as `{found_text}_` or a more specific word"))
+        .with_help(format!(
+            "pick another name, such as `{found_text}_` or a more specific word"
+        ))
         .with_fix(
             format!("rename to `{found_text}_`"),
             found.span,
@@ -67,7 +69,9 @@ pub fn syntax_error(
     } else {
         (at > base && chunk.as_bytes()[at - base - 1] == b'\\').then(|| at - 1)
     };
-    if let Some(string) = lexemes.iter().find(|l| (l.span.start as usize) < at && at < l.span.end as usize)
+    if let Some(string) = lexemes
+        .iter()
+        .find(|l| (l.span.start as usize) < at && at < l.span.end as usize)
         && matches!(string.token, Ok(Token::String | Token::TripleString))
         && let Some(at) = escape_at
     {
@@ -106,14 +110,21 @@ pub fn syntax_error(
             open.span,
         )
         .with_label("opened here")
-        .with_secondary(file, Span::at(chunk_end), format!("expected `{closer}` before here"))
+        .with_secondary(
+            file,
+            Span::at(chunk_end),
+            format!("expected `{closer}` before here"),
+        )
         .with_help(format!("add the missing `{closer}`"));
     }
 
     let Some(found) = found else {
         return Diagnostic::new(
             codes::UNEXPECTED_TOKEN,
-            format!("{what} ends too early: expected {}", expected.unwrap_or_else(|| "more".into())),
+            format!(
+                "{what} ends too early: expected {}",
+                expected.unwrap_or_else(|| "more".into())
+            ),
             file,
             Span::at(at),
         )
@@ -140,7 +151,10 @@ pub fn syntax_error(
     }
 
     let message = match &expected {
-        Some(expected) => format!("unexpected {}: expected {expected}", describe_found(found, &found_text)),
+        Some(expected) => format!(
+            "unexpected {}: expected {expected}",
+            describe_found(found, &found_text)
+        ),
         None => format!("unexpected {}", describe_found(found, &found_text)),
     };
     let mut diagnostic = Diagnostic::new(codes::UNEXPECTED_TOKEN, message, file, found.span)
@@ -156,21 +170,44 @@ pub fn syntax_error(
             Ok(Token::LBracket) => ("[", "]"),
             _ => ("{", "}"),
         };
-        let opener_line = chunk[..open.span.start as usize - base].matches('\n').count();
-        let found_line = chunk[..(found.span.start as usize - base).min(chunk.len())].matches('\n').count();
+        let opener_line = chunk[..open.span.start as usize - base]
+            .matches('\n')
+            .count();
+        let found_line = chunk[..(found.span.start as usize - base).min(chunk.len())]
+            .matches('\n')
+            .count();
         let telling = found_line > opener_line
-            || matches!(found.token, Ok(Token::LBrace | Token::RBrace | Token::Arrow))
+            || matches!(
+                found.token,
+                Ok(Token::LBrace | Token::RBrace | Token::Arrow)
+            )
             || found.token.is_ok_and(Token::is_keyword);
-        if telling && expected.as_deref().is_some_and(|e| e.contains(&format!("`{closer}`"))) {
-            diagnostic = diagnostic.with_secondary(file, open.span, format!("this `{opener}` is still open"));
-            diagnostic.help = Some(format!("is a `{closer}` missing before {}?", describe_found(found, &found_text)));
+        if telling
+            && expected
+                .as_deref()
+                .is_some_and(|e| e.contains(&format!("`{closer}`")))
+        {
+            diagnostic = diagnostic.with_secondary(
+                file,
+                open.span,
+                format!("this `{opener}` is still open"),
+            );
+            diagnostic.help = Some(format!(
+                "is a `{closer}` missing before {}?",
+                describe_found(found, &found_text)
+            ));
         }
     }
     diagnostic
 }
 
 /// A diagnostic for a lexical error inside `[base, at]`, if there is one.
-pub fn lexical_error(file: &FileName, lexemes: &[Lexeme], base: usize, at: usize) -> Option<Diagnostic> {
+pub fn lexical_error(
+    file: &FileName,
+    lexemes: &[Lexeme],
+    base: usize,
+    at: usize,
+) -> Option<Diagnostic> {
     let lexeme = lexemes
         .iter()
         .skip_while(|l| (l.span.end as usize) < base)
@@ -226,13 +263,19 @@ fn unclosed_delimiter(lexemes: &[Lexeme], base: usize, end: usize) -> Option<Lex
 
 fn chunk_text(chunk: &str, base: usize, span: Span) -> String {
     let start = (span.start as usize).saturating_sub(base).min(chunk.len());
-    let end = (span.end as usize).saturating_sub(base).clamp(start, chunk.len());
+    let end = (span.end as usize)
+        .saturating_sub(base)
+        .clamp(start, chunk.len());
     chunk.get(start..end).unwrap_or("").to_string()
 }
 
 fn describe_found(found: &Lexeme, text: &str) -> String {
     let shown: String = text.chars().take(40).collect();
-    let shown = if shown.len() < text.len() { format!("{shown}…") } else { shown };
+    let shown = if shown.len() < text.len() {
+        format!("{shown}…")
+    } else {
+        shown
+    };
     match found.token {
         Ok(Token::String | Token::TripleString) => format!("string {shown}"),
         Ok(Token::Number | Token::Duration | Token::Size) => format!("number `{shown}`"),
@@ -311,7 +354,10 @@ fn expected_list(error: &Error<Rule>, literal_only: bool) -> Option<String> {
         }
     }
     // Tokens that only begin an expression, or are operators, are said by the broader words.
-    if seen.iter().any(|e| *e == "an expression" || *e == "an argument") {
+    if seen
+        .iter()
+        .any(|e| *e == "an expression" || *e == "an argument")
+    {
         seen.retain(|e| !matches!(*e, "`\"`" | "`\"\"\"`" | "`(`" | "`[`" | "`{`"));
     }
     if seen.contains(&"an operator") {
@@ -321,7 +367,11 @@ fn expected_list(error: &Error<Rule>, literal_only: bool) -> Option<String> {
     match seen.len() {
         0 => None,
         1 => Some(seen[0].to_string()),
-        n if n > 8 => Some(format!("{} or another of {} choices", seen[..6].join(", "), n - 6)),
+        n if n > 8 => Some(format!(
+            "{} or another of {} choices",
+            seen[..6].join(", "),
+            n - 6
+        )),
         n => Some(format!("{} or {}", seen[..n - 1].join(", "), seen[n - 1])),
     }
 }
@@ -330,7 +380,11 @@ fn expected_list(error: &Error<Rule>, literal_only: bool) -> Option<String> {
 fn order_of(text: &str) -> u8 {
     if text.starts_with("`") {
         let inner = text.trim_matches('`');
-        if inner.chars().all(|c| !c.is_alphanumeric()) { 0 } else { 1 }
+        if inner.chars().all(|c| !c.is_alphanumeric()) {
+            0
+        } else {
+            1
+        }
     } else {
         2
     }
@@ -364,11 +418,11 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         EOI => "the end of the file",
         ident | ident_list | ref_head => "a name",
         name | arg_name => "a name",
-        expr | paren | list | record | reference | int | float | duration | size | string | triple_string
-        | kw_true | kw_false | kw_null => "an expression",
+        expr | paren | list | record | reference | number | string
+        | triple_string | kw_true | kw_false | kw_null => "an expression",
         op_not => "an expression",
-        op_coalesce | op_or | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_in | op_not_in
-        | op_matches => "an operator",
+        op_coalesce | op_or | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_in
+        | op_not_in | op_matches => "an operator",
         pipe_call => "`|`",
         type_expr | generic_type | record_type | named_type => "a type",
         optional_mark => "`?`",
@@ -381,8 +435,10 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         secret_decl => "`secret`",
         node_decl => "`node`",
         output_decl => "`output`",
-        each_clause | all_clause | group_clause | when_clause | after_clause | retry_clause | timeout_clause
-        | cache_clause | on_clause | resources_clause => "a clause (`each`, `all`, `group`, `when`, `after`, `retry`, `timeout`, `cache`, `on`, `resources`)",
+        each_clause | all_clause | group_clause | when_clause | after_clause | retry_clause
+        | timeout_clause | cache_clause | on_clause | resources_clause => {
+            "a clause (`each`, `all`, `group`, `when`, `after`, `retry`, `timeout`, `cache`, `on`, `resources`)"
+        }
         after_any => "`any(...)`",
         call | callee => "a call such as `echo(...)`",
         args | arg => "an argument",

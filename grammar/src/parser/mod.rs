@@ -54,7 +54,10 @@ pub fn parse_bytes(file: &FileName, bytes: &[u8]) -> Parse {
             let len = error.error_len().unwrap_or(bytes.len() - at).max(1);
             let diagnostic = Diagnostic::new(
                 codes::INVALID_UTF8,
-                format!("the file is not valid UTF-8 (byte 0x{:02X} at offset {at})", bytes[at]),
+                format!(
+                    "the file is not valid UTF-8 (byte 0x{:02X} at offset {at})",
+                    bytes[at]
+                ),
                 file,
                 Span::new(at, at + len),
             )
@@ -95,7 +98,8 @@ pub fn parse(file: &FileName, text: &str) -> Parse {
             }
             Err(_) => {
                 pest::set_error_detail(true);
-                let recovered = recover::parse_items(file, text, &lexemes, &token_ends, &mut diagnostics);
+                let recovered =
+                    recover::parse_items(file, text, &lexemes, &token_ends, &mut diagnostics);
                 broken_starts = recovered.broken_starts;
                 recovered.items
             }
@@ -105,7 +109,14 @@ pub fn parse(file: &FileName, text: &str) -> Parse {
     if broken_starts.first() == Some(&0) && items.is_empty() {
         // Nothing parsed: doc comments cannot be judged.
     } else {
-        attach_docs(file, text, &mut items, &comments, &broken_starts, &mut diagnostics);
+        attach_docs(
+            file,
+            text,
+            &mut items,
+            &comments,
+            &broken_starts,
+            &mut diagnostics,
+        );
     }
     sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
@@ -141,7 +152,14 @@ pub fn parse_expr(file: &FileName, text: &str) -> Result<Expr, Vec<Diagnostic>> 
                 Ok(expr)
             }
         }
-        Err(error) => Err(vec![errors::syntax_error(file, text, 0, &lexemes, &error, "an expression")]),
+        Err(error) => Err(vec![errors::syntax_error(
+            file,
+            text,
+            0,
+            &lexemes,
+            &error,
+            "an expression",
+        )]),
     }
 }
 

@@ -35,7 +35,11 @@ pub fn parse_items(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Recovered {
     let errors_before = diagnostics.iter().filter(|d| d.is_error()).count();
-    let tokens: Vec<Lexeme> = lexemes.iter().copied().filter(|l| l.token != Ok(Token::Comment)).collect();
+    let tokens: Vec<Lexeme> = lexemes
+        .iter()
+        .copied()
+        .filter(|l| l.token != Ok(Token::Comment))
+        .collect();
     let starts = boundaries(text, &tokens, 0, tokens.len(), Token::starts_item);
     let mut recovered = Recovered {
         items: Vec::new(),
@@ -44,7 +48,13 @@ pub fn parse_items(
 
     let first_item = starts.first().copied().unwrap_or(tokens.len());
     if first_item > 0 {
-        diagnostics.push(stray_text(file, text, lexemes, &tokens[..first_item], "item"));
+        diagnostics.push(stray_text(
+            file,
+            text,
+            lexemes,
+            &tokens[..first_item],
+            "item",
+        ));
     }
 
     for (n, &first) in starts.iter().enumerate() {
@@ -55,17 +65,34 @@ pub fn parse_items(
         match PipeParser::parse(Rule::item_only, chunk) {
             Ok(mut pairs) => {
                 let builder = Builder::new(file, start, token_ends);
-                let pair = pairs.next().and_then(|p| p.into_inner().next()).expect("grammar: item_only");
+                let pair = pairs
+                    .next()
+                    .and_then(|p| p.into_inner().next())
+                    .expect("grammar: item_only");
                 recovered.items.push(builder.item(pair));
                 diagnostics.extend(builder.into_diagnostics());
             }
             Err(error) => {
                 if tokens[first].token == Ok(Token::KwPipeline)
-                    && let Some(pipeline) = recover_pipeline(file, text, lexemes, token_ends, &tokens[first..last], diagnostics)
+                    && let Some(pipeline) = recover_pipeline(
+                        file,
+                        text,
+                        lexemes,
+                        token_ends,
+                        &tokens[first..last],
+                        diagnostics,
+                    )
                 {
                     recovered.items.push(Item::Pipeline(pipeline));
                 } else {
-                    diagnostics.push(syntax_error(file, chunk, start, lexemes, &error, "this item"));
+                    diagnostics.push(syntax_error(
+                        file,
+                        chunk,
+                        start,
+                        lexemes,
+                        &error,
+                        "this item",
+                    ));
                     recovered.broken_starts.push(start as u32);
                 }
             }
@@ -98,16 +125,23 @@ fn recover_pipeline(
     let name_pair = open.into_inner().nth(1)?;
     let name = Ident {
         name: name_pair.as_str().to_string(),
-        span: Span::new(start + name_pair.as_span().start(), start + name_pair.as_span().end()),
+        span: Span::new(
+            start + name_pair.as_span().start(),
+            start + name_pair.as_span().end(),
+        ),
     };
 
     // The body runs from after `{` to the final `}`; without one, the pipeline is unclosed.
-    let body_first = tokens.iter().position(|t| t.span.start as usize >= open_end)?;
+    let body_first = tokens
+        .iter()
+        .position(|t| t.span.start as usize >= open_end)?;
     let mut body_last = tokens.len();
     if tokens.len() > body_first && tokens[tokens.len() - 1].token == Ok(Token::RBrace) {
         body_last -= 1;
     } else {
-        let brace = tokens[..body_first].last().map_or(Span::at(open_end), |t| t.span);
+        let brace = tokens[..body_first]
+            .last()
+            .map_or(Span::at(open_end), |t| t.span);
         diagnostics.push(
             Diagnostic::new(
                 codes::UNCLOSED_DELIMITER,
@@ -131,7 +165,13 @@ fn recover_pipeline(
     }
     let first_member = starts.first().copied().unwrap_or(body_last);
     if first_member > body_first {
-        diagnostics.push(stray_text(file, text, lexemes, &tokens[body_first..first_member], "member"));
+        diagnostics.push(stray_text(
+            file,
+            text,
+            lexemes,
+            &tokens[body_first..first_member],
+            "member",
+        ));
     }
 
     let mut members = Vec::new();
@@ -143,12 +183,22 @@ fn recover_pipeline(
         match PipeParser::parse(Rule::member_only, member_text) {
             Ok(mut pairs) => {
                 let builder = Builder::new(file, m_start, token_ends);
-                let pair = pairs.next().and_then(|p| p.into_inner().next()).expect("grammar: member_only");
+                let pair = pairs
+                    .next()
+                    .and_then(|p| p.into_inner().next())
+                    .expect("grammar: member_only");
                 members.push(builder.member(pair));
                 diagnostics.extend(builder.into_diagnostics());
             }
             Err(error) => {
-                diagnostics.push(syntax_error(file, member_text, m_start, lexemes, &error, "this member"));
+                diagnostics.push(syntax_error(
+                    file,
+                    member_text,
+                    m_start,
+                    lexemes,
+                    &error,
+                    "this member",
+                ));
                 let keyword = &text[tokens[first].span.range()];
                 let name = tokens
                     .get(first + 1)
@@ -176,13 +226,23 @@ fn recover_pipeline(
 
 /// Indices (in `tokens[from..to]`) of tokens that start a piece: `starts(token)`,
 /// first on their line, and not used as a name (`node: ...`, `x.node`).
-fn boundaries(text: &str, tokens: &[Lexeme], from: usize, to: usize, starts: fn(Token) -> bool) -> Vec<usize> {
+fn boundaries(
+    text: &str,
+    tokens: &[Lexeme],
+    from: usize,
+    to: usize,
+    starts: fn(Token) -> bool,
+) -> Vec<usize> {
     (from..to)
         .filter(|&i| {
-            let Ok(token) = tokens[i].token else { return false };
+            let Ok(token) = tokens[i].token else {
+                return false;
+            };
             starts(token)
                 && first_on_line(text, tokens[i].span.start as usize)
-                && tokens.get(i + 1).is_none_or(|next| next.token != Ok(Token::Colon))
+                && tokens
+                    .get(i + 1)
+                    .is_none_or(|next| next.token != Ok(Token::Colon))
         })
         .collect()
 }
@@ -193,7 +253,13 @@ fn first_on_line(text: &str, offset: usize) -> bool {
 }
 
 /// The diagnostic for text where an item (or member) should start.
-fn stray_text(file: &FileName, text: &str, lexemes: &[Lexeme], tokens: &[Lexeme], what: &str) -> Diagnostic {
+fn stray_text(
+    file: &FileName,
+    text: &str,
+    lexemes: &[Lexeme],
+    tokens: &[Lexeme],
+    what: &str,
+) -> Diagnostic {
     let first = tokens[0];
     if first.token.is_err() {
         return lexical_diagnostic(file, &first);

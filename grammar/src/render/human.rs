@@ -70,11 +70,26 @@ fn render_one(diagnostic: &Diagnostic, sources: &Sources, color: bool, out: &mut
     let mut files: Vec<(String, String)> = Vec::new();
     for name in std::iter::once(file).chain(diagnostic.secondary.iter().map(|l| &l.location.file)) {
         if !files.iter().any(|(n, _)| n == name.as_ref()) {
-            files.push((name.to_string(), sources.text(name).unwrap_or("").to_string()));
+            files.push((
+                name.to_string(),
+                sources.text(name).unwrap_or("").to_string(),
+            ));
         }
     }
-    if report.finish().write(ariadne::sources(files), &mut *out).is_err() {
+    if report
+        .finish()
+        .write(ariadne::sources(files), &mut *out)
+        .is_err()
+    {
         // Writing to a Vec cannot fail; keep the message even if drawing did.
-        out.extend_from_slice(format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message).as_bytes());
+        out.extend_from_slice(
+            format!(
+                "{}[{}]: {}\n",
+                diagnostic.severity.as_str(),
+                diagnostic.code,
+                diagnostic.message
+            )
+            .as_bytes(),
+        );
     }
 }

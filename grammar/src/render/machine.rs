@@ -98,7 +98,12 @@ fn uri(file: &FileName) -> String {
 
 /// The diagnostics as a SARIF 2.1.0 log that GitHub code scanning accepts.
 /// `rules` describes every code that may appear (unknown codes still get a rule).
-pub fn sarif(diagnostics: &[Diagnostic], sources: &Sources, rules: &[SarifRule], version: &str) -> Value {
+pub fn sarif(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    rules: &[SarifRule],
+    version: &str,
+) -> Value {
     let mut used: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
     used.sort_unstable();
     used.dedup();
@@ -106,7 +111,11 @@ pub fn sarif(diagnostics: &[Diagnostic], sources: &Sources, rules: &[SarifRule],
         .iter()
         .map(|id| {
             let rule = rules.iter().find(|r| r.id == *id);
-            let level = if id.starts_with('W') { "warning" } else { "error" };
+            let level = if id.starts_with('W') {
+                "warning"
+            } else {
+                "error"
+            };
             j!({
                 "id": id,
                 "shortDescription": { "text": rule.map_or(*id, |r| r.title) },

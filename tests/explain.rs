@@ -1,0 +1,35 @@
+//! Every diagnostic code has an explanation whose wrong example produces the
+//! code and whose right example checks clean.
+
+/// Codes whose wrong example cannot be written literally (invalid bytes, or
+/// thousands of brackets); their golden cases under tests/golden/parse prove them.
+const ILLUSTRATED_ONLY: &[&str] = &["E0001", "E0011", "E0012"];
+
+#[test]
+fn explanations_are_proved_by_their_examples() {
+    let mut seen = std::collections::HashSet::new();
+    for e in pipec::compiler::explanations() {
+        assert!(seen.insert(e.code), "{} is explained twice", e.code);
+        assert!(!e.title.is_empty() && e.text.len() > 40, "{} needs a real paragraph", e.code);
+        let code = e.code.as_str();
+        let file: pipec::FileName = format!("{code}-right.pipe").into();
+        let right = pipec::compiler::check_source(&file, e.right.as_bytes());
+        assert!(right.diagnostics().is_empty(), "{code}: the right example has diagnostics: {:?}", right.diagnostics());
+        if ILLUSTRATED_ONLY.contains(&code) {
+            continue;
+        }
+        let file: pipec::FileName = format!("{code}-wrong.pipe").into();
+        let wrong = pipec::compiler::check_source(&file, e.wrong.as_bytes());
+        assert!(
+            wrong.diagnostics().iter().any(|d| d.code == e.code),
+            "{code}: the wrong example does not produce {code}: {:?}",
+            wrong.diagnostics()
+        );
+    }
+}
+
+#[test]
+fn code_lookup_is_case_insensitive() {
+    assert!(pipec::compiler::explain("e0004").is_some());
+    assert!(pipec::compiler::explain("E9999").is_none());
+}
