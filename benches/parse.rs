@@ -12,13 +12,20 @@ fn front_end(c: &mut Criterion) {
     let mut group = c.benchmark_group("front_end_10k_nodes");
     group.throughput(Throughput::Bytes(source.len() as u64));
     group.sample_size(20);
-    group.bench_function("lex", |b| b.iter(|| pipec::grammar::lexer::lex(black_box(&source))));
-    group.bench_function("parse", |b| b.iter(|| pipec::grammar::parse(&file, black_box(&source))));
+    group.bench_function("lex", |b| {
+        b.iter(|| pipec::grammar::lexer::lex(black_box(&source)))
+    });
+    group.bench_function("parse", |b| {
+        b.iter(|| pipec::grammar::parse(&file, black_box(&source)))
+    });
     group.bench_function("check", |b| {
         b.iter(|| pipec::compiler::check_source(&file, black_box(source.as_bytes())))
     });
     let parsed = pipec::grammar::parse(&file, &source);
-    assert!(parsed.diagnostics.is_empty(), "the benchmark source must be valid");
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "the benchmark source must be valid"
+    );
     group.bench_function("format", |b| {
         b.iter(|| pipec::grammar::format::format_source(black_box(&source), &parsed.tree))
     });

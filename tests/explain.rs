@@ -10,11 +10,19 @@ fn explanations_are_proved_by_their_examples() {
     let mut seen = std::collections::HashSet::new();
     for e in pipec::compiler::explanations() {
         assert!(seen.insert(e.code), "{} is explained twice", e.code);
-        assert!(!e.title.is_empty() && e.text.len() > 40, "{} needs a real paragraph", e.code);
+        assert!(
+            !e.title.is_empty() && e.text.len() > 40,
+            "{} needs a real paragraph",
+            e.code
+        );
         let code = e.code.as_str();
         let file: pipec::FileName = format!("{code}-right.pipe").into();
         let right = pipec::compiler::check_source(&file, e.right.as_bytes());
-        assert!(right.diagnostics().is_empty(), "{code}: the right example has diagnostics: {:?}", right.diagnostics());
+        assert!(
+            right.diagnostics().is_empty(),
+            "{code}: the right example has diagnostics: {:?}",
+            right.diagnostics()
+        );
         if ILLUSTRATED_ONLY.contains(&code) {
             continue;
         }

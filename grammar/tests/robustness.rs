@@ -16,11 +16,79 @@ const EXAMPLES: &[&str] = &[
 
 /// Pieces a mutation may insert: tokens of the language and common mistakes.
 const PIECES: &[&str] = &[
-    "node", "pipeline", "input", "output", "secret", "each", "all", "where", "when", "after", "any", "retry",
-    "backoff", "timeout", "cache", "on", "off", "resources", "group", "by", "origin", "import", "as", "const",
-    "schema", "plugin", "not", "in", "and", "or", "matches", "true", "false", "null", "(", ")", "{", "}", "[",
-    "]", ",", ":", ".", "=", "==", "!=", "<", ">", "<=", ">=", "??", "?", "|", "->", "\"", "\"\"\"", "\\", "//",
-    "///", "\n", " ", "x", "42", "-1", "2.5", "30s", "4GiB", "10min", "@", "é", "\u{1F600}", "{x}", "\"{\"",
+    "node",
+    "pipeline",
+    "input",
+    "output",
+    "secret",
+    "each",
+    "all",
+    "where",
+    "when",
+    "after",
+    "any",
+    "retry",
+    "backoff",
+    "timeout",
+    "cache",
+    "on",
+    "off",
+    "resources",
+    "group",
+    "by",
+    "origin",
+    "import",
+    "as",
+    "const",
+    "schema",
+    "plugin",
+    "not",
+    "in",
+    "and",
+    "or",
+    "matches",
+    "true",
+    "false",
+    "null",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    ".",
+    "=",
+    "==",
+    "!=",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "??",
+    "?",
+    "|",
+    "->",
+    "\"",
+    "\"\"\"",
+    "\\",
+    "//",
+    "///",
+    "\n",
+    " ",
+    "x",
+    "42",
+    "-1",
+    "2.5",
+    "30s",
+    "4GiB",
+    "10min",
+    "@",
+    "é",
+    "\u{1F600}",
+    "{x}",
+    "\"{\"",
 ];
 
 fn file() -> FileName {
@@ -32,7 +100,11 @@ fn exercise(text: &str) {
     let parsed = parse(&file(), text);
     for d in &parsed.diagnostics {
         let span = d.span();
-        assert!(span.start <= span.end && span.end as usize <= text.len(), "span {span:?} outside text of {} bytes", text.len());
+        assert!(
+            span.start <= span.end && span.end as usize <= text.len(),
+            "span {span:?} outside text of {} bytes",
+            text.len()
+        );
         assert!(!d.message.is_empty());
     }
     let mut sources = Sources::new();
@@ -128,6 +200,9 @@ fn examples_parse_clean_and_are_formatted() {
     for example in EXAMPLES {
         let parsed = parse(&file(), example);
         assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-        assert_eq!(&format_checked(example, &parsed.tree).expect("format"), example);
+        assert_eq!(
+            &format_checked(example, &parsed.tree).expect("format"),
+            example
+        );
     }
 }

@@ -561,9 +561,10 @@ fn classify_number(text: &str) -> Literal {
 fn is_exponent(text: &str, i: usize) -> bool {
     let bytes = text.as_bytes();
     matches!(bytes[i], b'e' | b'E')
-        && bytes
-            .get(i + 1)
-            .is_some_and(|&b| b.is_ascii_digit() || ((b == b'+' || b == b'-') && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)))
+        && bytes.get(i + 1).is_some_and(|&b| {
+            b.is_ascii_digit()
+                || ((b == b'+' || b == b'-') && bytes.get(i + 2).is_some_and(u8::is_ascii_digit))
+        })
 }
 
 fn is_operand(rule: Rule) -> bool {

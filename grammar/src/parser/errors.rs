@@ -418,8 +418,8 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         EOI => "the end of the file",
         ident | ident_list | ref_head => "a name",
         name | arg_name => "a name",
-        expr | paren | list | record | reference | number | string
-        | triple_string | kw_true | kw_false | kw_null => "an expression",
+        expr | paren | list | record | reference | number | string | triple_string | kw_true
+        | kw_false | kw_null => "an expression",
         op_not => "an expression",
         op_coalesce | op_or | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_in
         | op_not_in | op_matches => "an operator",
