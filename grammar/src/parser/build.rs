@@ -67,6 +67,12 @@ impl<'a> Builder<'a> {
         let s = pair.as_span();
         let start = self.base + s.start();
         let raw_end = self.base + s.end();
+        // Leaked trivia ends in white space, or runs to the end of the input.
+        let input = s.get_input().as_bytes();
+        if s.end() < input.len() && s.end() > s.start() && !input[s.end() - 1].is_ascii_whitespace()
+        {
+            return Span::new(start, raw_end);
+        }
         let last = self.token_ends.partition_point(|&e| e as usize <= raw_end);
         let end = match last.checked_sub(1).map(|i| self.token_ends[i] as usize) {
             Some(end) if end >= start => end,

@@ -7,6 +7,7 @@
 //! every other mistake is still reported at its own line.
 
 mod build;
+mod chunks;
 mod errors;
 mod recover;
 
@@ -77,6 +78,11 @@ pub fn parse_bytes(file: &FileName, bytes: &[u8]) -> Parse {
 
 /// Parses a source text. Never panics; every mistake is a diagnostic.
 pub fn parse(file: &FileName, text: &str) -> Parse {
+    parse_with(file, text, true)
+}
+
+/// Parses, in parallel pieces when `allow_pieces` and the file is large.
+fn parse_with(file: &FileName, text: &str, allow_pieces: bool) -> Parse {
     let lexemes = lexer::lex(text);
     let comments = collect_comments(text, &lexemes);
     let token_ends = token_ends(&lexemes);
@@ -89,8 +95,12 @@ pub fn parse(file: &FileName, text: &str) -> Parse {
             broken_starts.push(0);
             Vec::new()
         }
-        None => match PipeParser::parse(Rule::file, text) {
-            Ok(mut pairs) => {
+        None => match chunks_or_whole(file, text, &lexemes, &token_ends, allow_pieces) {
+            Ok(Whole::Chunked(items, found)) => {
+                diagnostics.extend(found);
+                items
+            }
+            Ok(Whole::Parsed(mut pairs)) => {
                 let builder = build::Builder::new(file, 0, &token_ends);
                 let items = builder.file_items(pairs.next().expect("grammar: file"));
                 diagnostics.extend(builder.into_diagnostics());
@@ -128,6 +138,28 @@ pub fn parse(file: &FileName, text: &str) -> Parse {
         },
         diagnostics,
     }
+}
+
+enum Whole<'i> {
+    Chunked(Vec<Item>, Vec<Diagnostic>),
+    Parsed(pest::iterators::Pairs<'i, Rule>),
+}
+
+/// A large file in parallel pieces when they all parse; otherwise the whole file with pest.
+fn chunks_or_whole<'i>(
+    file: &FileName,
+    text: &'i str,
+    lexemes: &[Lexeme],
+    token_ends: &[u32],
+    allow_pieces: bool,
+) -> Result<Whole<'i>, pest::error::Error<Rule>> {
+    if allow_pieces
+        && text.len() >= chunks::PARALLEL_THRESHOLD
+        && let Some((items, found)) = chunks::parse(file, text, lexemes, token_ends)
+    {
+        return Ok(Whole::Chunked(items, found));
+    }
+    PipeParser::parse(Rule::file, text).map(Whole::Parsed)
 }
 
 /// Parses one expression or template body, as `pipec eval` reads it.

@@ -226,7 +226,7 @@ fn recover_pipeline(
 
 /// Indices (in `tokens[from..to]`) of tokens that start a piece: `starts(token)`,
 /// first on their line, and not used as a name (`node: ...`, `x.node`).
-fn boundaries(
+pub(super) fn boundaries(
     text: &str,
     tokens: &[Lexeme],
     from: usize,
