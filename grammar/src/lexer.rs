@@ -27,7 +27,7 @@ pub enum LexError {
 /// A token of the `.pipe` language.
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[logos(error = LexError)]
-#[logos(skip r"[ \t\r\n\x0C]+")]
+#[logos(skip r"[ \t\n\x0B\x0C\r]+")]
 pub enum Token {
     /// `// ...` or `/// ...` up to the end of the line.
     #[regex(r"//[^\n]*", allow_greedy = true)]

@@ -490,7 +490,21 @@ impl<'a> Builder<'a> {
             Rule::paren => ExprKind::Paren(Box::new(
                 self.expr(pair.into_inner().next().expect("grammar: paren")),
             )),
-            Rule::reference => ExprKind::Ref(pair.into_inner().map(|p| self.ident(p)).collect()),
+            Rule::reference => {
+                let mut offset = span.start as usize;
+                ExprKind::Ref(
+                    text.split('.')
+                        .map(|part| {
+                            let ident = Ident {
+                                name: part.to_string(),
+                                span: Span::new(offset, offset + part.len()),
+                            };
+                            offset += part.len() + 1;
+                            ident
+                        })
+                        .collect(),
+                )
+            }
             other => unreachable!("grammar: not an operand: {other:?}"),
         };
         Expr { kind, span }
@@ -499,52 +513,91 @@ impl<'a> Builder<'a> {
     fn string(&self, pair: Pair<Rule>) -> StringLit {
         let span = self.span(&pair);
         let triple = pair.as_rule() == Rule::triple_string;
+        let quote = if triple { 3 } else { 1 };
+        let raw = pair.as_str();
+        let raw_start = pair.as_span().start();
         let mut parts: Vec<StringPart> = Vec::new();
-        for part in pair.into_inner() {
-            let part_span = self.span(&part);
-            let text = match part.as_rule() {
-                Rule::string_text | Rule::triple_text => part.as_str().to_string(),
-                Rule::escape => unescape(part.as_str()).map_or_else(
-                    || {
-                        self.report(
-                            Diagnostic::new(
-                                codes::INVALID_ESCAPE,
-                                format!("`{}` is not a valid character code", part.as_str()),
-                                self.file,
-                                part_span,
-                            )
-                            .with_label("invalid escape")
-                            .with_help(
-                                "`\\u{...}` takes 1 to 6 hex digits naming a Unicode scalar value",
-                            ),
-                        );
-                        String::new()
-                    },
-                    |c| c.to_string(),
-                ),
-                Rule::interpolation => {
-                    let expr = self.expr(part.into_inner().next().expect("grammar: interpolation"));
-                    parts.push(StringPart::Interpolation(expr));
-                    continue;
-                }
-                other => unreachable!("grammar: not a string part: {other:?}"),
-            };
-            match parts.last_mut() {
-                Some(StringPart::Text { value, span }) => {
-                    value.push_str(&text);
-                    *span = span.cover(part_span);
-                }
-                _ => parts.push(StringPart::Text {
-                    value: text,
-                    span: part_span,
-                }),
-            }
+        // Text runs lie between the quotes and the interpolations.
+        let mut text_from = quote;
+        for interpolation in pair.into_inner() {
+            let at = interpolation.as_span().start() - raw_start;
+            self.text_part(raw, text_from, at, span.start as usize, &mut parts);
+            text_from = interpolation.as_span().end() - raw_start;
+            let expr = self.expr(
+                interpolation
+                    .into_inner()
+                    .next()
+                    .expect("grammar: interpolation"),
+            );
+            parts.push(StringPart::Interpolation(expr));
         }
+        self.text_part(
+            raw,
+            text_from,
+            raw.len() - quote,
+            span.start as usize,
+            &mut parts,
+        );
         StringLit {
             parts,
             triple,
             span,
         }
+    }
+
+    /// Adds the text `raw[from..to]` (escapes resolved) as a part, if not empty.
+    fn text_part(
+        &self,
+        raw: &str,
+        from: usize,
+        to: usize,
+        base: usize,
+        parts: &mut Vec<StringPart>,
+    ) {
+        if from >= to {
+            return;
+        }
+        let written = &raw[from..to];
+        let mut value = String::with_capacity(written.len());
+        let mut rest = written;
+        while let Some(backslash) = rest.find('\\') {
+            value.push_str(&rest[..backslash]);
+            let escape_len = escape_length(&rest[backslash..]);
+            let escape = &rest[backslash..backslash + escape_len];
+            match unescape(escape) {
+                Some(c) => value.push(c),
+                None => {
+                    let at = base + from + (written.len() - rest.len()) + backslash;
+                    self.report(
+                        Diagnostic::new(
+                            codes::INVALID_ESCAPE,
+                            format!("`{escape}` is not a valid character code"),
+                            self.file,
+                            Span::new(at, at + escape_len),
+                        )
+                        .with_label("invalid escape")
+                        .with_help(
+                            "`\\u{...}` takes 1 to 6 hex digits naming a Unicode scalar value",
+                        ),
+                    );
+                }
+            }
+            rest = &rest[backslash + escape_len..];
+        }
+        value.push_str(rest);
+        parts.push(StringPart::Text {
+            value,
+            span: Span::new(base + from, base + to),
+        });
+    }
+}
+
+/// Length of the escape at the start of `text` (the grammar has checked its form).
+fn escape_length(text: &str) -> usize {
+    if text.starts_with("\\u{") {
+        text.find('}').map_or(text.len(), |close| close + 1)
+    } else {
+        text.chars().take(2).map(char::len_utf8).sum()
     }
 }
 

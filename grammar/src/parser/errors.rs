@@ -26,7 +26,8 @@ pub fn syntax_error(
     // pest places the error at the furthest *rule* attempt; a literal token
     // (`:`, `=`, `)`) tried further on is the better place.
     let token_at = error.parse_attempts().map_or(0, |a| a.max_position);
-    let literal_only = token_at > rule_at;
+    let literal_only = token_at > rule_at && expected_list(error, true).is_some();
+    let token_at = if literal_only { token_at } else { rule_at };
     let at = base + rule_at.max(token_at);
     let chunk_end = base + chunk.len();
 
@@ -148,6 +149,19 @@ pub fn syntax_error(
         )
         .with_label("unknown unit")
         .with_help("durations end in ms, s, m, h or d (`30s`); sizes in B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (`512MiB`)");
+    }
+
+    // `=` where a comparison was being read: almost always a `==` typo.
+    if found.token == Ok(Token::Eq) && wants_rule(error, Rule::op_eq) {
+        return Diagnostic::new(
+            codes::UNEXPECTED_TOKEN,
+            "unexpected `=` in an expression: did you mean `==`?",
+            file,
+            found.span,
+        )
+        .with_label("`=` only binds names")
+        .with_help("compare with `==`")
+        .with_fix("replace `=` with `==`", found.span, "==");
     }
 
     let message = match &expected {
@@ -318,6 +332,11 @@ fn glued_number(rest: &str) -> Option<&str> {
     (i > letters_start).then(|| &rest[..i])
 }
 
+/// Whether pest tried `rule` where it failed.
+fn wants_rule(error: &Error<Rule>, rule: Rule) -> bool {
+    matches!(&error.variant, ErrorVariant::ParsingError { positives, .. } if positives.contains(&rule))
+}
+
 /// Whether the parser was looking for a name where it failed.
 fn wants_name(error: &Error<Rule>) -> bool {
     match &error.variant {
@@ -341,8 +360,21 @@ fn expected_list(error: &Error<Rule>, literal_only: bool) -> Option<String> {
         }
     }
     if let Some(attempts) = error.parse_attempts() {
-        for token in attempts.expected_tokens() {
-            if let Some(text) = describe_literal(&token.to_string()) {
+        let tokens: Vec<String> = attempts
+            .expected_tokens()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        // The operator guard (`infix_start` in the grammar) tries these first characters.
+        let operator_guard = tokens.iter().any(|t| t == "?") && tokens.iter().any(|t| t == "m");
+        if operator_guard {
+            expected.push("an operator");
+        }
+        for token in &tokens {
+            if operator_guard && matches!(token.as_str(), "?" | "=" | "!" | "<" | ">" | "|") {
+                continue;
+            }
+            if let Some(text) = describe_literal(token) {
                 expected.push(text);
             }
         }
@@ -416,7 +448,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         EOI => "the end of the file",
-        ident | ident_list | ref_head => "a name",
+        ident | ident_list => "a name",
         name | arg_name => "a name",
         expr | paren | list | record | reference | number | string | triple_string | kw_true
         | kw_false | kw_null => "an expression",
@@ -453,7 +485,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         kw_off => "`off`",
         kw_any => "`any`",
         kw_in => "`in`",
-        string_text | triple_text | escape | interpolation => "the rest of the string",
+        interpolation => "the rest of the string",
         _ => return None,
     })
 }
