@@ -1,7 +1,7 @@
 //! Prints a generated `.pipe` source with N nodes (default 10,000), for benchmarks:
 //! `cargo run --release --example gen_large -- 10000 > large.pipe`.
 
-#[path = "../../benches/large_source.rs"]
+#[path = "../../benches/support/large_source.rs"]
 mod large_source;
 
 fn main() {
