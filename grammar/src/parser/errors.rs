@@ -164,6 +164,24 @@ pub fn syntax_error(
         .with_fix("replace `=` with `==`", found.span, "==");
     }
 
+    // A `.` with no field name after it.
+    if found.token == Ok(Token::Dot) {
+        return Diagnostic::new(
+            codes::UNEXPECTED_TOKEN,
+            "a `.` must be followed by a field name",
+            file,
+            found.span,
+        )
+        .with_label("no field name after this `.`")
+        .with_help("write the field (`files.path`), or remove the `.`");
+    }
+
+    // Inside a piece, the end of the input is where the next item or member starts.
+    let expected = expected.map(|e| match what {
+        "this member" => e.replace("the end of the file", "a new member"),
+        "this item" => e.replace("the end of the file", "a new item"),
+        _ => e,
+    });
     let message = match &expected {
         Some(expected) => format!(
             "unexpected {}: expected {expected}",
@@ -171,12 +189,44 @@ pub fn syntax_error(
         ),
         None => format!("unexpected {}", describe_found(found, &found_text)),
     };
-    let mut diagnostic = Diagnostic::new(codes::UNEXPECTED_TOKEN, message, file, found.span)
+    // When the surprise starts a new line, what is missing belongs at the end of the line before.
+    let previous = lexemes
+        .iter()
+        .rev()
+        .find(|l| {
+            (l.span.end as usize) <= found.span.start as usize && l.token != Ok(Token::Comment)
+        })
+        .filter(|l| (l.span.end as usize) > base);
+    let primary = match previous {
+        Some(previous)
+            if chunk_text_between(
+                chunk,
+                base,
+                previous.span.end as usize,
+                found.span.start as usize,
+            )
+            .contains('\n') =>
+        {
+            Span::at(previous.span.end as usize)
+        }
+        _ => found.span,
+    };
+    let mut diagnostic = Diagnostic::new(codes::UNEXPECTED_TOKEN, message, file, primary)
         .with_label(match &expected {
             Some(expected) => format!("expected {expected}"),
             None => "not expected here".to_string(),
         });
-    diagnostic.help = Some(help_for(found, &found_text, &expected));
+    if primary != found.span {
+        diagnostic = diagnostic.with_secondary(
+            file,
+            found.span,
+            format!("found {} here", describe_found(found, &found_text)),
+        );
+    }
+    diagnostic.help = Some(match (&expected, primary != found.span) {
+        (Some(expected), true) => format!("{expected} may be missing at the end of this line"),
+        _ => help_for(found, &found_text, &expected),
+    });
     // An opener still open where a closer was expected: say which one.
     if let Some(open) = unclosed_delimiter(lexemes, base, at) {
         let (opener, closer) = match open.token {
@@ -193,7 +243,7 @@ pub fn syntax_error(
         let telling = found_line > opener_line
             || matches!(
                 found.token,
-                Ok(Token::LBrace | Token::RBrace | Token::Arrow)
+                Ok(Token::LBrace | Token::RBrace | Token::RParen | Token::RBracket | Token::Arrow)
             )
             || found.token.is_ok_and(Token::is_keyword);
         if telling
@@ -273,6 +323,12 @@ fn unclosed_delimiter(lexemes: &[Lexeme], base: usize, end: usize) -> Option<Lex
         }
     }
     stack.pop()
+}
+
+fn chunk_text_between(chunk: &str, base: usize, from: usize, to: usize) -> &str {
+    let start = from.saturating_sub(base).min(chunk.len());
+    let end = to.saturating_sub(base).clamp(start, chunk.len());
+    chunk.get(start..end).unwrap_or("")
 }
 
 fn chunk_text(chunk: &str, base: usize, span: Span) -> String {
@@ -392,6 +448,8 @@ fn expected_list(error: &Error<Rule>, literal_only: bool) -> Option<String> {
     {
         seen.retain(|e| !matches!(*e, "`\"`" | "`\"\"\"`" | "`(`" | "`[`" | "`{`"));
     }
+    // A `.` is only ever a field access or a decimal point: never a useful suggestion.
+    seen.retain(|e| *e != "`.`");
     if seen.contains(&"an operator") {
         seen.retain(|e| !matches!(*e, "`<`" | "`>`" | "`in`" | "`|`"));
     }
