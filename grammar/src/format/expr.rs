@@ -37,15 +37,14 @@ impl Printer<'_> {
     }
 
     fn broken_args(&mut self, args: &[Arg], region: Span, indent: usize) {
-        self.out.push('(');
-        self.block(
+        self.delimited(
+            ("(", ")"),
             args,
             Span::new(
                 region.start as usize,
                 (region.end as usize).saturating_sub(1),
             ),
-            indent + 2,
-            |_, _| false,
+            indent,
             |p, arg, indent| {
                 if let Some(name) = &arg.name {
                     p.out.push_str(&name.name);
@@ -56,8 +55,6 @@ impl Printer<'_> {
             },
             |arg| arg.span,
         );
-        self.newline(indent);
-        self.out.push(')');
     }
 
     /// Prints an expression, breaking a list or record that does not fit.

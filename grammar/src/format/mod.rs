@@ -147,7 +147,6 @@ impl<'a> Printer<'a> {
 
     /// Prints a block of elements, one per line at `indent`, with their
     /// comments. `region` bounds the comments that belong to the block.
-    /// `first_newline`: start with a line break (inside braces).
     fn block<T>(
         &mut self,
         elements: &[T],
@@ -208,6 +207,23 @@ impl<'a> Printer<'a> {
             self.emit_comment(c);
             last_end = self.comments[c].span.end as usize;
         }
+    }
+
+    /// Prints `open`, the elements one per line one level deeper (with their
+    /// comments), then `close` on its own line at `indent`.
+    pub(crate) fn delimited<T>(
+        &mut self,
+        (open, close): (&str, &str),
+        elements: &[T],
+        region: Span,
+        indent: usize,
+        element: impl FnMut(&mut Self, &T, usize),
+        span_of: impl Fn(&T) -> Span,
+    ) {
+        self.out.push_str(open);
+        self.block(elements, region, indent + 2, |_, _| false, element, span_of);
+        self.newline(indent);
+        self.out.push_str(close);
     }
 
     /// Runs `print` for a statement; if it left a comment inside `span`
@@ -299,23 +315,20 @@ impl<'a> Printer<'a> {
             self.out.push_str(&flat);
             return;
         }
-        self.out.push('{');
-        self.block(
+        self.delimited(
+            ("{", "}"),
             fields,
             Span::new(
                 region.start as usize,
                 (region.end as usize).saturating_sub(1),
             ),
-            indent + 2,
-            |_, _| false,
+            indent,
             |p, f, _| {
                 let text = format!("{}: {},", f.name.name, p.type_text(&f.ty));
                 p.out.push_str(&text);
             },
             |f| f.span,
         );
-        self.newline(indent);
-        self.out.push('}');
     }
 
     pub(crate) fn type_text(&self, ty: &TypeExpr) -> String {
@@ -355,24 +368,21 @@ impl<'a> Printer<'a> {
             self.out.push_str(&flat);
             return;
         }
-        self.out.push('(');
         let close = plugin
             .output
             .as_ref()
             .map_or(plugin.span.end as usize, |t| t.span.start as usize);
-        self.block(
+        self.delimited(
+            ("(", ")"),
             &plugin.params,
             Span::new(plugin.name.span.end as usize, close),
-            indent + 2,
-            |_, _| false,
+            indent,
             |p, param, _| {
                 let text = format!("{},", p.param_text(param));
                 p.out.push_str(&text);
             },
             |param| param.span,
         );
-        self.newline(indent);
-        self.out.push(')');
         self.out.push_str(&output);
     }
 
@@ -397,17 +407,14 @@ impl<'a> Printer<'a> {
             self.out.push_str(" {}");
             return;
         }
-        self.out.push_str(" {");
-        self.block(
+        self.delimited(
+            (" {", "}"),
             &pipeline.members,
             body,
-            indent + 2,
-            |_, _| false,
+            indent,
             |p, member, indent| p.member(member, indent),
             Member::span,
         );
-        self.newline(indent);
-        self.out.push('}');
     }
 
     fn member(&mut self, member: &Member, indent: usize) {
@@ -469,20 +476,17 @@ impl<'a> Printer<'a> {
                 return;
             }
         }
-        self.out.push_str(" {");
-        self.block(
+        self.delimited(
+            (" {", "}"),
             &node.clauses,
             block,
-            indent + 2,
-            |_, _| false,
+            indent,
             |p, clause, indent| {
                 let text = p.clause_text(clause, indent);
                 p.out.push_str(&text);
             },
             |c| c.span,
         );
-        self.newline(indent);
-        self.out.push('}');
     }
 
     fn clause_text(&self, clause: &Clause, indent: usize) -> String {
