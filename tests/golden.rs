@@ -1,14 +1,15 @@
 //! Golden tests: every case directory holds an input and the expected output.
 //!
-//! - `tests/golden/parse/<case>/input.pipe` → `diagnostics.txt` (the human
-//!   rendering `pipec check` prints, without color);
+//! - `tests/golden/parse/<case>/input.pipe` → `diagnostics.txt`: the syntax
+//!   diagnostics alone, rendered as `pipec check` prints them (no color);
+//! - `tests/golden/check/<case>/` → `diagnostics.txt`: everything `pipec check`
+//!   reports for `input.pipe` (its imports may sit next to it);
 //! - `tests/golden/fmt/<case>/input.pipe` → `output.pipe` (what `pipec fmt` writes).
 //!
 //! Run with `PIPEC_BLESS=1` to rewrite the expected files, then review the diff.
 
 use std::path::{Path, PathBuf};
 
-use pipec::FileName;
 use pipec::grammar::format::format_checked;
 use pipec::grammar::render::{Sources, human};
 
@@ -46,16 +47,19 @@ fn compare(expected: &Path, actual: &str) -> Option<String> {
     })
 }
 
-fn check_text(case: &Path) -> (String, pipec::compiler::CheckedSource, String) {
-    let input = case.join("input.pipe");
-    let bytes = std::fs::read(&input).expect("read input.pipe");
-    let name: FileName =
+/// The case's input, its name in diagnostics, and its text.
+fn read_case(case: &Path) -> (pipec::FileName, Vec<u8>, String) {
+    let bytes = std::fs::read(case.join("input.pipe")).expect("read input.pipe");
+    let name: pipec::FileName =
         format!("{}/input.pipe", case.file_name().unwrap().to_string_lossy()).into();
-    let checked = pipec::compiler::check_source(&name, &bytes);
-    let mut sources = Sources::new();
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    sources.insert(name, text.clone());
-    (human(checked.diagnostics(), &sources, false), checked, text)
+    (name, bytes, text)
+}
+
+fn render(name: &pipec::FileName, text: &str, diagnostics: &[pipec::Diagnostic]) -> String {
+    let mut sources = Sources::new();
+    sources.insert(name.clone(), text.to_string());
+    human(diagnostics, &sources, false)
 }
 
 #[test]
@@ -68,12 +72,14 @@ fn parse_goldens() {
     );
     let mut failures = Vec::new();
     for case in &cases {
-        let (rendered, checked, text) = check_text(case);
+        let (name, bytes, text) = read_case(case);
+        let parsed = pipec::grammar::parse_bytes(&name, &bytes);
+        let rendered = render(&name, &text, &parsed.diagnostics);
         if let Some(failure) = compare(&case.join("diagnostics.txt"), &rendered) {
             failures.push(failure);
         }
         // Every diagnostic has an explanation, and every error case says so in its name.
-        for d in checked.diagnostics() {
+        for d in &parsed.diagnostics {
             assert!(
                 pipec::compiler::explain(d.code.as_str()).is_some(),
                 "{}: code {} has no `pipec explain` entry",
@@ -82,7 +88,7 @@ fn parse_goldens() {
             );
         }
         let name = case.file_name().unwrap().to_string_lossy().to_string();
-        let has_errors = checked.parse.has_errors();
+        let has_errors = parsed.has_errors();
         assert_eq!(
             name.starts_with("err_"),
             has_errors,
@@ -90,13 +96,86 @@ fn parse_goldens() {
         );
         // Formatting what parsed is safe and idempotent.
         if !has_errors {
-            let once = format_checked(&text, &checked.parse.tree)
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let once =
+                format_checked(&text, &parsed.tree).unwrap_or_else(|e| panic!("{name}: {e}"));
             let reparsed = pipec::grammar::parse(&"once".into(), &once);
             let twice =
                 format_checked(&once, &reparsed.tree).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(once, twice, "{name}: formatting is not idempotent");
         }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (PIPEC_BLESS=1 to update):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn check_goldens() {
+    let cases = cases("check");
+    assert!(
+        cases.len() >= 60,
+        "expected at least 60 check cases, found {}",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    let mut codes_seen = std::collections::BTreeSet::new();
+    for case in &cases {
+        // Run from the case directory's parent so imports resolve next to input.pipe.
+        let (name, bytes, text) = read_case(case);
+        // A path relative to the package root (the tests' working directory), so
+        // that file names in messages do not depend on where the clone is.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let path = case.strip_prefix(root).unwrap_or(case).join("input.pipe");
+        let mut db = pipec::compiler::Database::new();
+        let source = db.set_source(&path, bytes);
+        let diagnostics: Vec<pipec::Diagnostic> = pipec::compiler::check::diagnostics(&db, source)
+            .iter()
+            .filter(|d| d.file().ends_with("input.pipe"))
+            .map(|d| {
+                let mut d = d.clone();
+                d.primary.location.file = name.clone();
+                for label in &mut d.secondary {
+                    label.location.file = name.clone();
+                }
+                d
+            })
+            .collect();
+        let rendered = render(&name, &text, &diagnostics);
+        if let Some(failure) = compare(&case.join("diagnostics.txt"), &rendered) {
+            failures.push(failure);
+        }
+        let case_name = case.file_name().unwrap().to_string_lossy().to_string();
+        let has_errors = diagnostics.iter().any(|d| d.is_error());
+        assert_eq!(
+            case_name.starts_with("err_"),
+            has_errors,
+            "{case_name}: err_* cases, and only they, have errors:\n{rendered}"
+        );
+        if case_name.starts_with("ok_") {
+            assert!(
+                diagnostics.is_empty(),
+                "{case_name}: ok_* cases have no diagnostics at all:\n{rendered}"
+            );
+        }
+        for d in &diagnostics {
+            assert!(
+                pipec::compiler::explain(d.code.as_str()).is_some(),
+                "{case_name}: {} has no explanation",
+                d.code
+            );
+            codes_seen.insert(d.code.as_str());
+        }
+    }
+    // Every analysis code is exercised by at least one case.
+    for e in pipec::compiler::codes::EXPLANATIONS {
+        assert!(
+            codes_seen.contains(e.code.as_str()),
+            "no check golden produces {}",
+            e.code
+        );
     }
     assert!(
         failures.is_empty(),

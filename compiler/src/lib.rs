@@ -1,38 +1,63 @@
-//! Analysis of `.pipe` sources.
-//!
-//! Today this crate runs the front end (syntax) for every source and owns the
-//! list of diagnostic explanations. Issue 3 builds the salsa database here:
-//! name resolution, types, graph checks and lowering to an execution plan.
+//! Analysis of `.pipe` sources on a salsa database: imports, names, types,
+//! graph checks, and lowering to an execution plan.
 #![warn(missing_docs)]
 
-use pipec_grammar::codes::{EXPLANATIONS, Explanation};
+pub mod analyze;
+pub mod check;
+pub mod codes;
+pub mod db;
+pub mod graph;
+pub mod queries;
+pub mod scope;
+pub mod sql;
+pub mod types;
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use pipec_grammar::Parse;
+use pipec_grammar::codes::Explanation;
 use pipec_grammar::diagnostic::{Diagnostic, FileName};
-use pipec_grammar::{Parse, parse_bytes};
+
+pub use db::{Database, Db, Source};
 
 /// The outcome of checking one source.
 #[derive(Debug, Clone)]
 pub struct CheckedSource {
     /// The parse (tree and syntax diagnostics).
     pub parse: Parse,
+    /// Every diagnostic: syntax, imports, names, types, graph; sorted.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl CheckedSource {
     /// Every diagnostic found, sorted by position.
     pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.parse.diagnostics
+        &self.diagnostics
     }
 }
 
-/// Checks one source given as raw bytes (invalid UTF-8 is a diagnostic, not a failure).
+/// Checks one source given as raw bytes, named `file`; its imports are read
+/// from disk relative to `file`. Invalid UTF-8 is a diagnostic, not a failure.
 pub fn check_source(file: &FileName, bytes: &[u8]) -> CheckedSource {
+    let mut db = Database::new();
+    let source = db.set_source(Path::new(file.as_ref()), bytes.to_vec());
     CheckedSource {
-        parse: parse_bytes(file, bytes),
+        parse: queries::parse(&db, source).clone(),
+        diagnostics: check::diagnostics(&db, source).clone(),
     }
 }
+
+static ALL_EXPLANATIONS: LazyLock<Vec<Explanation>> = LazyLock::new(|| {
+    let mut all: Vec<Explanation> = pipec_grammar::codes::EXPLANATIONS.to_vec();
+    all.extend_from_slice(codes::EXPLANATIONS);
+    all.sort_by_key(|e| (e.code.as_str().starts_with('W'), e.code.as_str()));
+    all
+});
 
 /// Every diagnostic code the toolchain can emit, with its explanation.
 pub fn explanations() -> &'static [Explanation] {
-    EXPLANATIONS
+    &ALL_EXPLANATIONS
 }
 
 /// The explanation of one code (case-insensitive: `e0004` finds `E0004`).

@@ -153,8 +153,8 @@ pub const EXPLANATIONS: &[Explanation] = &[
         title: "an expression with too many operators",
         text: "One expression may hold at most 1000 operators and pipes. Split a very long \
                expression into constants or several nodes; this also makes it readable.",
-        wrong: "const X = a ?? a ?? a ?? /* ...1000 more... */ a\n",
-        right: "const X = a ?? b\n",
+        wrong: "const X = 1 ?? 1 ?? 1 ?? /* ...1000 more... */ 1\n",
+        right: "const X = null ?? 2\n",
     },
     Explanation {
         code: DANGLING_DOC_COMMENT,

@@ -1,0 +1,662 @@
+//! Typing expressions: references, fields, pipes, operators, templates.
+
+use std::collections::BTreeMap;
+
+use pipec_grammar::ast::{Arg, BinaryOp, Expr, ExprKind, Ident, Item, Literal, StringPart};
+use pipec_grammar::diagnostic::{Diagnostic, closest};
+use pipec_stdlib::pipes::{Sig, pipe_decl};
+
+use super::{Checker, Dep, DepKind, NodeContext};
+use crate::codes;
+use crate::queries::parse;
+use crate::scope::{self, Kind};
+use crate::types::Type;
+
+/// The members of `run`.
+const RUN_MEMBERS: &[&str] = &["id", "pipeline", "started"];
+
+impl Checker<'_> {
+    /// The type of an expression; reports mistakes and records node dependencies.
+    pub(crate) fn expr(&mut self, expr: &Expr, context: &NodeContext) -> Type {
+        match &expr.kind {
+            ExprKind::Literal(literal) => match literal {
+                Literal::Bool(_) => Type::Bool,
+                Literal::Null => Type::Null,
+                Literal::Int(_) => Type::Int,
+                Literal::Float(_) => Type::Float,
+                Literal::Duration(_) => Type::Duration,
+                Literal::Size(_) => Type::Size,
+            },
+            ExprKind::String(string) => {
+                let mut parts = Vec::new();
+                for part in &string.parts {
+                    if let StringPart::Interpolation(inner) = part {
+                        parts.push(self.expr(inner, context));
+                    }
+                }
+                match (string.single_interpolation(), parts.as_slice()) {
+                    (Some(_), [only]) => only.clone(),
+                    _ => Type::String,
+                }
+            }
+            ExprKind::Ref(parts) => self.reference(parts, context),
+            ExprKind::List(items) => {
+                let types: Vec<Type> = items.iter().map(|i| self.expr(i, context)).collect();
+                Type::list(join_types(&types))
+            }
+            ExprKind::Record(fields) => {
+                let mut out = BTreeMap::new();
+                for field in fields {
+                    let ty = self.expr(&field.value, context);
+                    out.insert(field.name.name.clone(), ty);
+                }
+                Type::Record(out)
+            }
+            ExprKind::Pipe { value, name, args } => {
+                let input = self.expr(value, context);
+                self.pipe(input, value, name, args.as_deref(), expr, context)
+            }
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => {
+                let left = self.expr(lhs, context);
+                let right = self.expr(rhs, context);
+                self.binary(*op, *op_span, &left, &right, expr)
+            }
+            ExprKind::Not(inner) => {
+                let ty = self.expr(inner, context);
+                if !ty.assignable_to(&Type::Bool) {
+                    self.bad_operands(expr, format!("`not` takes a bool, found {ty}"));
+                }
+                Type::Bool
+            }
+            ExprKind::Paren(inner) => self.expr(inner, context),
+        }
+    }
+
+    fn bad_operands(&mut self, expr: &Expr, message: String) {
+        self.report(
+            Diagnostic::new(codes::BAD_OPERANDS, message, self.file, expr.span)
+                .with_label("operands do not fit the operator")
+                .with_help("`pipec explain E0207` lists what each operator takes"),
+        );
+    }
+
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        op_span: pipec_grammar::span::Span,
+        left: &Type,
+        right: &Type,
+        expr: &Expr,
+    ) -> Type {
+        let _ = op_span;
+        match op {
+            BinaryOp::Coalesce => {
+                let either_null = matches!(left, Type::Null) || matches!(right, Type::Null);
+                if !either_null
+                    && !right.assignable_to(left.non_null())
+                    && !left.non_null().assignable_to(right)
+                {
+                    self.bad_operands(
+                        expr,
+                        format!(
+                            "`??` chooses between {left} and {right}, which do not fit together"
+                        ),
+                    );
+                    return Type::Any;
+                }
+                match left {
+                    Type::Any | Type::Null => right.clone(),
+                    other => other.non_null().clone(),
+                }
+            }
+            BinaryOp::And | BinaryOp::Or => {
+                if !left.assignable_to(&Type::Bool) || !right.assignable_to(&Type::Bool) {
+                    self.bad_operands(
+                        expr,
+                        format!(
+                            "`{}` takes two bools, found {left} and {right}",
+                            op.as_str()
+                        ),
+                    );
+                }
+                Type::Bool
+            }
+            BinaryOp::Eq | BinaryOp::Ne => Type::Bool,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let (l, r) = (left.non_null(), right.non_null());
+                let fits = matches!(l, Type::Any | Type::Json)
+                    || matches!(r, Type::Any | Type::Json)
+                    || (l.is_numeric() && r.is_numeric())
+                    || l == r
+                        && matches!(l, Type::Duration | Type::Size | Type::String | Type::Path);
+                if !fits {
+                    self.bad_operands(
+                        expr,
+                        format!("`{}` cannot compare {left} with {right}", op.as_str()),
+                    );
+                }
+                Type::Bool
+            }
+            BinaryOp::In | BinaryOp::NotIn => {
+                if !matches!(
+                    right.non_null(),
+                    Type::List(_)
+                        | Type::String
+                        | Type::Path
+                        | Type::Any
+                        | Type::Json
+                        | Type::Record(_)
+                ) {
+                    self.bad_operands(
+                        expr,
+                        format!(
+                            "`{}` needs a list or a string on its right, found {right}",
+                            op.as_str()
+                        ),
+                    );
+                }
+                Type::Bool
+            }
+            BinaryOp::Matches => {
+                if !left.assignable_to(&Type::String) || !right.assignable_to(&Type::String) {
+                    self.bad_operands(
+                        expr,
+                        format!("`matches` takes text and a pattern, found {left} and {right}"),
+                    );
+                }
+                Type::Bool
+            }
+        }
+    }
+
+    /// The type of `a.b.c`.
+    fn reference(&mut self, parts: &[Ident], context: &NodeContext) -> Type {
+        let head = &parts[0];
+        let rest = &parts[1..];
+        match head.name.as_str() {
+            "input" => {
+                let Some(member) = rest.first() else {
+                    return self.namespace_without_member(head, "input.NAME");
+                };
+                let scope = self.pipeline_scope.as_mut();
+                let found = scope.and_then(|s| {
+                    let ty = s.inputs.get(&member.name).cloned();
+                    if ty.is_some() {
+                        s.used_inputs.insert(member.name.clone());
+                    }
+                    ty
+                });
+                match found {
+                    Some(ty) => self.fields(ty, &rest[1..], &parts[..2]),
+                    None => {
+                        let names: Vec<String> = self
+                            .pipeline_scope
+                            .as_ref()
+                            .map(|s| s.inputs.keys().cloned().collect())
+                            .unwrap_or_default();
+                        self.unknown(
+                            codes::UNKNOWN_INPUT,
+                            member,
+                            &names,
+                            "input",
+                            "declare it with `input NAME: TYPE`",
+                        );
+                        Type::Any
+                    }
+                }
+            }
+            "secret" => {
+                let Some(member) = rest.first() else {
+                    return self.namespace_without_member(head, "secret.NAME");
+                };
+                let known = self
+                    .pipeline_scope
+                    .as_ref()
+                    .is_some_and(|s| s.secrets.contains(&member.name));
+                if !known {
+                    let names: Vec<String> = self
+                        .pipeline_scope
+                        .as_ref()
+                        .map(|s| s.secrets.iter().cloned().collect())
+                        .unwrap_or_default();
+                    self.unknown(
+                        codes::UNKNOWN_SECRET,
+                        member,
+                        &names,
+                        "secret",
+                        "declare it with `secret NAME`",
+                    );
+                }
+                Type::String
+            }
+            "config" => Type::Any,
+            "run" => {
+                let Some(member) = rest.first() else {
+                    return self.namespace_without_member(head, "run.id");
+                };
+                if !RUN_MEMBERS.contains(&member.name.as_str()) {
+                    let names: Vec<String> = RUN_MEMBERS.iter().map(|s| s.to_string()).collect();
+                    self.unknown(
+                        codes::UNKNOWN_MEMBER,
+                        member,
+                        &names,
+                        "member of `run`",
+                        "`run` has `id`, `pipeline` and `started`",
+                    );
+                }
+                Type::String
+            }
+            name => {
+                if let Some((item, many)) = self
+                    .pipeline_scope
+                    .as_ref()
+                    .and_then(|s| s.nodes.get(name).cloned())
+                {
+                    self.deps.push(Dep {
+                        node: name.to_string(),
+                        kind: DepKind::Data,
+                        span: head.span,
+                    });
+                    let view = if context.each.as_deref() == Some(name) {
+                        item
+                    } else if context.group.iter().any(|g| g == name) || many {
+                        Type::list(item)
+                    } else {
+                        item
+                    };
+                    return self.fields(view, rest, &parts[..1]);
+                }
+                if let Some(ty) = self.constant(name) {
+                    return self.fields(ty, rest, &parts[..1]);
+                }
+                // `alias.CONST` through an import alias.
+                if let Some(member) = rest.first()
+                    && let Some(found) = scope::lookup_qualified(
+                        self.db,
+                        self.source,
+                        name,
+                        Kind::Const,
+                        &member.name,
+                    )
+                {
+                    return match found {
+                        Some(found) => {
+                            let ty = self.constant_at(found, &member.name);
+                            self.fields(ty, &rest[1..], &parts[..2])
+                        }
+                        None => {
+                            self.unknown(
+                                codes::UNKNOWN_MEMBER,
+                                member,
+                                &[],
+                                &format!("constant of `{name}`"),
+                                "an import alias reaches the constants of its file",
+                            );
+                            Type::Any
+                        }
+                    };
+                }
+                let mut names: Vec<String> = self
+                    .pipeline_scope
+                    .as_ref()
+                    .map(|s| s.nodes.keys().cloned().collect())
+                    .unwrap_or_default();
+                names.extend(scope::visible_names(self.db, self.source, Kind::Const));
+                names.extend(["input", "secret", "config", "run"].map(String::from));
+                self.unknown(codes::UNKNOWN_NAME, head, &names, "name", "a reference names a node, a constant, or `input.`, `secret.`, `config.`, `run.`");
+                Type::Any
+            }
+        }
+    }
+
+    fn namespace_without_member(&mut self, head: &Ident, example: &str) -> Type {
+        self.report(
+            Diagnostic::new(
+                codes::UNKNOWN_MEMBER,
+                format!("`{}` needs a member, as in `{example}`", head.name),
+                self.file,
+                head.span,
+            )
+            .with_label("namespace without a member")
+            .with_help(format!("write `{example}`")),
+        );
+        Type::Any
+    }
+
+    /// Reports an unknown name with "did you mean".
+    fn unknown(
+        &mut self,
+        code: pipec_grammar::diagnostic::Code,
+        name: &Ident,
+        candidates: &[String],
+        what: &str,
+        help: &str,
+    ) {
+        let near = closest(&name.name, candidates.iter().map(String::as_str));
+        let mut d = Diagnostic::new(
+            code,
+            format!("unknown {what} `{}`", name.name),
+            self.file,
+            name.span,
+        )
+        .with_label(format!("no such {what}"));
+        d = match near.first() {
+            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(
+                format!("replace with `{best}`"),
+                name.span,
+                *best,
+            ),
+            None => d.with_help(help),
+        };
+        self.report(d);
+    }
+
+    /// Follows `.field` accesses; on a list of records, a field maps over the items.
+    fn fields(&mut self, mut ty: Type, fields: &[Ident], written: &[Ident]) -> Type {
+        let mut path: Vec<&str> = written.iter().map(|i| i.name.as_str()).collect();
+        for field in fields {
+            let (inner, is_list) = match ty.non_null() {
+                Type::List(of) => ((**of).clone(), true),
+                other => (other.clone(), false),
+            };
+            let next = match inner.field(&field.name) {
+                Some(t) => t,
+                None => {
+                    let names: Vec<String> = match &inner {
+                        Type::Record(fields) => fields.keys().cloned().collect(),
+                        _ => Vec::new(),
+                    };
+                    let whose = path.join(".");
+                    let help = if names.is_empty() {
+                        format!("`{whose}` is {inner}, which has no fields")
+                    } else {
+                        format!(
+                            "`{whose}` has {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    let near = closest(&field.name, names.iter().map(String::as_str));
+                    let mut d = Diagnostic::new(
+                        codes::UNKNOWN_FIELD,
+                        format!("`{whose}` has no field `{}`", field.name),
+                        self.file,
+                        field.span,
+                    )
+                    .with_label("no such field");
+                    d = match near.first() {
+                        Some(best) => d
+                            .with_help(format!("did you mean `{best}`? {help}"))
+                            .with_fix(format!("replace with `{best}`"), field.span, *best),
+                        None => d.with_help(help),
+                    };
+                    self.report(d);
+                    return Type::Any;
+                }
+            };
+            ty = if is_list { Type::list(next) } else { next };
+            path.push(&field.name);
+        }
+        ty
+    }
+
+    /// The type of a constant visible from this source.
+    fn constant(&mut self, name: &str) -> Option<Type> {
+        let found = scope::lookup(self.db, self.source, Kind::Const, name)?;
+        Some(self.constant_at(found, name))
+    }
+
+    fn constant_at(&mut self, found: scope::Found, name: &str) -> Type {
+        if self.const_stack.iter().any(|n| n == name) || self.const_stack.len() > 32 {
+            return Type::Any;
+        }
+        let Some(Item::Const(c)) = parse(self.db, found.source).tree.items.get(found.index) else {
+            return Type::Any;
+        };
+        let value = c.value.clone();
+        self.const_stack.push(name.to_string());
+        let saved = (
+            self.source,
+            self.diagnostics.len(),
+            std::mem::take(&mut self.deps),
+            self.pipeline_scope.take(),
+        );
+        self.source = found.source;
+        let ty = self.expr(&value, &NodeContext::default());
+        self.source = saved.0;
+        self.diagnostics.truncate(saved.1);
+        self.deps = saved.2;
+        self.pipeline_scope = saved.3;
+        self.const_stack.pop();
+        ty
+    }
+
+    /// The type of `input | name(args)`.
+    fn pipe(
+        &mut self,
+        input: Type,
+        value: &Expr,
+        name: &Ident,
+        args: Option<&[Arg]>,
+        whole: &Expr,
+        context: &NodeContext,
+    ) -> Type {
+        let arg_types: Vec<Type> = args
+            .unwrap_or(&[])
+            .iter()
+            .map(|a| self.expr(&a.value, context))
+            .collect();
+        let Some(decl) = pipe_decl(&name.name) else {
+            let names: Vec<String> = pipec_stdlib::pipes::PIPES
+                .iter()
+                .map(|p| p.name.to_string())
+                .collect();
+            self.unknown(
+                codes::UNKNOWN_PIPE,
+                name,
+                &names,
+                "pipe",
+                "the pipes are listed in docs/language.md",
+            );
+            return Type::Any;
+        };
+        if !accepts(decl.input, &input) {
+            self.report(
+                Diagnostic::new(
+                    codes::PIPE_INPUT,
+                    format!(
+                        "`{}` takes {}, but is given {input}",
+                        decl.name,
+                        describe(decl.input)
+                    ),
+                    self.file,
+                    value.span,
+                )
+                .with_label(format!("this is {input}"))
+                .with_secondary(
+                    self.file,
+                    name.span,
+                    format!("`{}` takes {}", decl.name, describe(decl.input)),
+                )
+                .with_help(pipe_hint(decl.input, &input)),
+            );
+        }
+        let required = decl.params.iter().filter(|p| p.2).count();
+        let given = arg_types.len();
+        if given < required || given > decl.params.len() {
+            let list = decl
+                .params
+                .iter()
+                .map(|(n, s, r)| {
+                    if *r {
+                        format!("{n}: {}", describe(*s))
+                    } else {
+                        format!("{n}: {} = ...", describe(*s))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.report(
+                Diagnostic::new(
+                    codes::PIPE_ARGUMENTS,
+                    format!(
+                        "`{}` takes {} argument{}, but {given} {} given",
+                        decl.name,
+                        arg_count(required, decl.params.len()),
+                        if decl.params.len() == 1 { "" } else { "s" },
+                        if given == 1 { "was" } else { "were" }
+                    ),
+                    self.file,
+                    whole.span,
+                )
+                .with_label("wrong number of arguments")
+                .with_help(format!("`{}({list})`", decl.name)),
+            );
+        } else {
+            for ((param, sig, _), (ty, arg)) in decl
+                .params
+                .iter()
+                .zip(arg_types.iter().zip(args.unwrap_or(&[])))
+            {
+                if !accepts(*sig, ty) {
+                    self.report(
+                        Diagnostic::new(
+                            codes::PIPE_ARGUMENTS,
+                            format!(
+                                "argument `{param}` of `{}` takes {}, found {ty}",
+                                decl.name,
+                                describe(*sig)
+                            ),
+                            self.file,
+                            arg.value.span,
+                        )
+                        .with_label(format!("expected {}", describe(*sig)))
+                        .with_help(pipe_hint(*sig, ty)),
+                    );
+                }
+            }
+        }
+        output(decl.output, &input)
+    }
+}
+
+fn arg_count(required: usize, total: usize) -> String {
+    if required == total {
+        required.to_string()
+    } else {
+        format!("{required} to {total}")
+    }
+}
+
+/// Whether a pipe's input or parameter accepts a type (lenient on optional values).
+fn accepts(sig: Sig, ty: &Type) -> bool {
+    let ty = ty.non_null();
+    if matches!(ty, Type::Any | Type::Json | Type::Null) {
+        return true;
+    }
+    match sig {
+        Sig::Any
+        | Sig::Input
+        | Sig::InputNonNull
+        | Sig::Element
+        | Sig::Flattened
+        | Sig::Compacted => true,
+        Sig::String | Sig::OptionalString => matches!(ty, Type::String | Type::Path),
+        Sig::Text => matches!(ty, Type::String | Type::Path),
+        Sig::Path => matches!(ty, Type::String | Type::Path),
+        Sig::Int => matches!(ty, Type::Int),
+        Sig::Bool => matches!(ty, Type::Bool),
+        Sig::Json => true,
+        Sig::List => matches!(ty, Type::List(_)),
+    }
+}
+
+fn output(sig: Sig, input: &Type) -> Type {
+    match sig {
+        Sig::Any | Sig::Json => Type::Any,
+        Sig::String | Sig::Text => Type::String,
+        Sig::Path => Type::Path,
+        Sig::Int => Type::Int,
+        Sig::Bool => Type::Bool,
+        Sig::List => Type::list(Type::Any),
+        Sig::Input => input.clone(),
+        Sig::InputNonNull => input.non_null().clone(),
+        Sig::Element => match input.non_null() {
+            Type::List(of) => Type::optional((**of).clone()),
+            _ => Type::Any,
+        },
+        Sig::Flattened => match input.non_null() {
+            Type::List(of) => match &**of {
+                Type::List(inner) => Type::list((**inner).clone()),
+                _ => Type::list(Type::Any),
+            },
+            _ => Type::list(Type::Any),
+        },
+        Sig::Compacted => match input.non_null() {
+            Type::List(of) => Type::list(of.non_null().clone()),
+            _ => Type::list(Type::Any),
+        },
+        Sig::OptionalString => Type::optional(Type::String),
+    }
+}
+
+fn describe(sig: Sig) -> &'static str {
+    match sig {
+        Sig::Any | Sig::Input | Sig::InputNonNull | Sig::Element | Sig::Json => "any value",
+        Sig::String | Sig::OptionalString => "a string",
+        Sig::Text => "text (a string or a path)",
+        Sig::Path => "a path",
+        Sig::Int => "an int",
+        Sig::Bool => "a bool",
+        Sig::List | Sig::Flattened | Sig::Compacted => "a list",
+    }
+}
+
+fn pipe_hint(sig: Sig, found: &Type) -> String {
+    match (sig, found.non_null()) {
+        (Sig::Text | Sig::String, Type::List(_)) => {
+            "this is a list: take one element with `| first`, or join them with `| join(\", \")`"
+                .into()
+        }
+        (Sig::Text | Sig::String, _) => "convert it to text first with `| string`".into(),
+        (Sig::List, _) => "this is a single value, not a list".into(),
+        (Sig::Int, _) => "convert it with `| int`".into(),
+        _ => format!("give {}", describe(sig)),
+    }
+}
+
+/// The common type of list elements: their shared type, else `any`.
+fn join_types(types: &[Type]) -> Type {
+    let mut known = types.iter().filter(|t| !matches!(t, Type::Null));
+    let Some(first) = known.next() else {
+        return if types.is_empty() {
+            Type::Any
+        } else {
+            Type::Null
+        };
+    };
+    let mut joined = first.clone();
+    for t in known {
+        if t.assignable_to(&joined) {
+            continue;
+        }
+        if joined.assignable_to(t) {
+            joined = t.clone();
+        } else {
+            return Type::Any;
+        }
+    }
+    if types.iter().any(|t| matches!(t, Type::Null)) {
+        Type::optional(joined)
+    } else {
+        joined
+    }
+}

@@ -1,0 +1,402 @@
+//! Callees and their signatures; arguments checked against them.
+
+use std::collections::BTreeMap;
+
+use pipec_grammar::ast::{Item, Member, NodeDecl, PluginDecl};
+use pipec_grammar::diagnostic::{Diagnostic, closest};
+use serde::Serialize;
+
+use super::{Checker, NodeContext};
+use crate::codes;
+use crate::queries::parse;
+use crate::scope::{self, Found, Kind};
+use crate::types::Type;
+
+/// What a node calls.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Callee {
+    /// A built-in operator.
+    Builtin {
+        /// Its name.
+        name: String,
+    },
+    /// A plugin declared with `plugin`, provided by the host.
+    Host {
+        /// Its name.
+        name: String,
+        /// The file that declares it.
+        file: String,
+    },
+    /// A pipeline called as a node.
+    Pipeline {
+        /// Its name.
+        name: String,
+        /// The file that defines it.
+        file: String,
+    },
+}
+
+impl Callee {
+    /// The callee's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Callee::Builtin { name }
+            | Callee::Host { name, .. }
+            | Callee::Pipeline { name, .. } => name,
+        }
+    }
+}
+
+/// One parameter of a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Type,
+    /// Whether an argument must be given.
+    pub required: bool,
+}
+
+/// A callee's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// What is called.
+    pub callee: Callee,
+    /// Its parameters, in order.
+    pub params: Vec<Param>,
+    /// The type of one item it produces.
+    pub item: Type,
+    /// Whether it produces many items (its declared output is `list<T>`).
+    pub many: bool,
+}
+
+impl Checker<'_> {
+    /// The signature of a `plugin` declaration (its types checked).
+    pub(super) fn signature_of_plugin(&mut self, plugin: &PluginDecl) -> (Vec<Param>, Type) {
+        let mut params = Vec::new();
+        for param in &plugin.params {
+            let ty = self.lower(&param.ty);
+            if let Some(default) = &param.default {
+                let found = self.expr(default, &NodeContext::default());
+                if !found.assignable_to(&ty) {
+                    self.report(
+                        Diagnostic::new(
+                            codes::DEFAULT_TYPE,
+                            format!(
+                                "the default of parameter `{}` is {found}, but its type is {ty}",
+                                param.name.name
+                            ),
+                            self.file,
+                            default.span,
+                        )
+                        .with_label(format!("expected {ty}"))
+                        .with_help("give a default of the declared type"),
+                    );
+                }
+            }
+            params.push(Param {
+                name: param.name.name.clone(),
+                required: param.default.is_none() && !matches!(ty, Type::Optional(_)),
+                ty,
+            });
+        }
+        let output = plugin
+            .output
+            .as_ref()
+            .map_or(Type::Record(BTreeMap::new()), |t| self.lower(t));
+        (params, output)
+    }
+
+    /// The signature of a plugin or pipeline found elsewhere (types only, no diagnostics).
+    fn signature_at(&mut self, found: Found) -> Option<Signature> {
+        let file = found.source.name(self.db).to_string();
+        let item = parse(self.db, found.source)
+            .tree
+            .items
+            .get(found.index)?
+            .clone();
+        // Types of another file are lowered as seen from that file; its own analysis reports its mistakes.
+        let saved = (self.source, self.diagnostics.len());
+        self.source = found.source;
+        let signature = match &item {
+            Item::Plugin(plugin) => {
+                let (params, output) = self.signature_of_plugin(plugin);
+                let (item, many) = match output {
+                    Type::List(of) => (*of, true),
+                    other => (other, false),
+                };
+                let callee = if found.source == self.db.prelude() {
+                    Callee::Builtin {
+                        name: plugin.name.name.clone(),
+                    }
+                } else {
+                    Callee::Host {
+                        name: plugin.name.name.clone(),
+                        file,
+                    }
+                };
+                Some(Signature {
+                    callee,
+                    params,
+                    item,
+                    many,
+                })
+            }
+            Item::Pipeline(pipeline) => {
+                let mut params = Vec::new();
+                let mut outputs = BTreeMap::new();
+                for member in &pipeline.members {
+                    match member {
+                        Member::Input(input) => {
+                            let ty = self.lower(&input.ty);
+                            params.push(Param {
+                                name: input.name.name.clone(),
+                                required: input.default.is_none()
+                                    && !matches!(ty, Type::Optional(_)),
+                                ty,
+                            });
+                        }
+                        Member::Output(output) => {
+                            outputs.insert(output.name.name.clone(), Type::Any);
+                        }
+                        _ => {}
+                    }
+                }
+                Some(Signature {
+                    callee: Callee::Pipeline {
+                        name: pipeline.name.name.clone(),
+                        file,
+                    },
+                    params,
+                    item: Type::Record(outputs),
+                    many: false,
+                })
+            }
+            _ => None,
+        };
+        self.source = saved.0;
+        self.diagnostics.truncate(saved.1);
+        signature
+    }
+
+    /// Resolves a node's callee; reports an unknown one.
+    pub(super) fn resolve_callee(&mut self, node: &NodeDecl) -> Option<Signature> {
+        let path = &node.call.callee;
+        let span = node.call.callee_span;
+        let found = match path.as_slice() {
+            [name] => scope::lookup(self.db, self.source, Kind::Callee, &name.name).ok_or(None),
+            [alias, name] => match scope::lookup_qualified(
+                self.db,
+                self.source,
+                &alias.name,
+                Kind::Callee,
+                &name.name,
+            ) {
+                Some(Some(found)) => Ok(found),
+                Some(None) => Err(Some(alias.name.clone())),
+                None => Err(None),
+            },
+            _ => Err(None),
+        };
+        match found {
+            Ok(found) => self.signature_at(found),
+            Err(alias) => {
+                let written = path
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let candidates = scope::visible_names(self.db, self.source, Kind::Callee);
+                let last = path.last().map_or("", |p| p.name.as_str());
+                let near = closest(last, candidates.iter().map(String::as_str));
+                let message = match &alias {
+                    Some(alias) => {
+                        format!("the file imported as `{alias}` has no plugin or pipeline `{last}`")
+                    }
+                    None => format!("no operator, plugin or pipeline named `{written}`"),
+                };
+                let mut d = Diagnostic::new(codes::UNKNOWN_CALLEE, message, self.file, span)
+                    .with_label("unknown callee");
+                d = match (near.first(), path.len()) {
+                    (Some(best), 1) => d
+                        .with_help(format!("did you mean `{best}`?"))
+                        .with_fix(format!("replace with `{best}`"), span, *best),
+                    _ => d.with_help("declare host operators with `plugin NAME(...) -> TYPE`; `pipec explain E0104` lists the kinds of callee"),
+                };
+                self.report(d);
+                None
+            }
+        }
+    }
+
+    /// Checks a node's arguments against its signature, typing every argument.
+    pub(super) fn arguments(
+        &mut self,
+        node: &NodeDecl,
+        signature: Option<&Signature>,
+        context: &NodeContext,
+    ) {
+        let call = &node.call;
+        let Some(signature) = signature else {
+            for arg in &call.args {
+                self.expr(&arg.value, context);
+            }
+            return;
+        };
+        let callee = signature.callee.name().to_string();
+        let mut bound: Vec<Option<pipec_grammar::span::Span>> = vec![None; signature.params.len()];
+        let mut positional = 0;
+        for arg in &call.args {
+            let ty = self.expr(&arg.value, context);
+            let index = match &arg.name {
+                None => {
+                    let index = positional;
+                    positional += 1;
+                    if index >= signature.params.len() {
+                        self.report(
+                            Diagnostic::new(
+                                codes::TOO_MANY_ARGUMENTS,
+                                format!(
+                                    "`{callee}` takes {} argument{}, but more were given",
+                                    signature.params.len(),
+                                    if signature.params.len() == 1 { "" } else { "s" }
+                                ),
+                                self.file,
+                                arg.span,
+                            )
+                            .with_label("extra argument")
+                            .with_help(format!(
+                                "`{callee}` takes ({})",
+                                param_list(&signature.params)
+                            )),
+                        );
+                        continue;
+                    }
+                    index
+                }
+                Some(name) => match signature.params.iter().position(|p| p.name == name.name) {
+                    Some(index) => index,
+                    None => {
+                        let near =
+                            closest(&name.name, signature.params.iter().map(|p| p.name.as_str()));
+                        let mut d = Diagnostic::new(
+                            codes::UNKNOWN_ARGUMENT,
+                            format!("`{callee}` has no parameter `{}`", name.name),
+                            self.file,
+                            name.span,
+                        )
+                        .with_label("unknown parameter");
+                        d = match near.first() {
+                            Some(best) => d
+                                .with_help(format!(
+                                    "did you mean `{best}`? `{callee}` takes ({})",
+                                    param_list(&signature.params)
+                                ))
+                                .with_fix(format!("replace with `{best}`"), name.span, *best),
+                            None => d.with_help(format!(
+                                "`{callee}` takes ({})",
+                                param_list(&signature.params)
+                            )),
+                        };
+                        self.report(d);
+                        continue;
+                    }
+                },
+            };
+            if let Some(first) = bound[index] {
+                self.report(
+                    Diagnostic::new(
+                        codes::ARGUMENT_TWICE,
+                        format!(
+                            "parameter `{}` of `{callee}` is given twice",
+                            signature.params[index].name
+                        ),
+                        self.file,
+                        arg.span,
+                    )
+                    .with_label("given again here")
+                    .with_secondary(self.file, first, "first given here")
+                    .with_help("remove one of them"),
+                );
+                continue;
+            }
+            bound[index] = Some(arg.span);
+            let param = &signature.params[index];
+            if !ty.assignable_to(&param.ty) {
+                self.report(
+                    Diagnostic::new(
+                        codes::WRONG_ARGUMENT_TYPE,
+                        format!(
+                            "argument `{}` of `{callee}` expects {}, found {ty}",
+                            param.name, param.ty
+                        ),
+                        self.file,
+                        arg.value.span,
+                    )
+                    .with_label(format!("expected {}, found {ty}", param.ty))
+                    .with_help(conversion_hint(&ty, &param.ty)),
+                );
+            }
+        }
+        let missing: Vec<&str> = signature
+            .params
+            .iter()
+            .zip(&bound)
+            .filter(|(p, b)| p.required && b.is_none())
+            .map(|(p, _)| p.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let names = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.report(
+                Diagnostic::new(
+                    codes::MISSING_ARGUMENT,
+                    format!(
+                        "`{callee}` needs {names}, which {} not given",
+                        if missing.len() == 1 { "is" } else { "are" }
+                    ),
+                    self.file,
+                    call.callee_span,
+                )
+                .with_label(format!("missing {names}"))
+                .with_help(format!(
+                    "`{callee}` takes ({})",
+                    param_list(&signature.params)
+                )),
+            );
+        }
+    }
+}
+
+fn param_list(params: &[Param]) -> String {
+    params
+        .iter()
+        .map(|p| {
+            if p.required {
+                format!("{}: {}", p.name, p.ty)
+            } else {
+                format!("{}: {} = ...", p.name, p.ty)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn conversion_hint(found: &Type, want: &Type) -> String {
+    match (found.non_null(), want.non_null()) {
+        (_, Type::Int) => "convert with `| int`, or pass a whole number".into(),
+        (_, Type::String) => "convert with `| string`, or pass text".into(),
+        (Type::Optional(_), _) | (_, _) if matches!(found, Type::Optional(_)) => {
+            "the value may be null: give a fallback with `| default(...)` or `??`".into()
+        }
+        (Type::List(_), t) if !matches!(t, Type::List(_)) => {
+            "this is a list (a node with many items): take one with `| first`, or use `each` to run once per item".into()
+        }
+        _ => format!("pass a value of type {want}"),
+    }
+}

@@ -1,0 +1,93 @@
+//! Every diagnostic of a source: syntax, imports, names, types and graph.
+
+use std::collections::HashSet;
+
+use pipec_grammar::diagnostic::{Diagnostic, sort_diagnostics};
+
+use crate::analyze::analyze;
+use crate::codes;
+use crate::db::{Db, Source};
+use crate::queries::{imports, parse};
+use crate::scope::module;
+
+/// All diagnostics of one source, sorted by position.
+#[salsa::tracked(returns(ref))]
+pub fn diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
+    let mut out = parse(db, source).diagnostics.clone();
+    let file = source.name(db);
+    for import in imports(db, source) {
+        match &import.target {
+            Err(reason) => out.push(
+                Diagnostic::new(
+                    codes::UNREADABLE_IMPORT,
+                    format!("cannot read `{}`: {reason}", import.written),
+                    file,
+                    import.span,
+                )
+                .with_label("imported here")
+                .with_help("import paths are relative to the importing file"),
+            ),
+            Ok(target) => {
+                if let Some(cycle) = import_cycle(db, source, *target) {
+                    out.push(
+                        Diagnostic::new(
+                            codes::IMPORT_CYCLE,
+                            format!("import cycle: {cycle}"),
+                            file,
+                            import.span,
+                        )
+                        .with_label("this import leads back here")
+                        .with_help("move what both files need into a third file that both import"),
+                    );
+                }
+            }
+        }
+    }
+    out.extend(module(db, source).diagnostics.iter().cloned());
+    // A file that does not parse is still analysed: recovery kept its other items.
+    out.extend(analyze(db, source).diagnostics.iter().cloned());
+    sort_diagnostics(&mut out);
+    out.dedup();
+    out
+}
+
+/// `a.pipe -> b.pipe -> a.pipe` when following `target`'s imports leads back to `start`.
+fn import_cycle(db: &dyn Db, start: Source, target: Source) -> Option<String> {
+    let mut path = vec![start, target];
+    let mut seen = HashSet::new();
+    if walk(db, start, target, &mut path, &mut seen) {
+        Some(
+            path.iter()
+                .map(|s| s.name(db).to_string())
+                .collect::<Vec<_>>()
+                .join(" -> "),
+        )
+    } else {
+        None
+    }
+}
+
+fn walk(
+    db: &dyn Db,
+    start: Source,
+    at: Source,
+    path: &mut Vec<Source>,
+    seen: &mut HashSet<Source>,
+) -> bool {
+    if at == start {
+        return true;
+    }
+    if !seen.insert(at) || path.len() > 64 {
+        return false;
+    }
+    for import in imports(db, at) {
+        if let Ok(next) = import.target {
+            path.push(next);
+            if walk(db, start, next, path, seen) {
+                return true;
+            }
+            path.pop();
+        }
+    }
+    false
+}

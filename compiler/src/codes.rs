@@ -1,0 +1,193 @@
+//! The diagnostic codes of the analysis, and their explanations.
+//!
+//! `E01xx` names, `E02xx` types, `E03xx` the graph; `W01xx` warnings.
+
+use pipec_grammar::codes::Explanation;
+use pipec_grammar::diagnostic::Code;
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $name:ident = $code:literal, $title:literal, $text:literal, $wrong:literal, $right:literal; )*) => {
+        $( $(#[$doc])* pub const $name: Code = Code($code); )*
+        /// The explanations of every code the analysis emits.
+        pub const EXPLANATIONS: &[Explanation] = &[
+            $( Explanation { code: $name, title: $title, text: $text, wrong: $wrong, right: $right }, )*
+        ];
+    };
+}
+
+codes! {
+    /// A bare name that is no node, constant or namespace.
+    UNKNOWN_NAME = "E0101", "an unknown name",
+        "A reference names something that does not exist: not a node of this pipeline, not a \
+         constant, and not one of the namespaces `input`, `secret`, `config` and `run`. The \
+         message suggests the closest names.",
+        "pipeline p {\n  node a = echo(1)\n  node b = echo(aa)\n}\n",
+        "pipeline p {\n  node a = echo(1)\n  node b = echo(a)\n}\n";
+    /// `input.X` for an input that is not declared.
+    UNKNOWN_INPUT = "E0102", "an unknown input",
+        "`input.NAME` reads a run parameter declared with `input NAME: TYPE` in the same \
+         pipeline. This one is not declared.",
+        "pipeline p {\n  input limit: int = 3\n  node a = echo(input.limt)\n}\n",
+        "pipeline p {\n  input limit: int = 3\n  node a = echo(input.limit)\n}\n";
+    /// `secret.X` for a secret that is not declared.
+    UNKNOWN_SECRET = "E0103", "an unknown secret",
+        "`secret.NAME` reads a secret declared with `secret NAME` in the same pipeline. \
+         Declaring it lets `pipec` check that it is set before the run and keep it out of \
+         every record.",
+        "pipeline p {\n  node a = exec([\"deploy\", secret.token])\n}\n",
+        "pipeline p {\n  secret token\n  node a = exec([\"deploy\", secret.token])\n}\n";
+    /// A callee that is no plugin and no pipeline.
+    UNKNOWN_CALLEE = "E0104", "an unknown operator or pipeline",
+        "A node calls a built-in operator, a plugin declared with `plugin`, or a pipeline \
+         (of this file, or of an imported one as `alias.name`). This name is none of them.",
+        "pipeline p {\n  node a = read_cvs(\"a.csv\")\n}\n",
+        "pipeline p {\n  node a = read_csv(\"a.csv\")\n  output rows = a\n}\n";
+    /// A name defined twice in one scope.
+    DUPLICATE_NAME = "E0105", "a name defined twice",
+        "Each item of a file, and each input, secret, node and output of a pipeline, needs its \
+         own name: references could not tell them apart.",
+        "pipeline p {\n  node a = echo(1)\n  node a = echo(2)\n}\n",
+        "pipeline p {\n  node a = echo(1)\n  node b = echo(2)\n}\n";
+    /// A field its record does not have.
+    UNKNOWN_FIELD = "E0106", "an unknown field",
+        "The value has a known shape (an operator's output, a schema, a record) and it has no \
+         field of this name. The message lists the fields it has.",
+        "pipeline p {\n  node files = list_files(\"in\")\n  node a = echo(files.pth)\n}\n",
+        "pipeline p {\n  node files = list_files(\"in\")\n  node a = echo(files.path)\n}\n";
+    /// An import whose file cannot be read.
+    UNREADABLE_IMPORT = "E0107", "an import that cannot be read",
+        "An import path is relative to the importing file. This one names a file that does not \
+         exist or cannot be read.",
+        "import \"no/such/file.pipe\"\n",
+        "// import \"lib/clean.pipe\" as clean\n";
+    /// Files that import each other in a cycle.
+    IMPORT_CYCLE = "E0108", "an import cycle",
+        "Files may not import each other in a circle (a imports b, b imports a): the items of \
+         neither could be resolved first. Move the shared items into a third file that both \
+         import.",
+        "// a.pipe\nimport \"a.pipe\"\n",
+        "// a.pipe\nconst A = 1\n";
+    /// A member of a namespace or import alias that does not exist.
+    UNKNOWN_MEMBER = "E0109", "an unknown member of a namespace",
+        "`run` has the members `id`, `pipeline` and `started`; an import alias has the items of \
+         its file. This member is not there.",
+        "pipeline p {\n  node a = echo(run.identifier)\n}\n",
+        "pipeline p {\n  node a = echo(run.id)\n}\n";
+    /// A type name that is no type and no schema.
+    UNKNOWN_TYPE = "E0110", "an unknown type",
+        "Types are `bool int float string path duration size json`, `list<T>`, `T?`, records \
+         `{ f: T }`, `table`, `table<Schema>` and the names of schemas.",
+        "pipeline p {\n  input n: integer = 3\n  node a = echo(input.n)\n}\n",
+        "pipeline p {\n  input n: int = 3\n  node a = echo(input.n)\n}\n";
+    /// A clause names a node that does not exist.
+    UNKNOWN_NODE = "E0111", "a clause names an unknown node",
+        "`each`, `all`, `group` and `after` name nodes of the same pipeline. This one is not a \
+         node of the pipeline.",
+        "pipeline p {\n  node files = list_files(\"in\")\n  node a = echo(files.path) { each file }\n}\n",
+        "pipeline p {\n  node files = list_files(\"in\")\n  node a = echo(files.path) { each files }\n}\n";
+    /// A pipe that does not exist.
+    UNKNOWN_PIPE = "E0112", "an unknown pipe",
+        "After `|` comes one of the built-in pipes (`upper`, `default`, `length`, ...). This \
+         name is none of them.",
+        "const A = \"x\" | uper\n",
+        "const A = \"x\" | upper\n";
+    /// An argument of the wrong type.
+    WRONG_ARGUMENT_TYPE = "E0201", "an argument of the wrong type",
+        "The operator's signature asks for one type and the argument has another. Convert it \
+         with a pipe (`| int`, `| string`) or pass a different value.",
+        "pipeline p {\n  node t = read_csv(\"a.csv\")\n  node a = limit(t, n: \"ten\")\n  output first = a\n}\n",
+        "pipeline p {\n  node t = read_csv(\"a.csv\")\n  node a = limit(t, n: 10)\n  output first = a\n}\n";
+    /// A required parameter without an argument.
+    MISSING_ARGUMENT = "E0202", "a required argument is missing",
+        "Every parameter without a default needs an argument, positional or named.",
+        "pipeline p {\n  node a = read_text()\n}\n",
+        "pipeline p {\n  node a = read_text(\"notes.txt\")\n  output text = a.text\n}\n";
+    /// A named argument the callee does not have.
+    UNKNOWN_ARGUMENT = "E0203", "an unknown named argument",
+        "The callee has no parameter of this name. The message lists its parameters.",
+        "pipeline p {\n  node a = list_files(\"in\", pattern: \"*.mp4\")\n}\n",
+        "pipeline p {\n  node a = list_files(\"in\", glob: \"*.mp4\")\n  output files = a\n}\n";
+    /// More positional arguments than parameters.
+    TOO_MANY_ARGUMENTS = "E0204", "too many arguments",
+        "The callee takes fewer parameters than were given.",
+        "pipeline p {\n  node a = read_text(\"a.txt\", \"b.txt\")\n}\n",
+        "pipeline p {\n  node a = read_text(\"a.txt\")\n  output text = a.text\n}\n";
+    /// A parameter given twice.
+    ARGUMENT_TWICE = "E0205", "an argument given twice",
+        "A parameter was given both by position and by name, or twice by name.",
+        "pipeline p {\n  node a = read_text(\"a.txt\", path: \"b.txt\")\n}\n",
+        "pipeline p {\n  node a = read_text(path: \"b.txt\")\n  output text = a.text\n}\n";
+    /// A condition that is not a bool.
+    CONDITION_NOT_BOOL = "E0206", "a condition that is not a bool",
+        "`when` and `where` take a bool. Compare the value (`== \"x\"`, `> 0`) to make one.",
+        "pipeline p {\n  input mode: string = \"x\"\n  node a = echo(1) { when input.mode }\n}\n",
+        "pipeline p {\n  input mode: string = \"x\"\n  node a = echo(1) { when input.mode == \"full\" }\n}\n";
+    /// Operands an operator cannot take.
+    BAD_OPERANDS = "E0207", "operands an operator cannot take",
+        "`and`, `or` and `not` take bools; `<`, `<=`, `>`, `>=` compare numbers, durations, \
+         sizes or strings of the same kind; `in` needs a list or a string on its right; \
+         `matches` takes text and a pattern.",
+        "const A = 1 and true\n",
+        "const A = 1 > 0 and true\n";
+    /// A duration was expected.
+    DURATION_EXPECTED = "E0208", "a duration was expected",
+        "`timeout` and `backoff` take a duration such as `30s`, `5m` or `250ms`.",
+        "pipeline p {\n  node a = echo(1) { timeout 30 }\n}\n",
+        "pipeline p {\n  node a = echo(1) { timeout 30s }\n}\n";
+    /// `retry` needs an integer.
+    RETRY_NOT_INT = "E0209", "`retry` needs a whole number",
+        "`retry N` gives N more attempts; N is a whole number (0 or more).",
+        "pipeline p {\n  node a = echo(1) { retry 2.5 }\n}\n",
+        "pipeline p {\n  node a = echo(1) { retry 2 }\n}\n";
+    /// A pipe applied to a value it does not take.
+    PIPE_INPUT = "E0210", "a pipe applied to the wrong kind of value",
+        "Each pipe takes a kind of value: `upper` text, `first` a list, `not` a bool. The \
+         message names what the pipe takes and what it was given.",
+        "const A = 3 | upper\n",
+        "const A = 3 | string | upper\n";
+    /// Wrong arguments to a pipe.
+    PIPE_ARGUMENTS = "E0211", "wrong arguments to a pipe",
+        "The pipe was given too few or too many arguments, or one of the wrong type.",
+        "const A = \"long text\" | truncate\n",
+        "const A = \"long text\" | truncate(4)\n";
+    /// A default value of the wrong type.
+    DEFAULT_TYPE = "E0212", "a default of the wrong type",
+        "An input's or parameter's default must have the declared type.",
+        "pipeline p {\n  input n: int = \"three\"\n  node a = echo(input.n)\n}\n",
+        "pipeline p {\n  input n: int = 3\n  node a = echo(input.n)\n}\n";
+    /// Nodes that depend on each other in a cycle.
+    DEPENDENCY_CYCLE = "E0301", "a dependency cycle",
+        "A node cannot depend, directly or through others, on itself: none of them could run \
+         first. The message shows the cycle.",
+        "pipeline p {\n  node a = echo(b)\n  node b = echo(a)\n}\n",
+        "pipeline p {\n  node a = echo(1)\n  node b = echo(a)\n}\n";
+    /// Grouped nodes that do not descend from one root.
+    GROUP_WITHOUT_COMMON_ROOT = "E0302", "grouped nodes without a common root",
+        "`group A, B by origin` pairs the items of A and B that descend from the same root item, \
+         so A and B must both descend (through `each`) from one node with many items.",
+        "pipeline p {\n  node xs = list_files(\"a\")\n  node ys = list_files(\"b\")\n  node a = echo(xs.path) { each xs }\n  node b = echo(ys.path) { each ys }\n  node c = echo(a) { group a, b by origin }\n}\n",
+        "pipeline p {\n  node xs = list_files(\"a\")\n  node a = echo(xs.path) { each xs }\n  node b = echo(xs.name) { each xs }\n  node c = echo(a) { group a, b by origin }\n}\n";
+    /// A table in SQL text that is no node.
+    UNKNOWN_TABLE = "E0303", "SQL names a table that is no node",
+        "In `sql(...)`, the tables are the upstream nodes of the pipeline, by name. This table \
+         name is no node (nor a common table expression of the query).",
+        "pipeline p {\n  node orders = read_csv(\"o.csv\")\n  node q = sql(\"select * from order\")\n}\n",
+        "pipeline p {\n  node orders = read_csv(\"o.csv\")\n  node q = sql(\"select * from orders\")\n  output rows = q\n}\n";
+    /// SQL text that does not parse.
+    SQL_SYNTAX = "E0304", "SQL that does not parse",
+        "The text of `sql(...)` is parsed with the SQL parser DataFusion uses; this text is not \
+         valid SQL.",
+        "pipeline p {\n  node t = read_csv(\"t.csv\")\n  node q = sql(\"selec * from t\")\n}\n",
+        "pipeline p {\n  node t = read_csv(\"t.csv\")\n  node q = sql(\"select * from t\")\n  output rows = q\n}\n";
+    /// A node whose result nothing uses.
+    UNUSED_NODE = "W0101", "a node whose result nothing uses",
+        "The node has no effect of its own (it only computes a value) and no other node or \
+         output reads it, so running it is wasted work. Use it, make it an `output`, or remove it.",
+        "pipeline p {\n  node t = read_csv(\"t.csv\")\n}\n",
+        "pipeline p {\n  node t = read_csv(\"t.csv\")\n  output rows = t\n}\n";
+    /// An input nothing reads.
+    UNUSED_INPUT = "W0102", "an input nothing reads",
+        "The input is declared but no node or output reads `input.NAME`.",
+        "pipeline p {\n  input n: int = 1\n  node a = echo(2)\n}\n",
+        "pipeline p {\n  input n: int = 1\n  node a = echo(input.n)\n}\n";
+}

@@ -1,0 +1,147 @@
+//! The salsa database: sources are inputs; everything computed from them is a
+//! tracked query, recomputed only when what it read has changed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use pipec_grammar::diagnostic::FileName;
+use salsa::Setter;
+
+pub use input::Source;
+
+mod input {
+    // The salsa macro generates constructors and setters without docs.
+    #![allow(missing_docs)]
+    use super::*;
+
+    /// One source file: its path (imports resolve against it), the name shown
+    /// in diagnostics, and its bytes.
+    #[salsa::input(debug)]
+    pub struct Source {
+        /// Where it is; imports resolve relative to its directory.
+        #[returns(ref)]
+        pub path: PathBuf,
+        /// How diagnostics name it.
+        #[returns(ref)]
+        pub name: FileName,
+        /// Its contents.
+        #[returns(ref)]
+        pub bytes: Arc<[u8]>,
+    }
+}
+
+/// What the queries need from the database beyond salsa itself.
+#[salsa::db]
+pub trait Db: salsa::Database {
+    /// The source at `path` (as written, relative to the working directory),
+    /// reading it from disk the first time. An error says why it cannot be read.
+    fn load(&self, path: &Path) -> Result<Source, String>;
+
+    /// The built-in declarations.
+    fn prelude(&self) -> Source;
+}
+
+/// The database of the compiler: every source it has seen, and the memoised queries.
+#[salsa::db]
+#[derive(Clone, Default)]
+pub struct Database {
+    storage: salsa::Storage<Self>,
+    files: Arc<Mutex<HashMap<PathBuf, Source>>>,
+    prelude: Arc<Mutex<Option<Source>>>,
+}
+
+#[salsa::db]
+impl salsa::Database for Database {}
+
+/// The key a path is remembered under: canonical when the file exists, so that
+/// `a/../b.pipe` and `b.pipe` are one source.
+fn key(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+}
+
+/// Removes `.` and `a/..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The display name of a path: as given, with `/` separators.
+fn display(path: &Path) -> FileName {
+    path.to_string_lossy().replace('\\', "/").into()
+}
+
+impl Database {
+    /// A new, empty database.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces a source from memory (an editor buffer, a test, a host
+    /// program); `path` is where its imports resolve from.
+    pub fn set_source(&mut self, path: &Path, bytes: impl Into<Arc<[u8]>>) -> Source {
+        let bytes = bytes.into();
+        let existing = self
+            .files
+            .lock()
+            .map(|files| files.get(&key(path)).copied())
+            .unwrap_or(None);
+        match existing {
+            Some(source) => {
+                if **source.bytes(self) != *bytes {
+                    source.set_bytes(self).to(bytes);
+                }
+                source
+            }
+            None => {
+                let source = Source::new(self, path.to_path_buf(), display(path), bytes);
+                if let Ok(mut files) = self.files.lock() {
+                    files.insert(key(path), source);
+                }
+                source
+            }
+        }
+    }
+}
+
+#[salsa::db]
+impl Db for Database {
+    fn load(&self, path: &Path) -> Result<Source, String> {
+        let k = key(path);
+        if let Some(source) = self
+            .files
+            .lock()
+            .ok()
+            .and_then(|files| files.get(&k).copied())
+        {
+            return Ok(source);
+        }
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        let source = Source::new(self, path.to_path_buf(), display(path), Arc::from(bytes));
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(k, source);
+        }
+        Ok(source)
+    }
+
+    fn prelude(&self) -> Source {
+        let mut slot = self.prelude.lock().unwrap_or_else(|e| e.into_inner());
+        *slot.get_or_insert_with(|| {
+            Source::new(
+                self,
+                PathBuf::from(pipec_stdlib::PRELUDE_NAME),
+                pipec_stdlib::PRELUDE_NAME.into(),
+                Arc::from(pipec_stdlib::PRELUDE.as_bytes()),
+            )
+        })
+    }
+}

@@ -1,0 +1,56 @@
+//! The tracked queries from a source's bytes to its syntax and its imports.
+
+use std::path::Path;
+
+use pipec_grammar::Parse;
+use pipec_grammar::ast::Item;
+use pipec_grammar::span::Span;
+
+use crate::db::{Db, Source};
+
+/// The syntax tree and syntax diagnostics of a source.
+#[salsa::tracked(returns(ref))]
+pub fn parse(db: &dyn Db, source: Source) -> Parse {
+    pipec_grammar::parse_bytes(source.name(db), source.bytes(db))
+}
+
+/// One `import` of a source, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// The `as` name, if any.
+    pub alias: Option<String>,
+    /// The imported source, or why it cannot be read.
+    pub target: Result<Source, String>,
+    /// The path as written.
+    pub written: String,
+    /// The span of the path string.
+    pub span: Span,
+}
+
+/// The imports of a source, each resolved relative to the source's directory.
+#[salsa::tracked(returns(ref))]
+pub fn imports(db: &dyn Db, source: Source) -> Vec<Import> {
+    let dir = source
+        .path(db)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    parse(db, source)
+        .tree
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Import(import) => {
+                let written = import.path.as_plain()?;
+                let target = db.load(&crate::db::normalize(&dir.join(&written)));
+                Some(Import {
+                    alias: import.alias.as_ref().map(|a| a.name.clone()),
+                    target,
+                    written,
+                    span: import.path.span,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
