@@ -87,7 +87,15 @@ fn cli_cases() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["check", "fmt", "explain", "completions"] {
+    for sub in [
+        "check",
+        "fmt",
+        "plan",
+        "graph",
+        "schema",
+        "explain",
+        "completions",
+    ] {
         let output = pipec(&[sub, "--help"], &root());
         assert!(output.status.success(), "{sub} --help failed");
         let text = String::from_utf8_lossy(&output.stdout);

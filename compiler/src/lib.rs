@@ -5,9 +5,13 @@
 pub mod analyze;
 pub mod check;
 pub mod codes;
+pub mod compile;
 pub mod db;
+pub mod drawing;
 pub mod graph;
+pub mod plan;
 pub mod queries;
+pub mod schema;
 pub mod scope;
 pub mod sql;
 pub mod types;

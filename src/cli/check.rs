@@ -21,9 +21,12 @@ pub fn run(args: &CheckArgs) -> u8 {
         return EXIT_USAGE;
     }
 
+    // One database for all files: a file imported by several is read and analysed once.
+    let mut db = pipec_compiler::Database::new();
     let mut sources = Sources::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut unreadable = false;
+    let mut checked = Vec::new();
     for path in &paths {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
@@ -34,9 +37,26 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         };
         let name: FileName = display_name(path).into();
-        let checked = pipec_compiler::check_source(&name, &bytes);
-        diagnostics.extend_from_slice(checked.diagnostics());
         sources.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        checked.push(db.set_source(path, bytes));
+    }
+    for source in checked {
+        for d in pipec_compiler::check::diagnostics(&db, source) {
+            if !diagnostics.contains(d) {
+                diagnostics.push(d.clone());
+            }
+        }
+    }
+    // Diagnostics may point into files that were not named (imports).
+    for d in &diagnostics {
+        for file in std::iter::once(d.file()).chain(d.secondary.iter().map(|l| &l.location.file)) {
+            if sources.text(file).is_none() {
+                let text = std::fs::read(file.as_ref())
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                sources.insert(file.clone(), text);
+            }
+        }
     }
 
     let errors = diagnostics

@@ -7,6 +7,7 @@ mod check;
 mod explain;
 mod files;
 mod fmt;
+mod pipeline;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -30,6 +31,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Format files in the canonical layout.
     Fmt(FmtArgs),
+    /// Print the execution plan of a pipeline as JSON.
+    Plan(PipelineArgs),
+    /// Draw the graph of a pipeline.
+    Graph(GraphArgs),
+    /// Print the JSON Schema (2020-12) of a pipeline's inputs.
+    Schema(PipelineArgs),
     /// Explain a diagnostic code, or list every code.
     Explain(ExplainArgs),
     /// Print a shell completion script.
@@ -99,6 +106,38 @@ pub struct FmtArgs {
     pub check: bool,
 }
 
+/// Arguments naming one pipeline of one file.
+#[derive(Debug, clap::Args)]
+pub struct PipelineArgs {
+    /// The `.pipe` file.
+    pub file: PathBuf,
+    /// Which pipeline (needed when the file has several).
+    #[arg(long)]
+    pub pipeline: Option<String>,
+}
+
+/// Arguments of `pipec graph`.
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The file and pipeline.
+    #[command(flatten)]
+    pub target: PipelineArgs,
+    /// Drawing format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    pub format: GraphFormat,
+}
+
+/// Formats of `pipec graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A drawing for a terminal.
+    Text,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
 /// Arguments of `pipec explain`.
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
@@ -127,6 +166,9 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Plan(args) => pipeline::run(&args, pipeline::Show::Plan),
+        Command::Graph(args) => pipeline::run(&args.target, pipeline::Show::Graph(args.format)),
+        Command::Schema(args) => pipeline::run(&args, pipeline::Show::Schema),
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => {
             let mut command = Cli::command();

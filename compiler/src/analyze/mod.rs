@@ -81,6 +81,8 @@ pub struct NodeInfo {
     pub many: bool,
     /// Its dependencies, in source order.
     pub deps: Vec<Dep>,
+    /// The parameter each argument binds, in argument order.
+    pub binds: Vec<Option<String>>,
     /// Its member index in the pipeline.
     pub member: usize,
     /// Where its name is.
@@ -376,7 +378,7 @@ impl<'db> Checker<'db> {
         self.pipeline_scope = Some(scope);
 
         for (index, node, signature) in signatures {
-            let deps = self.node(node, signature.as_ref());
+            let (deps, binds) = self.node(node, signature.as_ref());
             let (item, many) = self.node_shape(&node.name.name);
             info.nodes.push(NodeInfo {
                 name: node.name.name.clone(),
@@ -384,6 +386,7 @@ impl<'db> Checker<'db> {
                 item,
                 many,
                 deps,
+                binds,
                 member: index,
                 span: node.name.span,
             });
@@ -437,8 +440,13 @@ impl<'db> Checker<'db> {
             .unwrap_or((Type::Any, false))
     }
 
-    /// Checks a node's clauses and arguments; returns its dependencies.
-    fn node(&mut self, node: &NodeDecl, signature: Option<&Signature>) -> Vec<Dep> {
+    /// Checks a node's clauses and arguments; returns its dependencies and
+    /// the parameter each argument binds.
+    fn node(
+        &mut self,
+        node: &NodeDecl,
+        signature: Option<&Signature>,
+    ) -> (Vec<Dep>, Vec<Option<String>>) {
         self.deps.clear();
         let mut context = NodeContext::default();
         for clause in &node.clauses {
@@ -530,7 +538,7 @@ impl<'db> Checker<'db> {
                 _ => {}
             }
         }
-        self.arguments(node, signature, &context);
+        let binds = self.arguments(node, signature, &context);
         if let Some(Signature {
             callee: Callee::Builtin { name },
             ..
@@ -541,7 +549,7 @@ impl<'db> Checker<'db> {
         {
             self.sql_tables(text);
         }
-        std::mem::take(&mut self.deps)
+        (std::mem::take(&mut self.deps), binds)
     }
 
     /// Records a clause's reference to a node; false (and a diagnostic) when there is none.

@@ -231,25 +231,28 @@ impl Checker<'_> {
         }
     }
 
-    /// Checks a node's arguments against its signature, typing every argument.
+    /// Checks a node's arguments against its signature, typing every argument;
+    /// returns the parameter each argument binds (`None` where it binds none).
     pub(super) fn arguments(
         &mut self,
         node: &NodeDecl,
         signature: Option<&Signature>,
         context: &NodeContext,
-    ) {
+    ) -> Vec<Option<String>> {
         let call = &node.call;
         let Some(signature) = signature else {
             for arg in &call.args {
                 self.expr(&arg.value, context);
             }
-            return;
+            return vec![None; call.args.len()];
         };
+        let mut binds: Vec<Option<String>> = Vec::with_capacity(call.args.len());
         let callee = signature.callee.name().to_string();
         let mut bound: Vec<Option<pipec_grammar::span::Span>> = vec![None; signature.params.len()];
         let mut positional = 0;
         for arg in &call.args {
             let ty = self.expr(&arg.value, context);
+            binds.push(None);
             let index = match &arg.name {
                 None => {
                     let index = positional;
@@ -324,6 +327,9 @@ impl Checker<'_> {
             }
             bound[index] = Some(arg.span);
             let param = &signature.params[index];
+            if let Some(last) = binds.last_mut() {
+                *last = Some(param.name.clone());
+            }
             if !ty.assignable_to(&param.ty) {
                 self.report(
                     Diagnostic::new(
@@ -370,6 +376,7 @@ impl Checker<'_> {
                 )),
             );
         }
+        binds
     }
 }
 

@@ -1,0 +1,94 @@
+//! From a source to a plan: pick a pipeline, refuse a program with errors, lower.
+
+use pipec_grammar::ast::Item;
+use pipec_grammar::diagnostic::{Diagnostic, closest};
+
+use crate::analyze::{PipelineInfo, analyze};
+use crate::check::diagnostics;
+use crate::db::{Db, Source};
+use crate::plan::{Plan, lower, pipeline_item};
+use crate::queries::parse;
+
+/// Why no plan could be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CompileError {
+    /// The program has errors (every diagnostic is included, warnings too).
+    #[error("the program has errors")]
+    Diagnostics(Vec<Diagnostic>),
+    /// The file has no pipeline.
+    #[error("`{0}` has no pipeline")]
+    NoPipeline(String),
+    /// The file has several pipelines and none was named.
+    #[error("`{file}` has several pipelines ({}); choose one with --pipeline", names.join(", "))]
+    Ambiguous {
+        /// The file.
+        file: String,
+        /// Its pipelines.
+        names: Vec<String>,
+    },
+    /// The named pipeline does not exist.
+    #[error("`{file}` has no pipeline `{name}`{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownPipeline {
+        /// The file.
+        file: String,
+        /// The name asked for.
+        name: String,
+        /// The closest existing name.
+        suggestion: Option<String>,
+    },
+}
+
+/// What compiling one pipeline yields.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The plan.
+    pub plan: Plan,
+    /// The analysis it was lowered from.
+    pub info: PipelineInfo,
+    /// The pipeline's doc comment.
+    pub docs: Option<String>,
+    /// Warnings found on the way.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Compiles the pipeline `name` of `source` (or its only pipeline).
+pub fn compile(db: &dyn Db, source: Source, name: Option<&str>) -> Result<Compiled, CompileError> {
+    let all = diagnostics(db, source);
+    if all.iter().any(Diagnostic::is_error) {
+        return Err(CompileError::Diagnostics(all.clone()));
+    }
+    let file = source.name(db).to_string();
+    let analysis = analyze(db, source);
+    let names: Vec<String> = analysis.pipelines.iter().map(|p| p.name.clone()).collect();
+    let info = match name {
+        Some(name) => analysis
+            .pipelines
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| CompileError::UnknownPipeline {
+                file: file.clone(),
+                name: name.to_string(),
+                suggestion: closest(name, names.iter().map(String::as_str))
+                    .first()
+                    .map(|s| s.to_string()),
+            })?,
+        None => match analysis.pipelines.as_slice() {
+            [] => return Err(CompileError::NoPipeline(file)),
+            [only] => only,
+            _ => return Err(CompileError::Ambiguous { file, names }),
+        },
+    };
+    let items = &parse(db, source).tree.items;
+    let pipeline =
+        pipeline_item(items, info).ok_or_else(|| CompileError::NoPipeline(file.clone()))?;
+    let docs = match items.get(info.item) {
+        Some(Item::Pipeline(p)) => p.docs.text(),
+        _ => None,
+    };
+    Ok(Compiled {
+        plan: lower(info, pipeline, &file),
+        info: info.clone(),
+        docs,
+        warnings: all.clone(),
+    })
+}

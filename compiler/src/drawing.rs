@@ -1,0 +1,158 @@
+//! The graph of a plan as text a person reads in a terminal, as Mermaid, and as DOT.
+
+use std::fmt::Write;
+
+use crate::plan::{Mode, Plan, PlanNode};
+
+fn mode_text(node: &PlanNode) -> String {
+    match &node.mode {
+        Mode::Single => String::new(),
+        Mode::Each {
+            source,
+            filter: None,
+        } => format!("each {source}"),
+        Mode::Each {
+            source,
+            filter: Some(_),
+        } => format!("each {source} (filtered)"),
+        Mode::Group { sources } => format!("group {} by origin", sources.join(", ")),
+    }
+}
+
+fn edges(node: &PlanNode) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for read in &node.reads {
+        let kind = match &node.mode {
+            Mode::Each { source, .. } if source == read => "each",
+            Mode::Group { sources } if sources.contains(read) => "group",
+            _ => "data",
+        };
+        out.push((read.clone(), kind));
+    }
+    out.extend(node.after.iter().map(|a| (a.clone(), "after")));
+    out.extend(node.after_any.iter().map(|a| (a.clone(), "after any")));
+    out
+}
+
+/// A drawing for a terminal: stages in order, each node with its operator,
+/// mode, inputs and output shape, then the outputs.
+pub fn text(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "pipeline {} ({} nodes, {} stages)",
+        plan.pipeline,
+        plan.nodes.len(),
+        plan.stages.len()
+    );
+    if !plan.inputs.is_empty() {
+        let inputs: Vec<String> = plan
+            .inputs
+            .iter()
+            .map(|i| format!("{}: {}", i.name, i.ty))
+            .collect();
+        let _ = writeln!(out, "  inputs: {}", inputs.join(", "));
+    }
+    for (n, stage) in plan.stages.iter().enumerate() {
+        let _ = writeln!(out, "\nstage {n}");
+        for name in stage {
+            let Some(node) = plan.nodes.iter().find(|x| &x.name == name) else {
+                continue;
+            };
+            let shape = if node.many {
+                format!("many {}", node.item_type)
+            } else {
+                node.item_type.clone()
+            };
+            let mode = mode_text(node);
+            let _ = writeln!(
+                out,
+                "  {} = {}{}",
+                node.name,
+                node.plugin.name(),
+                if mode.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{mode}]")
+                }
+            );
+            for (from, kind) in edges(node) {
+                let _ = writeln!(out, "      <- {from} ({kind})");
+            }
+            let _ = writeln!(out, "      -> {shape}");
+        }
+    }
+    if !plan.outputs.is_empty() {
+        let _ = writeln!(out, "\noutputs");
+        for o in &plan.outputs {
+            let _ = writeln!(out, "  {}: {}", o.name, o.ty);
+        }
+    }
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('"', "'")
+}
+
+/// A Mermaid flowchart.
+pub fn mermaid(plan: &Plan) -> String {
+    let mut out = String::from("flowchart TD\n");
+    for node in &plan.nodes {
+        let mode = mode_text(node);
+        let label = if mode.is_empty() {
+            format!("{}<br/>{}", node.name, node.plugin.name())
+        } else {
+            format!("{}<br/>{}<br/>{mode}", node.name, node.plugin.name())
+        };
+        let _ = writeln!(out, "  {}[\"{}\"]", node.name, escape(&label));
+    }
+    for node in &plan.nodes {
+        for (from, kind) in edges(node) {
+            let arrow = if kind.starts_with("after") {
+                "-.->"
+            } else {
+                "-->"
+            };
+            if kind == "data" {
+                let _ = writeln!(out, "  {from} {arrow} {}", node.name);
+            } else {
+                let _ = writeln!(out, "  {from} {arrow}|{kind}| {}", node.name);
+            }
+        }
+    }
+    out
+}
+
+/// A Graphviz DOT digraph.
+pub fn dot(plan: &Plan) -> String {
+    let mut out = format!(
+        "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n",
+        escape(&plan.pipeline)
+    );
+    for node in &plan.nodes {
+        let mode = mode_text(node);
+        let label = if mode.is_empty() {
+            format!("{}\\n{}", node.name, node.plugin.name())
+        } else {
+            format!("{}\\n{}\\n{mode}", node.name, node.plugin.name())
+        };
+        let _ = writeln!(out, "  \"{}\" [label=\"{}\"];", node.name, escape(&label));
+    }
+    for node in &plan.nodes {
+        for (from, kind) in edges(node) {
+            let style = if kind.starts_with("after") {
+                ", style=dashed"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  \"{from}\" -> \"{}\" [label=\"{kind}\"{style}];",
+                node.name
+            );
+        }
+    }
+    out.push_str("}\n");
+    out
+}

@@ -1,0 +1,527 @@
+//! Lowering an analysed pipeline to a serde-serialisable execution plan: nodes
+//! in topological order with stages, resolved plugins, input modes, filters
+//! and bindings in evaluable form, and run policies.
+
+use std::collections::BTreeMap;
+
+use pipec_grammar::ast::{self, ClauseKind, Expr, ExprKind, Item, Literal, Member, StringPart};
+use serde::Serialize;
+
+use crate::analyze::{Callee, PipelineInfo};
+use crate::types::Type;
+
+/// An execution plan for one pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// The pipeline's name.
+    pub pipeline: String,
+    /// The file that defines it.
+    pub file: String,
+    /// Run parameters.
+    pub inputs: Vec<PlanInput>,
+    /// Secret names (values are never part of a plan).
+    pub secrets: Vec<String>,
+    /// Sets of nodes that may run in parallel, in order.
+    pub stages: Vec<Vec<String>>,
+    /// Nodes in topological order.
+    pub nodes: Vec<PlanNode>,
+    /// What the run returns.
+    pub outputs: Vec<PlanOutput>,
+}
+
+/// A run parameter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanInput {
+    /// Name.
+    pub name: String,
+    /// Type, as written in the language.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Whether the run must give it.
+    pub required: bool,
+    /// Default value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<PlanExpr>,
+}
+
+/// A node of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanNode {
+    /// Name.
+    pub name: String,
+    /// Stage number (0 first).
+    pub stage: usize,
+    /// What it runs.
+    pub plugin: Callee,
+    /// How its tasks are formed from its inputs.
+    pub mode: Mode,
+    /// Whether it produces many items.
+    pub many: bool,
+    /// The type of one produced item.
+    pub item_type: String,
+    /// Parameter bindings, by parameter name.
+    pub bindings: Vec<Binding>,
+    /// Guard: the node is skipped when it is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<PlanExpr>,
+    /// Nodes whose data it reads (all kinds of dependency but ordering).
+    pub reads: Vec<String>,
+    /// Ordering-only: runs after all of these.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
+    /// Ordering-only: runs once the first of these finishes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub after_any: Vec<String>,
+    /// Retry, timeout, cache, pool and resources.
+    pub policy: Policy,
+}
+
+/// How a node's tasks are formed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Mode {
+    /// One task.
+    Single,
+    /// One task per item of `source` that passes `filter`.
+    Each {
+        /// The node iterated.
+        source: String,
+        /// The item filter.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        filter: Option<PlanExpr>,
+    },
+    /// One task per origin group of the sources.
+    Group {
+        /// The grouped nodes.
+        sources: Vec<String>,
+    },
+}
+
+/// A parameter bound to an expression.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Binding {
+    /// The parameter.
+    pub param: String,
+    /// Its value.
+    pub value: PlanExpr,
+    /// `all SRC where COND` filters applying to references to SRC in this value.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub filters: BTreeMap<String, PlanExpr>,
+}
+
+/// Run policies of a node.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Policy {
+    /// Further attempts after a failure.
+    pub retries: u32,
+    /// First backoff, in milliseconds (doubling, with jitter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backoff_ms: Option<u64>,
+    /// Per-attempt limit, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// Whether results are memoised (`cache on`; off by default).
+    pub cache: bool,
+    /// The pool it must run in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+    /// What it needs (`cpus`, `memory` in bytes, ...).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub resources: BTreeMap<String, PlanExpr>,
+}
+
+/// A pipeline output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanOutput {
+    /// Name.
+    pub name: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Value.
+    pub value: PlanExpr,
+}
+
+/// An expression in evaluable form: the syntax without spans, literals decoded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanExpr {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// Text without interpolation.
+    String(String),
+    /// A duration in milliseconds.
+    DurationMs(u64),
+    /// A size in bytes.
+    SizeBytes(u64),
+    /// A string with interpolations: text and expressions in order.
+    Template(Vec<PlanExpr>),
+    /// `a.b.c`
+    Ref(Vec<String>),
+    /// `[..]`
+    List(Vec<PlanExpr>),
+    /// `{ k: v }` (fields in source order).
+    Record(Vec<(String, PlanExpr)>),
+    /// `value | name(args)`
+    Pipe {
+        /// Piped value.
+        value: Box<PlanExpr>,
+        /// Pipe name.
+        name: String,
+        /// Arguments.
+        args: Vec<PlanExpr>,
+    },
+    /// `lhs op rhs`
+    Binary {
+        /// Operator as written (`==`, `and`, `??`, `not in`, ...).
+        op: String,
+        /// Left.
+        lhs: Box<PlanExpr>,
+        /// Right.
+        rhs: Box<PlanExpr>,
+    },
+    /// `not x`
+    Not(Box<PlanExpr>),
+}
+
+/// Converts a syntax expression to its evaluable form.
+pub fn lower_expr(expr: &Expr) -> PlanExpr {
+    match &expr.kind {
+        ExprKind::Literal(literal) => match literal {
+            Literal::Null => PlanExpr::Null,
+            Literal::Bool(b) => PlanExpr::Bool(*b),
+            Literal::Int(text) => PlanExpr::Int(text.replace('_', "").parse().unwrap_or(i64::MAX)),
+            Literal::Float(text) => {
+                PlanExpr::Float(text.replace('_', "").parse().unwrap_or(f64::NAN))
+            }
+            Literal::Duration(text) => PlanExpr::DurationMs(duration_ms(text).unwrap_or(u64::MAX)),
+            Literal::Size(text) => PlanExpr::SizeBytes(size_bytes(text).unwrap_or(u64::MAX)),
+        },
+        ExprKind::String(string) => match (string.as_plain(), string.single_interpolation()) {
+            (Some(text), _) => PlanExpr::String(text),
+            (None, Some(only)) => lower_expr(only),
+            (None, None) => PlanExpr::Template(
+                string
+                    .parts
+                    .iter()
+                    .map(|part| match part {
+                        StringPart::Text { value, .. } => PlanExpr::String(value.clone()),
+                        StringPart::Interpolation(inner) => lower_expr(inner),
+                    })
+                    .collect(),
+            ),
+        },
+        ExprKind::Ref(parts) => PlanExpr::Ref(parts.iter().map(|p| p.name.clone()).collect()),
+        ExprKind::List(items) => PlanExpr::List(items.iter().map(lower_expr).collect()),
+        ExprKind::Record(fields) => PlanExpr::Record(
+            fields
+                .iter()
+                .map(|f| (f.name.name.clone(), lower_expr(&f.value)))
+                .collect(),
+        ),
+        ExprKind::Pipe { value, name, args } => PlanExpr::Pipe {
+            value: Box::new(lower_expr(value)),
+            name: name.name.clone(),
+            args: args
+                .iter()
+                .flatten()
+                .map(|a| lower_expr(&a.value))
+                .collect(),
+        },
+        ExprKind::Binary { op, lhs, rhs, .. } => PlanExpr::Binary {
+            op: op.as_str().to_string(),
+            lhs: Box::new(lower_expr(lhs)),
+            rhs: Box::new(lower_expr(rhs)),
+        },
+        ExprKind::Not(inner) => PlanExpr::Not(Box::new(lower_expr(inner))),
+        ExprKind::Paren(inner) => lower_expr(inner),
+    }
+}
+
+/// Milliseconds of a duration literal (`250ms`, `1.5s`, `2h`).
+pub fn duration_ms(text: &str) -> Option<u64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number.replace('_', "").parse().ok()?;
+    let factor = match unit {
+        "ms" => 1.0,
+        "s" => 1_000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return None,
+    };
+    Some((value * factor).round() as u64)
+}
+
+/// Bytes of a size literal (`512MiB`, `4GB`).
+pub fn size_bytes(text: &str) -> Option<u64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number.replace('_', "").parse().ok()?;
+    let factor: f64 = match unit {
+        "B" => 1.0,
+        "KB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "TB" => 1e12,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        "TiB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some((value * factor).round() as u64)
+}
+
+/// Lowers an analysed pipeline (which must have no errors) to a plan.
+pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan {
+    let stage = stages(info);
+    let mut order: Vec<usize> = (0..info.nodes.len()).collect();
+    order.sort_by_key(|&n| (stage[n], n));
+
+    let mut nodes = Vec::new();
+    for &n in &order {
+        let node = &info.nodes[n];
+        let Some(Member::Node(decl)) = pipeline.members.get(node.member) else {
+            continue;
+        };
+        nodes.push(lower_node(info, node, decl, stage[n]));
+    }
+    let mut stages_out: Vec<Vec<String>> = Vec::new();
+    for &n in &order {
+        let s = stage[n];
+        if stages_out.len() <= s {
+            stages_out.resize(s + 1, Vec::new());
+        }
+        stages_out[s].push(info.nodes[n].name.clone());
+    }
+
+    let inputs = info
+        .inputs
+        .iter()
+        .map(|input| {
+            let default = match pipeline.members.get(input.member) {
+                Some(Member::Input(decl)) => decl.default.as_ref().map(lower_expr),
+                _ => None,
+            };
+            PlanInput {
+                name: input.name.clone(),
+                ty: input.ty.to_string(),
+                required: default.is_none() && !matches!(input.ty, Type::Optional(_)),
+                default,
+            }
+        })
+        .collect();
+    let outputs = info
+        .outputs
+        .iter()
+        .filter_map(|output| match pipeline.members.get(output.member) {
+            Some(Member::Output(decl)) => Some(PlanOutput {
+                name: output.name.clone(),
+                ty: output.ty.to_string(),
+                value: lower_expr(&decl.value),
+            }),
+            _ => None,
+        })
+        .collect();
+    Plan {
+        pipeline: info.name.clone(),
+        file: file.to_string(),
+        inputs,
+        secrets: info.secrets.clone(),
+        stages: stages_out,
+        nodes,
+        outputs,
+    }
+}
+
+fn lower_node(
+    info: &PipelineInfo,
+    node: &crate::analyze::NodeInfo,
+    decl: &ast::NodeDecl,
+    stage: usize,
+) -> PlanNode {
+    let mut mode = Mode::Single;
+    let mut when = None;
+    let mut after = Vec::new();
+    let mut after_any = Vec::new();
+    let mut policy = Policy::default();
+    let mut all_filters: BTreeMap<String, PlanExpr> = BTreeMap::new();
+    for clause in &decl.clauses {
+        match &clause.kind {
+            ClauseKind::Each { source, filter } => {
+                mode = Mode::Each {
+                    source: source.name.clone(),
+                    filter: filter.as_ref().map(lower_expr),
+                }
+            }
+            ClauseKind::All { source, filter } => {
+                if let Some(filter) = filter {
+                    all_filters.insert(source.name.clone(), lower_expr(filter));
+                }
+            }
+            ClauseKind::Group { sources, .. } => {
+                mode = Mode::Group {
+                    sources: sources.iter().map(|s| s.name.clone()).collect(),
+                }
+            }
+            ClauseKind::When(cond) => when = Some(lower_expr(cond)),
+            ClauseKind::After { any: false, nodes } => {
+                after.extend(nodes.iter().map(|n| n.name.clone()))
+            }
+            ClauseKind::After { any: true, nodes } => {
+                after_any.extend(nodes.iter().map(|n| n.name.clone()))
+            }
+            ClauseKind::Retry { count, backoff } => {
+                if let PlanExpr::Int(n) = lower_expr(count) {
+                    policy.retries = u32::try_from(n).unwrap_or(0);
+                }
+                if let Some(PlanExpr::DurationMs(ms)) = backoff.as_ref().map(lower_expr) {
+                    policy.backoff_ms = Some(ms);
+                }
+            }
+            ClauseKind::Timeout(d) => {
+                if let PlanExpr::DurationMs(ms) = lower_expr(d) {
+                    policy.timeout_ms = Some(ms);
+                }
+            }
+            ClauseKind::Cache(on) => policy.cache = *on,
+            ClauseKind::On(pool) => {
+                if let PlanExpr::String(name) = lower_expr(pool) {
+                    policy.pool = Some(name);
+                }
+            }
+            ClauseKind::Resources(fields) => {
+                for field in fields {
+                    policy
+                        .resources
+                        .insert(field.name.name.clone(), lower_expr(&field.value));
+                }
+            }
+        }
+    }
+    let bindings = decl
+        .call
+        .args
+        .iter()
+        .zip(&node.binds)
+        .filter_map(|(arg, param)| {
+            let value = lower_expr(&arg.value);
+            let mut filters = BTreeMap::new();
+            collect_refs(&value, &mut |head| {
+                if let Some(filter) = all_filters.get(head) {
+                    filters.insert(head.to_string(), filter.clone());
+                }
+            });
+            Some(Binding {
+                param: param.clone()?,
+                value,
+                filters,
+            })
+        })
+        .collect();
+    let mut reads: Vec<String> = Vec::new();
+    for dep in &node.deps {
+        if !matches!(
+            dep.kind,
+            crate::analyze::DepKind::After | crate::analyze::DepKind::AfterAny
+        ) && !reads.contains(&dep.node)
+        {
+            reads.push(dep.node.clone());
+        }
+    }
+    let _ = info;
+    PlanNode {
+        name: node.name.clone(),
+        stage,
+        plugin: node
+            .callee
+            .clone()
+            .unwrap_or(Callee::Builtin { name: "?".into() }),
+        mode,
+        many: node.many,
+        item_type: node.item.to_string(),
+        bindings,
+        when,
+        reads,
+        after,
+        after_any,
+        policy,
+    }
+}
+
+/// Calls `f` with the head name of every reference in `expr`.
+fn collect_refs(expr: &PlanExpr, f: &mut impl FnMut(&str)) {
+    match expr {
+        PlanExpr::Ref(parts) => {
+            if let Some(head) = parts.first() {
+                f(head);
+            }
+        }
+        PlanExpr::Template(items) | PlanExpr::List(items) => {
+            items.iter().for_each(|i| collect_refs(i, f))
+        }
+        PlanExpr::Record(fields) => fields.iter().for_each(|(_, v)| collect_refs(v, f)),
+        PlanExpr::Pipe { value, args, .. } => {
+            collect_refs(value, f);
+            args.iter().for_each(|a| collect_refs(a, f));
+        }
+        PlanExpr::Binary { lhs, rhs, .. } => {
+            collect_refs(lhs, f);
+            collect_refs(rhs, f);
+        }
+        PlanExpr::Not(inner) => collect_refs(inner, f),
+        _ => {}
+    }
+}
+
+/// The stage of each node: 0 without dependencies, else one more than its
+/// latest dependency. Computed in topological order (petgraph), without
+/// recursion; a cyclic graph (already an error) gets stage 0 everywhere.
+pub fn stages(info: &PipelineInfo) -> Vec<usize> {
+    let graph = crate::graph::build(info);
+    let mut stage = vec![0usize; info.nodes.len()];
+    let Ok(order) = petgraph::algo::toposort(&graph.graph, None) else {
+        return stage;
+    };
+    for vertex in order {
+        let n = graph.graph[vertex];
+        let s = graph
+            .graph
+            .neighbors_directed(vertex, petgraph::Direction::Incoming)
+            .map(|d| stage[graph.graph[d]] + 1)
+            .max()
+            .unwrap_or(0);
+        stage[n] = s;
+    }
+    stage
+}
+
+/// The pipeline item of an analysed pipeline.
+pub fn pipeline_item<'a>(items: &'a [Item], info: &PipelineInfo) -> Option<&'a ast::Pipeline> {
+    match items.get(info.item)? {
+        Item::Pipeline(p) => Some(p),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_sizes() {
+        assert_eq!(duration_ms("250ms"), Some(250));
+        assert_eq!(duration_ms("1.5s"), Some(1500));
+        assert_eq!(duration_ms("2h"), Some(7_200_000));
+        assert_eq!(size_bytes("4GiB"), Some(4 * 1024 * 1024 * 1024));
+        assert_eq!(size_bytes("10MB"), Some(10_000_000));
+    }
+}
