@@ -5,6 +5,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 #[path = "support/large_source.rs"]
+#[allow(dead_code)]
 mod large_source;
 
 fn front_end(c: &mut Criterion) {

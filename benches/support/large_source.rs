@@ -28,3 +28,20 @@ pub fn large_source(nodes: usize) -> String {
     out.push_str(&format!("\n  output last = n{}\n}}\n", nodes - 1));
     out
 }
+
+/// A pipeline of `nodes` nodes with three references each (30,000 for
+/// 10,000 nodes), for the analysis benchmark. `marker` is the argument of
+/// the middle node, so that an edit can change one node only.
+pub fn referencing_source(nodes: usize, marker: u64) -> String {
+    let mut out = String::with_capacity(nodes * 90);
+    out.push_str("pipeline refs {\n  input seed: int = 1\n  node n0 = echo(input.seed)\n  node n1 = echo(n0.value)\n  node n2 = echo(n1.value)\n");
+    for i in 3..nodes {
+        if i == nodes / 2 {
+            out.push_str(&format!("  node n{i} = echo({{ a: n{}.value, b: n{}.value, c: n{}.value, m: {marker} }})\n", i - 1, i - 2, i - 3));
+        } else {
+            out.push_str(&format!("  node n{i} = echo({{ a: n{}.value, b: n{}.value, c: n{}.value }})\n", i - 1, i - 2, i - 3));
+        }
+    }
+    out.push_str(&format!("  output last = n{}\n}}\n", nodes - 1));
+    out
+}

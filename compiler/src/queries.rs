@@ -9,7 +9,9 @@ use pipec_grammar::span::Span;
 use crate::db::{Db, Source};
 
 /// The syntax tree and syntax diagnostics of a source.
-#[salsa::tracked(returns(ref))]
+// Not compared with the previous result: per-file results change with
+// every edit (spans move), so comparing them only costs time.
+#[salsa::tracked(returns(ref), no_eq)]
 pub fn parse(db: &dyn Db, source: Source) -> Parse {
     pipec_grammar::parse_bytes(source.name(db), source.bytes(db))
 }

@@ -2,6 +2,7 @@
 //! `cargo run --release --example gen_large -- 10000 > large.pipe`.
 
 #[path = "../../benches/support/large_source.rs"]
+#[allow(dead_code)]
 mod large_source;
 
 fn main() {

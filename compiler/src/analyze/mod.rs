@@ -136,7 +136,9 @@ pub struct Analysis {
 }
 
 /// Analyses every pipeline and constant of a source.
-#[salsa::tracked(returns(ref))]
+// Not compared with the previous result: per-file results change with
+// every edit (spans move), so comparing them only costs time.
+#[salsa::tracked(returns(ref), no_eq)]
 pub fn analyze(db: &dyn Db, source: Source) -> Analysis {
     let tree = &parse(db, source).tree;
     let mut analysis = Analysis::default();
