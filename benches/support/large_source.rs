@@ -37,9 +37,19 @@ pub fn referencing_source(nodes: usize, marker: u64) -> String {
     out.push_str("pipeline refs {\n  input seed: int = 1\n  node n0 = echo(input.seed)\n  node n1 = echo(n0.value)\n  node n2 = echo(n1.value)\n");
     for i in 3..nodes {
         if i == nodes / 2 {
-            out.push_str(&format!("  node n{i} = echo({{ a: n{}.value, b: n{}.value, c: n{}.value, m: {marker} }})\n", i - 1, i - 2, i - 3));
+            out.push_str(&format!(
+                "  node n{i} = echo({{ a: n{}.value, b: n{}.value, c: n{}.value, m: {marker} }})\n",
+                i - 1,
+                i - 2,
+                i - 3
+            ));
         } else {
-            out.push_str(&format!("  node n{i} = echo({{ a: n{}.value, b: n{}.value, c: n{}.value }})\n", i - 1, i - 2, i - 3));
+            out.push_str(&format!(
+                "  node n{i} = echo({{ a: n{}.value, b: n{}.value, c: n{}.value }})\n",
+                i - 1,
+                i - 2,
+                i - 3
+            ));
         }
     }
     out.push_str(&format!("  output last = n{}\n}}\n", nodes - 1));

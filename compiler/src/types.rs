@@ -77,7 +77,10 @@ impl Type {
             (Json, _) => true,
             (Null, Optional(_)) => true,
             (Optional(inner), Optional(want)) => inner.assignable_to(want),
-            (Optional(_), _) => false,
+            // Lenient on purpose: `files.path | first` is `path?`, and a null
+            // where a value is needed fails that task at run time with a clear
+            // message (as `| required` does). An explicit `null` is still an error.
+            (Optional(inner), want) => inner.assignable_to(want),
             (found, Optional(want)) => found.assignable_to(want),
             (Int, Float) | (String, Path) | (Path, String) => true,
             (List(found), List(want)) => found.assignable_to(want),
@@ -222,7 +225,8 @@ mod tests {
         assert!(!Type::Float.assignable_to(&Type::Int));
         assert!(Type::String.assignable_to(&Type::Path));
         assert!(Type::Null.assignable_to(&Type::optional(Type::Int)));
-        assert!(!Type::optional(Type::Int).assignable_to(&Type::Int));
+        assert!(Type::optional(Type::Int).assignable_to(&Type::Int));
+        assert!(!Type::Null.assignable_to(&Type::Int));
         assert!(Type::list(Type::Int).assignable_to(&Type::list(Type::Float)));
         assert!(!Type::list(Type::String).assignable_to(&Type::list(Type::Int)));
         assert!(Type::Any.assignable_to(&Type::Bool) && Type::Bool.assignable_to(&Type::Any));

@@ -326,7 +326,8 @@ pub struct OutputDecl {
 pub struct BrokenMember {
     /// The keyword it started with (`node`, `input`, ...), when it started with one.
     pub keyword: Option<String>,
-    /// Its name, when the text after the keyword was a name.
+    /// Its name, when the text after the keyword was a word (a keyword
+    /// included: `input timeout: ...` is broken, but still names `timeout`).
     pub name: Option<Ident>,
     /// The member's text span.
     pub span: Span,

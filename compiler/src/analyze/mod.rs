@@ -366,15 +366,27 @@ impl<'db> Checker<'db> {
                 signatures.push((index, node, signature));
             }
         }
-        // A broken member's name still resolves, to anything.
+        // A broken member's name still resolves, to anything, in its namespace:
+        // its own syntax error is enough.
         for member in &pipeline.members {
             if let Member::Broken(broken) = member
                 && let Some(name) = &broken.name
             {
-                scope
-                    .nodes
-                    .entry(name.name.clone())
-                    .or_insert((Type::Any, false));
+                match broken.keyword.as_deref() {
+                    Some("input") => {
+                        scope.inputs.entry(name.name.clone()).or_insert(Type::Any);
+                    }
+                    Some("secret") => {
+                        scope.secrets.insert(name.name.clone());
+                    }
+                    Some("output") => {}
+                    _ => {
+                        scope
+                            .nodes
+                            .entry(name.name.clone())
+                            .or_insert((Type::Any, false));
+                    }
+                }
             }
         }
         self.pipeline_scope = Some(scope);

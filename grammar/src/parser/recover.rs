@@ -202,7 +202,10 @@ fn recover_pipeline(
                 let keyword = &text[tokens[first].span.range()];
                 let name = tokens
                     .get(first + 1)
-                    .filter(|t| first + 1 < last && t.token == Ok(Token::Ident))
+                    .filter(|t| {
+                        first + 1 < last
+                            && t.token.is_ok_and(|k| k == Token::Ident || k.is_keyword())
+                    })
                     .map(|t| Ident {
                         name: text[t.span.range()].to_string(),
                         span: t.span,
