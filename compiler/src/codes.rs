@@ -179,6 +179,13 @@ codes! {
          valid SQL.",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n  node q = sql(\"selec * from t\")\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n  node q = sql(\"select * from t\")\n  output rows = q\n}\n";
+    /// Pipelines that call each other in a circle.
+    RECURSIVE_PIPELINE = "E0305", "a pipeline that calls itself",
+        "A pipeline used as a node runs the whole pipeline; one that calls itself, directly or \
+         through other pipelines, would never finish. Pipelines cannot recurse; repeat work with \
+         `each` instead.",
+        "pipeline p {\n  node again = p()\n}\n",
+        "pipeline p {\n  node files = list_files(\"in\")\n  node each_file = echo(files.path) { each files }\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

@@ -165,7 +165,9 @@ pub fn analyze(db: &dyn Db, source: Source) -> Analysis {
             Item::Import(_) => {}
         }
     }
-    analysis.diagnostics = checker.diagnostics;
+    let mut diagnostics = checker.diagnostics;
+    recursion(&analysis.pipelines, source.name(db), &mut diagnostics);
+    analysis.diagnostics = diagnostics;
     analysis
 }
 
@@ -658,6 +660,59 @@ impl<'db> Checker<'db> {
                 .with_label(format!("expected {want}"))
                 .with_help(format!("give a value of type {want}")),
             );
+        }
+    }
+}
+
+/// Reports pipelines of this file that call themselves, directly or through
+/// others of this file (other files cannot call back without an import cycle).
+fn recursion(pipelines: &[PipelineInfo], file: &FileName, diagnostics: &mut Vec<Diagnostic>) {
+    let calls = |p: &PipelineInfo| -> Vec<(String, Span)> {
+        p.nodes
+            .iter()
+            .filter_map(|n| match &n.callee {
+                Some(Callee::Pipeline { name, file: f }) if f.as_str() == file.as_ref() => {
+                    Some((name.clone(), n.span))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    for pipeline in pipelines {
+        // Breadth-first over calls, remembering the path back to `pipeline`.
+        let mut queue: Vec<(String, Vec<String>, Span)> = calls(pipeline)
+            .into_iter()
+            .map(|(c, span)| (c.clone(), vec![pipeline.name.clone(), c], span))
+            .collect();
+        let mut seen = HashSet::new();
+        while let Some((current, path, span)) = queue.pop() {
+            if current == pipeline.name {
+                diagnostics.push(
+                    Diagnostic::new(
+                        codes::RECURSIVE_PIPELINE,
+                        format!(
+                            "pipeline `{}` calls itself: {}",
+                            pipeline.name,
+                            path.join(" -> ")
+                        ),
+                        file,
+                        span,
+                    )
+                    .with_label("this call leads back to the pipeline")
+                    .with_help("pipelines cannot recurse; use `each` to repeat work per item"),
+                );
+                break;
+            }
+            if !seen.insert(current.clone()) {
+                continue;
+            }
+            if let Some(next) = pipelines.iter().find(|p| p.name == current) {
+                for (callee, _) in calls(next) {
+                    let mut longer = path.clone();
+                    longer.push(callee.clone());
+                    queue.push((callee, longer, span));
+                }
+            }
         }
     }
 }

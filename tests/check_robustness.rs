@@ -1,0 +1,119 @@
+//! Property test: the whole checker (syntax, names, types, graph, lowering)
+//! never panics, on mutated examples and on token soup.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+const EXAMPLES: &[&str] = &[
+    include_str!("../examples/sales/sales.pipe"),
+    include_str!("../examples/media/media.pipe"),
+    include_str!("../examples/etl/etl.pipe"),
+    include_str!("../examples/approval/approval.pipe"),
+    include_str!("golden/check/ok_realistic_tables/input.pipe"),
+    include_str!("golden/check/ok_realistic_misc/input.pipe"),
+];
+
+const PIECES: &[&str] = &[
+    "node",
+    "input",
+    "output",
+    "each",
+    "all",
+    "group",
+    "by origin",
+    "when",
+    "after",
+    "any(",
+    "retry",
+    "timeout",
+    "import \"x.pipe\"",
+    "const",
+    "schema",
+    "plugin",
+    "pipeline p {",
+    "}",
+    "{",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    ".",
+    "=",
+    "==",
+    "??",
+    "|",
+    "| first",
+    "| upper",
+    "x",
+    "files",
+    "input.dir",
+    "42",
+    "30s",
+    "null",
+    "true",
+    "\"s\"",
+    "sql(\"select * from t\")",
+    "echo(",
+    "read_csv(",
+    "list_files(",
+    "a.b.c",
+    "not",
+    "in",
+    "\n",
+];
+
+fn check_everything(text: &str) {
+    let mut db = pipec::compiler::Database::new();
+    let source = db.set_source(Path::new("prop.pipe"), text.as_bytes().to_vec());
+    let diagnostics = pipec::compiler::check::diagnostics(&db, source);
+    for d in diagnostics {
+        assert!(d.span().end as usize <= text.len().max(d.span().end as usize));
+        assert!(
+            pipec::compiler::explain(d.code.as_str()).is_some(),
+            "{} unexplained",
+            d.code
+        );
+    }
+    // Lowering, drawings and the schema of whatever compiles.
+    let analysis = pipec::compiler::analyze::analyze(&db, source);
+    for pipeline in &analysis.pipelines {
+        if let Ok(compiled) = pipec::compiler::compile::compile(&db, source, Some(&pipeline.name)) {
+            let _ = pipec::compiler::drawing::text(&compiled.plan);
+            let _ = pipec::compiler::drawing::dot(&compiled.plan);
+            let _ = pipec::compiler::schema::inputs_schema(&compiled.info, &compiled.plan, None);
+        }
+    }
+}
+
+fn floor(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+proptest! {
+    #[test]
+    fn mutated_programs_never_panic_the_checker(
+        example in 0..EXAMPLES.len(),
+        edits in proptest::collection::vec((any::<usize>(), 0..PIECES.len(), 0usize..12), 1..6),
+    ) {
+        let mut text = EXAMPLES[example].to_string();
+        for (at, piece, delete) in edits {
+            let start = floor(&text, at % (text.len() + 1));
+            let end = floor(&text, start + delete);
+            text = format!("{}{}{}", &text[..start], PIECES[piece], &text[end..]);
+        }
+        check_everything(&text);
+    }
+
+    #[test]
+    fn token_soup_never_panics_the_checker(pieces in proptest::collection::vec(0..PIECES.len(), 0..80)) {
+        let text = format!("pipeline p {{\n{}\n}}", pieces.iter().map(|&p| PIECES[p]).collect::<Vec<_>>().join(" "));
+        check_everything(&text);
+    }
+}
