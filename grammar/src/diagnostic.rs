@@ -181,6 +181,30 @@ impl Diagnostic {
         self
     }
 
+    /// Adds "did you mean `x`?" and a fix replacing `span` when a candidate is
+    /// close to `name`; otherwise the help `otherwise`. `more` is appended to
+    /// the suggestion (context such as the list of valid names), when given.
+    pub fn with_suggestion<'a>(
+        self,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+        span: Span,
+        otherwise: impl Into<String>,
+        more: Option<&str>,
+    ) -> Self {
+        match closest(name, candidates).first() {
+            Some(best) => {
+                let help = match more {
+                    Some(more) => format!("did you mean `{best}`? {more}"),
+                    None => format!("did you mean `{best}`?"),
+                };
+                self.with_help(help)
+                    .with_fix(format!("replace with `{best}`"), span, *best)
+            }
+            None => self.with_help(otherwise),
+        }
+    }
+
     /// The primary file.
     pub fn file(&self) -> &FileName {
         &self.primary.location.file

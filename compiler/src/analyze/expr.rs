@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use pipec_grammar::ast::{Arg, BinaryOp, Expr, ExprKind, Ident, Item, Literal, StringPart};
-use pipec_grammar::diagnostic::{Diagnostic, closest};
+use pipec_grammar::diagnostic::Diagnostic;
 use pipec_stdlib::pipes::{Sig, pipe_decl};
 
 use super::{Checker, Dep, DepKind, NodeContext};
@@ -337,22 +337,20 @@ impl Checker<'_> {
         what: &str,
         help: &str,
     ) {
-        let near = closest(&name.name, candidates.iter().map(String::as_str));
-        let mut d = Diagnostic::new(
+        let d = Diagnostic::new(
             code,
             format!("unknown {what} `{}`", name.name),
             self.file,
             name.span,
         )
-        .with_label(format!("no such {what}"));
-        d = match near.first() {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(
-                format!("replace with `{best}`"),
-                name.span,
-                *best,
-            ),
-            None => d.with_help(help),
-        };
+        .with_label(format!("no such {what}"))
+        .with_suggestion(
+            &name.name,
+            candidates.iter().map(String::as_str),
+            name.span,
+            help,
+            None,
+        );
         self.report(d);
     }
 
@@ -384,20 +382,20 @@ impl Checker<'_> {
                                 .join(", ")
                         )
                     };
-                    let near = closest(&field.name, names.iter().map(String::as_str));
-                    let mut d = Diagnostic::new(
+                    let d = Diagnostic::new(
                         codes::UNKNOWN_FIELD,
                         format!("`{whose}` has no field `{}`", field.name),
                         self.file,
                         field.span,
                     )
-                    .with_label("no such field");
-                    d = match near.first() {
-                        Some(best) => d
-                            .with_help(format!("did you mean `{best}`? {help}"))
-                            .with_fix(format!("replace with `{best}`"), field.span, *best),
-                        None => d.with_help(help),
-                    };
+                    .with_label("no such field")
+                    .with_suggestion(
+                        &field.name,
+                        names.iter().map(String::as_str),
+                        field.span,
+                        help.clone(),
+                        Some(&help),
+                    );
                     self.report(d);
                     return Type::Any;
                 }

@@ -11,7 +11,7 @@ mod signature;
 use std::collections::{HashMap, HashSet};
 
 use pipec_grammar::ast::{ClauseKind, Expr, Item, Member, NodeDecl, Pipeline};
-use pipec_grammar::diagnostic::{Diagnostic, FileName, closest};
+use pipec_grammar::diagnostic::{Diagnostic, FileName};
 use pipec_grammar::span::Span;
 use serde::Serialize;
 
@@ -243,15 +243,14 @@ impl<'db> Checker<'db> {
                     .map(|s| s.to_string())
                     .collect();
                 candidates.extend(scope::visible_names(self.db, self.source, Kind::Schema));
-                let near = closest(&name, candidates.iter().map(String::as_str));
-                let mut d = Diagnostic::new(codes::UNKNOWN_TYPE, message, self.file, span)
-                    .with_label("not a type");
-                d = match near.first() {
-                    Some(best) => d
-                        .with_help(format!("did you mean `{best}`?"))
-                        .with_fix(format!("replace with `{best}`"), span, *best),
-                    None => d.with_help("types are bool, int, float, string, path, duration, size, json, list<T>, table, and schema names"),
-                };
+                let d = Diagnostic::new(codes::UNKNOWN_TYPE, message, self.file, span)
+                    .with_label("not a type").with_suggestion(
+                    &name,
+                    candidates.iter().map(String::as_str),
+                    span,
+                    "types are bool, int, float, string, path, duration, size, json, list<T>, table, and schema names",
+                    None,
+                );
                 self.report(d);
                 Type::Any
             }
@@ -587,22 +586,20 @@ impl<'db> Checker<'db> {
             .as_ref()
             .map(|s| s.nodes.keys().cloned().collect())
             .unwrap_or_default();
-        let near = closest(&name.name, candidates.iter().map(String::as_str));
-        let mut d = Diagnostic::new(
+        let d = Diagnostic::new(
             codes::UNKNOWN_NODE,
             format!("no node named `{}` in this pipeline", name.name),
             self.file,
             name.span,
         )
-        .with_label("unknown node");
-        d = match near.first() {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(
-                format!("replace with `{best}`"),
-                name.span,
-                *best,
-            ),
-            None => d.with_help("clauses name nodes of the same pipeline"),
-        };
+        .with_label("unknown node")
+        .with_suggestion(
+            &name.name,
+            candidates.iter().map(String::as_str),
+            name.span,
+            "clauses name nodes of the same pipeline",
+            None,
+        );
         self.report(d);
         false
     }
@@ -761,24 +758,20 @@ impl Checker<'_> {
                         });
                         continue;
                     }
-                    let near = closest(&table, nodes.iter().map(String::as_str));
-                    let mut d = Diagnostic::new(
+                    let d = Diagnostic::new(
                         codes::UNKNOWN_TABLE,
                         format!("SQL reads table `{table}`, but no node has that name"),
                         self.file,
                         span,
                     )
-                    .with_label("not a node of this pipeline");
-                    d = match near.first() {
-                        Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(
-                            format!("replace with `{best}`"),
-                            span,
-                            *best,
-                        ),
-                        None => {
-                            d.with_help("in `sql(...)`, tables are the upstream nodes, by name")
-                        }
-                    };
+                    .with_label("not a node of this pipeline")
+                    .with_suggestion(
+                        &table,
+                        nodes.iter().map(String::as_str),
+                        span,
+                        "in `sql(...)`, tables are the upstream nodes, by name",
+                        None,
+                    );
                     self.report(d);
                 }
             }

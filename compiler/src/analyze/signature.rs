@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use pipec_grammar::ast::{Item, Member, NodeDecl, PluginDecl};
-use pipec_grammar::diagnostic::{Diagnostic, closest};
+use pipec_grammar::diagnostic::Diagnostic;
 use serde::Serialize;
 
 use super::{Checker, NodeContext};
@@ -210,21 +210,23 @@ impl Checker<'_> {
                     .join(".");
                 let candidates = scope::visible_names(self.db, self.source, Kind::Callee);
                 let last = path.last().map_or("", |p| p.name.as_str());
-                let near = closest(last, candidates.iter().map(String::as_str));
                 let message = match &alias {
                     Some(alias) => {
                         format!("the file imported as `{alias}` has no plugin or pipeline `{last}`")
                     }
                     None => format!("no operator, plugin or pipeline named `{written}`"),
                 };
-                let mut d = Diagnostic::new(codes::UNKNOWN_CALLEE, message, self.file, span)
-                    .with_label("unknown callee");
-                d = match (near.first(), path.len()) {
-                    (Some(best), 1) => d
-                        .with_help(format!("did you mean `{best}`?"))
-                        .with_fix(format!("replace with `{best}`"), span, *best),
-                    _ => d.with_help("declare host operators with `plugin NAME(...) -> TYPE`; `pipec explain E0104` lists the kinds of callee"),
-                };
+                // A suggestion replaces the whole callee, so only for an unqualified one.
+                let suggestions: &[String] = if path.len() == 1 { &candidates } else { &[] };
+                let d = Diagnostic::new(codes::UNKNOWN_CALLEE, message, self.file, span)
+                    .with_label("unknown callee")
+                    .with_suggestion(
+                        last,
+                        suggestions.iter().map(String::as_str),
+                        span,
+                        "declare host operators with `plugin NAME(...) -> TYPE`; `pipec explain E0104` lists the kinds of callee",
+                        None,
+                    );
                 self.report(d);
                 None
             }
@@ -282,27 +284,21 @@ impl Checker<'_> {
                 Some(name) => match signature.params.iter().position(|p| p.name == name.name) {
                     Some(index) => index,
                     None => {
-                        let near =
-                            closest(&name.name, signature.params.iter().map(|p| p.name.as_str()));
-                        let mut d = Diagnostic::new(
+                        let takes = format!("`{callee}` takes ({})", param_list(&signature.params));
+                        let d = Diagnostic::new(
                             codes::UNKNOWN_ARGUMENT,
                             format!("`{callee}` has no parameter `{}`", name.name),
                             self.file,
                             name.span,
                         )
-                        .with_label("unknown parameter");
-                        d = match near.first() {
-                            Some(best) => d
-                                .with_help(format!(
-                                    "did you mean `{best}`? `{callee}` takes ({})",
-                                    param_list(&signature.params)
-                                ))
-                                .with_fix(format!("replace with `{best}`"), name.span, *best),
-                            None => d.with_help(format!(
-                                "`{callee}` takes ({})",
-                                param_list(&signature.params)
-                            )),
-                        };
+                        .with_label("unknown parameter")
+                        .with_suggestion(
+                            &name.name,
+                            signature.params.iter().map(|p| p.name.as_str()),
+                            name.span,
+                            takes.clone(),
+                            Some(&takes),
+                        );
                         self.report(d);
                         continue;
                     }
