@@ -282,6 +282,32 @@ mod tests {
     }
 
     #[test]
+    fn suggestion_adds_help_and_fix_or_falls_back() {
+        let file: FileName = "f.pipe".into();
+        let span = Span::new(3, 7);
+        let near = Diagnostic::new(Code("E0101"), "unknown", &file, span).with_suggestion(
+            "uper",
+            ["upper", "lower"],
+            span,
+            "fallback",
+            Some("more"),
+        );
+        assert_eq!(near.help.as_deref(), Some("did you mean `upper`? more"));
+        let fix = near.fix.expect("a fix");
+        assert_eq!(fix.edits[0].replacement, "upper");
+        assert_eq!(fix.edits[0].location.span, span);
+        let far = Diagnostic::new(Code("E0101"), "unknown", &file, span).with_suggestion(
+            "zzzz",
+            ["upper"],
+            span,
+            "fallback",
+            None,
+        );
+        assert_eq!(far.help.as_deref(), Some("fallback"));
+        assert!(far.fix.is_none());
+    }
+
+    #[test]
     fn code_severity() {
         assert_eq!(Code("W0201").severity(), Severity::Warning);
         assert_eq!(Code("E0001").severity(), Severity::Error);
