@@ -148,8 +148,8 @@ codes! {
     /// Wrong arguments to a pipe.
     PIPE_ARGUMENTS = "E0211", "wrong arguments to a pipe",
         "The pipe was given too few or too many arguments, or one of the wrong type.",
-        "const A = \"long text\" | truncate\n",
-        "const A = \"long text\" | truncate(4)\n";
+        "const A = \"long text\" | replace\n",
+        "const A = \"long text\" | replace(\"long\", \"short\")\n";
     /// A default value of the wrong type.
     DEFAULT_TYPE = "E0212", "a default of the wrong type",
         "An input's or parameter's default must have the declared type.",

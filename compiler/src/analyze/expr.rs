@@ -488,9 +488,13 @@ impl Checker<'_> {
             );
         }
         let required = decl.params.iter().filter(|p| p.2).count();
+        let (min, max) = match decl.variadic {
+            Some((_, _, most)) => (required.max(1), decl.params.len() + most),
+            None => (required, decl.params.len()),
+        };
         let given = arg_types.len();
-        if given < required || given > decl.params.len() {
-            let list = decl
+        if given < min || given > max {
+            let mut list: Vec<String> = decl
                 .params
                 .iter()
                 .map(|(n, s, r)| {
@@ -500,44 +504,49 @@ impl Checker<'_> {
                         format!("{n}: {} = ...", describe(*s))
                     }
                 })
-                .collect::<Vec<_>>()
-                .join(", ");
+                .collect();
+            if let Some((name, sig, _)) = decl.variadic {
+                list.push(format!("{name}: {}...", describe(sig)));
+            }
             self.report(
                 Diagnostic::new(
                     codes::PIPE_ARGUMENTS,
                     format!(
                         "`{}` takes {} argument{}, but {given} {} given",
                         decl.name,
-                        arg_count(required, decl.params.len()),
-                        if decl.params.len() == 1 { "" } else { "s" },
+                        arg_count(min, max),
+                        if max == 1 { "" } else { "s" },
                         if given == 1 { "was" } else { "were" }
                     ),
                     self.file,
                     whole.span,
                 )
                 .with_label("wrong number of arguments")
-                .with_help(format!("`{}({list})`", decl.name)),
+                .with_help(format!("`{}({})`", decl.name, list.join(", "))),
             );
         } else {
-            for ((param, sig, _), (ty, arg)) in decl
+            let sigs = decl
                 .params
                 .iter()
-                .zip(arg_types.iter().zip(args.unwrap_or(&[])))
-            {
-                if !accepts(*sig, ty) {
+                .map(|(n, s, _)| (*n, *s))
+                .chain(std::iter::repeat(
+                    decl.variadic.map_or(("", Sig::Any), |(n, s, _)| (n, s)),
+                ));
+            for ((param, sig), (ty, arg)) in sigs.zip(arg_types.iter().zip(args.unwrap_or(&[]))) {
+                if !accepts(sig, ty) {
                     self.report(
                         Diagnostic::new(
                             codes::PIPE_ARGUMENTS,
                             format!(
                                 "argument `{param}` of `{}` takes {}, found {ty}",
                                 decl.name,
-                                describe(*sig)
+                                describe(sig)
                             ),
                             self.file,
                             arg.value.span,
                         )
-                        .with_label(format!("expected {}", describe(*sig)))
-                        .with_help(pipe_hint(*sig, ty)),
+                        .with_label(format!("expected {}", describe(sig)))
+                        .with_help(pipe_hint(sig, ty)),
                     );
                 }
             }
@@ -589,18 +598,18 @@ fn output(sig: Sig, input: &Type) -> Type {
         Sig::InputNonNull => input.non_null().clone(),
         Sig::Element => match input.non_null() {
             Type::List(of) => Type::optional((**of).clone()),
-            _ => Type::Any,
+            other => other.clone(),
         },
         Sig::Flattened => match input.non_null() {
             Type::List(of) => match &**of {
                 Type::List(inner) => Type::list((**inner).clone()),
                 _ => Type::list(Type::Any),
             },
-            _ => Type::list(Type::Any),
+            other => other.clone(),
         },
         Sig::Compacted => match input.non_null() {
             Type::List(of) => Type::list(of.non_null().clone()),
-            _ => Type::list(Type::Any),
+            other => other.clone(),
         },
         Sig::OptionalString => Type::optional(Type::String),
     }
