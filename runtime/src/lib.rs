@@ -1,5 +1,13 @@
 //! The plan executor of the `.pipe` language.
 //!
-//! Not implemented yet: issue 4 (executor on rayon, store, events) and issue 5
-//! (tables on DataFusion) fill this crate. It exists now so that the workspace
-//! has its final shape and dependencies point one way from the start.
+//! Today: the expression evaluator ([`eval`]) with every built-in pipe
+//! ([`pipes`]), which `pipec eval` and (next) the executor use. Issue 4 adds
+//! the executor on rayon, the store and events; issue 5 tables on DataFusion.
+//! The runtime never parses text: it evaluates the compiler's `PlanExpr`.
+#![warn(missing_docs)]
+
+pub mod eval;
+pub mod pipes;
+pub mod text;
+
+pub use eval::{EvalError, Limits, Scope, evaluate};

@@ -4,6 +4,7 @@
 //! `--deny-warnings`, or files `fmt --check` would change), 2 usage or I/O problems.
 
 mod check;
+mod eval;
 mod explain;
 mod files;
 mod fmt;
@@ -37,6 +38,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Print the JSON Schema (2020-12) of a pipeline's inputs.
     Schema(PipelineArgs),
+    /// Evaluate one expression (or template) against a JSON context.
+    Eval(EvalArgs),
     /// Explain a diagnostic code, or list every code.
     Explain(ExplainArgs),
     /// Print a shell completion script.
@@ -138,6 +141,19 @@ pub enum GraphFormat {
     Dot,
 }
 
+/// Arguments of `pipec eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// The expression, e.g. `input.name | upper` (with --template: text with `{expr}` parts).
+    pub expression: String,
+    /// A JSON file whose top-level keys are the namespaces (`input`, node names, `run`, ...).
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<PathBuf>,
+    /// Read the argument as a template: text with `{expr}` interpolations.
+    #[arg(long)]
+    pub template: bool,
+}
+
 /// Arguments of `pipec explain`.
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
@@ -169,6 +185,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => pipeline::run(&args, pipeline::Show::Plan),
         Command::Graph(args) => pipeline::run(&args.target, pipeline::Show::Graph(args.format)),
         Command::Schema(args) => pipeline::run(&args, pipeline::Show::Schema),
+        Command::Eval(args) => eval::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => {
             let mut command = Cli::command();
