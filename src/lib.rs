@@ -15,3 +15,4 @@ pub mod cli;
 pub use pipec_compiler as compiler;
 pub use pipec_grammar as grammar;
 pub use pipec_grammar::diagnostic::{Diagnostic, FileName, Severity};
+pub use pipec_runtime as runtime;

@@ -6,7 +6,7 @@ use pipec_grammar::diagnostic::{Diagnostic, closest};
 use crate::analyze::{PipelineInfo, analyze};
 use crate::check::diagnostics;
 use crate::db::{Db, Source};
-use crate::plan::{Plan, lower, pipeline_item};
+use crate::plan::{Plan, PlanExpr, lower, lower_expr, pipeline_item};
 use crate::queries::parse;
 
 /// Why no plan could be made.
@@ -51,6 +51,31 @@ pub struct Compiled {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The constants a source's expressions may read (see [`Plan::constants`]).
+fn constants(db: &dyn Db, source: Source) -> Vec<(String, PlanExpr)> {
+    let consts_of = |s: Source| -> Vec<(String, PlanExpr)> {
+        parse(db, s)
+            .tree
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Const(c) => Some((c.name.name.clone(), lower_expr(&c.value))),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for import in crate::queries::imports(db, source) {
+        let Ok(target) = import.target else { continue };
+        match &import.alias {
+            None => out.extend(consts_of(target)),
+            Some(alias) => out.push((alias.clone(), PlanExpr::Record(consts_of(target)))),
+        }
+    }
+    out.extend(consts_of(source));
+    out
+}
+
 /// Compiles the pipeline `name` of `source` (or its only pipeline).
 pub fn compile(db: &dyn Db, source: Source, name: Option<&str>) -> Result<Compiled, CompileError> {
     let all = diagnostics(db, source);
@@ -85,8 +110,10 @@ pub fn compile(db: &dyn Db, source: Source, name: Option<&str>) -> Result<Compil
         Some(Item::Pipeline(p)) => p.docs.text(),
         _ => None,
     };
+    let mut plan = lower(info, pipeline, &file);
+    plan.constants = constants(db, source);
     Ok(Compiled {
-        plan: lower(info, pipeline, &file),
+        plan,
         info: info.clone(),
         docs,
         warnings: all.clone(),

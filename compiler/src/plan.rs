@@ -21,6 +21,11 @@ pub struct Plan {
     pub inputs: Vec<PlanInput>,
     /// Secret names (values are never part of a plan).
     pub secrets: Vec<String>,
+    /// Constants the expressions may read, in an order where each reads only
+    /// earlier ones: the file's own, its unaliased imports', and each aliased
+    /// import as a record of its constants.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub constants: Vec<(String, PlanExpr)>,
     /// Sets of nodes that may run in parallel, in order.
     pub stages: Vec<Vec<String>>,
     /// Nodes in topological order.
@@ -336,6 +341,7 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
         file: file.to_string(),
         inputs,
         secrets: info.secrets.clone(),
+        constants: Vec::new(),
         stages: stages_out,
         nodes,
         outputs,

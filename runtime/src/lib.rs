@@ -1,13 +1,24 @@
 //! The plan executor of the `.pipe` language.
 //!
-//! Today: the expression evaluator ([`eval`]) with every built-in pipe
-//! ([`pipes`]), which `pipec eval` and (next) the executor use. Issue 4 adds
-//! the executor on rayon, the store and events; issue 5 tables on DataFusion.
+//! The executor ([`executor`]) runs a plan's tasks on a rayon pool, records
+//! every state change through a [`Store`] and reports [`Event`]s; the
+//! expression evaluator ([`eval`]) with every built-in pipe ([`pipes`]) binds
+//! arguments; [`plugins`] holds the built-in records-and-files operators and
+//! the host's plugins. Tables (DataFusion) come with issue 5.
 //! The runtime never parses text: it evaluates the compiler's `PlanExpr`.
 #![warn(missing_docs)]
 
 pub mod eval;
+pub mod events;
+pub mod executor;
+pub mod inputs;
 pub mod pipes;
+pub mod plugins;
+pub mod store;
 pub mod text;
 
 pub use eval::{EvalError, Limits, Scope, evaluate};
+pub use events::{Event, EventSink, NoEvents};
+pub use executor::{NodeSummary, RunError, RunOptions, RunResult, run};
+pub use plugins::{Args, Plugin, Registry, TaskContext};
+pub use store::{MemoryStore, NodeState, Store};

@@ -9,6 +9,7 @@ mod explain;
 mod files;
 mod fmt;
 mod pipeline;
+mod run;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Check files for mistakes without running anything.
     Check(CheckArgs),
+    /// Run a pipeline locally.
+    Run(RunArgs),
     /// Format files in the canonical layout.
     Fmt(FmtArgs),
     /// Print the execution plan of a pipeline as JSON.
@@ -119,6 +122,38 @@ pub struct PipelineArgs {
     pub pipeline: Option<String>,
 }
 
+/// Arguments of `pipec run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The file and pipeline.
+    #[command(flatten)]
+    pub target: PipelineArgs,
+    /// An input value, NAME=VALUE (VALUE is JSON when it reads as JSON, else text).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub input: Vec<String>,
+    /// A JSON file of input values.
+    #[arg(long, value_name = "FILE")]
+    pub inputs: Option<PathBuf>,
+    /// A secret, NAME=VALUE or NAME=@FILE (also PIPE_SECRET_<NAME> in the environment).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub secret: Vec<String>,
+    /// Worker threads (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// After a failure, let independent branches finish.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Write events as JSON lines to FILE (`-`: standard error).
+    #[arg(long, value_name = "FILE|-")]
+    pub events: Option<String>,
+    /// Approve the `wait` key KEY for this run.
+    #[arg(long, value_name = "KEY")]
+    pub approve: Vec<String>,
+    /// No progress lines or summary table (outputs only).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// Arguments of `pipec graph`.
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
@@ -182,6 +217,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Plan(args) => pipeline::run(&args, pipeline::Show::Plan),
         Command::Graph(args) => pipeline::run(&args.target, pipeline::Show::Graph(args.format)),
         Command::Schema(args) => pipeline::run(&args, pipeline::Show::Schema),

@@ -1,0 +1,118 @@
+//! Events of a run, for progress displays, `--events` JSON lines and hosts.
+
+use serde::Serialize;
+
+/// Something that happened in a run. Secrets never appear in events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The run began.
+    RunStarted {
+        /// Run id.
+        run: String,
+        /// Pipeline name.
+        pipeline: String,
+        /// Milliseconds since the Unix epoch.
+        at_ms: u128,
+    },
+    /// A node's tasks were formed and started.
+    NodeStarted {
+        /// Node name.
+        node: String,
+        /// How many tasks it has.
+        tasks: usize,
+        /// Milliseconds since the run began.
+        at_ms: u128,
+    },
+    /// A node reached a final state.
+    NodeFinished {
+        /// Node name.
+        node: String,
+        /// Its state.
+        state: &'static str,
+        /// Milliseconds since the node started (0 when it never ran).
+        millis: u128,
+        /// Items it produced.
+        items: usize,
+        /// Milliseconds since the run began.
+        at_ms: u128,
+    },
+    /// A task attempt began.
+    TaskStarted {
+        /// Node name.
+        node: String,
+        /// Task index.
+        task: usize,
+        /// Attempt number (1 first).
+        attempt: u32,
+        /// Milliseconds since the run began.
+        at_ms: u128,
+    },
+    /// A task attempt failed and will be tried again.
+    TaskRetrying {
+        /// Node name.
+        node: String,
+        /// Task index.
+        task: usize,
+        /// The attempt that failed.
+        attempt: u32,
+        /// Why.
+        error: String,
+        /// Wait before the next attempt, in milliseconds.
+        backoff_ms: u64,
+        /// Milliseconds since the run began.
+        at_ms: u128,
+    },
+    /// A task finished successfully.
+    TaskFinished {
+        /// Node name.
+        node: String,
+        /// Task index.
+        task: usize,
+        /// Attempts it took.
+        attempts: u32,
+        /// Milliseconds of the last attempt.
+        millis: u128,
+        /// Milliseconds since the run began.
+        at_ms: u128,
+    },
+    /// A task failed for good.
+    TaskFailed {
+        /// Node name.
+        node: String,
+        /// Task index.
+        task: usize,
+        /// Attempts it took.
+        attempts: u32,
+        /// Why.
+        error: String,
+        /// Milliseconds since the run began.
+        at_ms: u128,
+    },
+    /// The run ended.
+    RunFinished {
+        /// Whether it succeeded.
+        ok: bool,
+        /// Milliseconds the run took.
+        millis: u128,
+    },
+}
+
+/// Receives events; called from worker threads.
+pub trait EventSink: Send + Sync {
+    /// One event.
+    fn event(&self, event: &Event);
+}
+
+/// Discards events.
+pub struct NoEvents;
+
+impl EventSink for NoEvents {
+    fn event(&self, _event: &Event) {}
+}
+
+impl<F: Fn(&Event) + Send + Sync> EventSink for F {
+    fn event(&self, event: &Event) {
+        self(event)
+    }
+}

@@ -1,0 +1,914 @@
+//! Runs a plan: nodes start as soon as what they wait for has settled; their
+//! tasks run on a rayon pool; every state change goes through the store and
+//! out as an event.
+//!
+//! Semantics (docs/language.md): `each` makes one task per item of its
+//! source that passes its `where`; `group ... by origin` one task per root
+//! item; a node with nothing to do is **filtered** (dependents still run and
+//! see an empty list); a node whose `when` is false, or that needs a value a
+//! skipped node did not produce, is **skipped**, and that cascades — except
+//! into `??`, `after any` and references under `??`; a task that fails after
+//! its retries fails the node and, unless keep-going, the run.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use pipec_compiler::analyze::Callee;
+use pipec_compiler::plan::{Mode, Plan, PlanExpr, PlanNode};
+use serde_json::{Map, Value, json};
+
+use crate::eval::{Limits, evaluate, get_field};
+use crate::events::{Event, EventSink};
+use crate::plugins::{Args, Registry, TaskContext, builtin};
+use crate::store::{NodeState, Store, TaskRecord};
+use crate::text::truthy;
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Worker threads (default: the number of cores).
+    pub jobs: Option<usize>,
+    /// Let independent branches finish after a failure.
+    pub keep_going: bool,
+    /// Input values by name (validated against the plan's inputs).
+    pub inputs: Map<String, Value>,
+    /// Secret values by name (never recorded).
+    pub secrets: HashMap<String, String>,
+    /// Keys approved for `wait`.
+    pub approvals: HashSet<String>,
+    /// The run's id.
+    pub run_id: String,
+}
+
+/// What one node did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeSummary {
+    /// Node name.
+    pub name: String,
+    /// Final state.
+    pub state: NodeState,
+    /// Tasks formed.
+    pub tasks: usize,
+    /// Attempts made over all tasks.
+    pub attempts: u32,
+    /// Wall time from start to finish.
+    pub millis: u128,
+    /// Items produced.
+    pub items: usize,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    /// Whether every node completed, was filtered or was skipped.
+    pub ok: bool,
+    /// The pipeline's outputs.
+    pub outputs: Map<String, Value>,
+    /// Every node, in plan order.
+    pub nodes: Vec<NodeSummary>,
+    /// The first failure, named.
+    pub error: Option<String>,
+}
+
+/// Why a run could not start (nothing ran).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// An input problem.
+    #[error("{0}")]
+    Input(String),
+    /// A secret the pipeline declares has no value.
+    #[error("secret `{0}` has no value: set PIPE_SECRET_{1} or pass --secret {0}=...")]
+    MissingSecret(String, String),
+    /// A constant that cannot be evaluated.
+    #[error("constant `{0}`: {1}")]
+    Constant(String, String),
+    /// A host plugin the plan needs is not registered.
+    #[error("node `{node}` calls plugin `{plugin}`, which this host does not provide")]
+    MissingPlugin {
+        /// The node.
+        node: String,
+        /// The plugin.
+        plugin: String,
+    },
+}
+
+/// One produced item and the root item it descends from.
+#[derive(Debug, Clone)]
+struct Item {
+    value: Value,
+    origin: u64,
+}
+
+/// A task to run: its arguments and the origin its output inherits.
+struct Task {
+    args: Args,
+    origin: Option<u64>,
+}
+
+/// A finished task, sent back to the scheduler.
+struct Done {
+    node: usize,
+    task: usize,
+    origin: Option<u64>,
+    result: Result<Value, String>,
+    attempts: u32,
+}
+
+struct NodeRun {
+    state: NodeState,
+    items: Vec<Item>,
+    outputs: Vec<Option<(Value, Option<u64>)>>,
+    remaining: usize,
+    tasks: usize,
+    attempts: u32,
+    started: Option<Instant>,
+    millis: u128,
+    failed: Option<String>,
+}
+
+/// Runs `plan` with `registry`'s host plugins, recording in `store` and
+/// reporting to `events`.
+pub fn run(
+    plan: &Plan,
+    registry: &Registry,
+    options: &RunOptions,
+    store: &dyn Store,
+    events: &dyn EventSink,
+) -> Result<RunResult, RunError> {
+    let limits = Limits::default();
+    let base = base_scope(plan, options, registry, &limits)?;
+    let began = Instant::now();
+    let since = |t: Instant| t.duration_since(began).as_millis();
+    store.run_started(&options.run_id, &plan.pipeline, &base["input"]);
+    events.event(&Event::RunStarted {
+        run: options.run_id.clone(),
+        pipeline: plan.pipeline.clone(),
+        at_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+    });
+
+    let index: HashMap<&str, usize> = plan
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name.as_str(), i))
+        .collect();
+    let mut nodes: Vec<NodeRun> = plan
+        .nodes
+        .iter()
+        .map(|_| NodeRun {
+            state: NodeState::Pending,
+            items: Vec::new(),
+            outputs: Vec::new(),
+            remaining: 0,
+            tasks: 0,
+            attempts: 0,
+            started: None,
+            millis: 0,
+            failed: None,
+        })
+        .collect();
+    for node in &plan.nodes {
+        store.node_state(&options.run_id, &node.name, NodeState::Pending);
+    }
+    let cancelled = AtomicBool::new(false);
+    let mut next_origin: u64 = 1;
+    let mut first_error: Option<String> = None;
+    let jobs = options
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| RunError::Input(e.to_string()))?;
+    let (tx, rx) = mpsc::channel::<Done>();
+
+    pool.in_place_scope(|scope| {
+        let mut running = 0usize;
+        loop {
+            // Start (or settle) every node whose dependencies have settled.
+            let mut progressed = true;
+            while progressed {
+                progressed = false;
+                for (n, node) in plan.nodes.iter().enumerate() {
+                    if nodes[n].state != NodeState::Pending || !settled(node, &nodes, &index) {
+                        continue;
+                    }
+                    progressed = true;
+                    let decided = if cancelled.load(Ordering::Relaxed) {
+                        Err(NodeState::Cancelled)
+                    } else {
+                        form_tasks(plan, node, &nodes, &index, &base, &limits, &mut next_origin)
+                    };
+                    match decided {
+                        Err(state) => {
+                            nodes[n].state = state;
+                            if let (NodeState::Failed, Some(message)) = (
+                                state,
+                                form_error(plan, node, &nodes, &index, &base, &limits),
+                            ) {
+                                nodes[n].failed = Some(message.clone());
+                                first_error
+                                    .get_or_insert(format!("node `{}`: {message}", node.name));
+                                if !options.keep_going {
+                                    cancelled.store(true, Ordering::Relaxed);
+                                }
+                            }
+                            store.node_state(&options.run_id, &node.name, state);
+                            events.event(&Event::NodeFinished {
+                                node: node.name.clone(),
+                                state: state.as_str(),
+                                millis: 0,
+                                items: 0,
+                                at_ms: since(Instant::now()),
+                            });
+                        }
+                        Ok(tasks) => {
+                            let count = tasks.len();
+                            let now = Instant::now();
+                            nodes[n].state = NodeState::Running;
+                            nodes[n].tasks = count;
+                            nodes[n].remaining = count;
+                            nodes[n].outputs = vec![None; count];
+                            nodes[n].started = Some(now);
+                            store.node_state(&options.run_id, &node.name, NodeState::Running);
+                            events.event(&Event::NodeStarted {
+                                node: node.name.clone(),
+                                tasks: count,
+                                at_ms: since(now),
+                            });
+                            for (t, task) in tasks.into_iter().enumerate() {
+                                running += 1;
+                                let tx = tx.clone();
+                                let cancelled = &cancelled;
+                                let approvals = &options.approvals;
+                                let run_id = &options.run_id;
+                                scope.spawn(move |_| {
+                                    let (result, attempts) = attempt_task(
+                                        node, t, &task.args, registry, cancelled, approvals, store,
+                                        run_id, events, began,
+                                    );
+                                    let _ = tx.send(Done {
+                                        node: n,
+                                        task: t,
+                                        origin: task.origin,
+                                        result,
+                                        attempts,
+                                    });
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            if running == 0 {
+                break;
+            }
+            let Ok(done) = rx.recv() else { break };
+            running -= 1;
+            let node = &plan.nodes[done.node];
+            let run = &mut nodes[done.node];
+            run.attempts += done.attempts;
+            run.remaining -= 1;
+            match done.result {
+                Ok(value) => run.outputs[done.task] = Some((value, done.origin)),
+                Err(message) => {
+                    if run.failed.is_none() {
+                        run.failed = Some(message.clone());
+                    }
+                    first_error.get_or_insert(format!(
+                        "node `{}` task {}: {message}",
+                        node.name, done.task
+                    ));
+                    if !options.keep_going {
+                        cancelled.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+            if run.remaining == 0 {
+                let state = if run.failed.is_some() {
+                    if cancelled.load(Ordering::Relaxed)
+                        && first_error
+                            .as_deref()
+                            .is_some_and(|e| !e.contains(&format!("`{}`", node.name)))
+                    {
+                        NodeState::Cancelled
+                    } else {
+                        NodeState::Failed
+                    }
+                } else {
+                    NodeState::Completed
+                };
+                run.state = state;
+                run.millis = run.started.map_or(0, |s| s.elapsed().as_millis());
+                if state == NodeState::Completed {
+                    let outputs = std::mem::take(&mut run.outputs);
+                    run.items = collect_items(node, outputs, &mut next_origin);
+                }
+                store.node_state(&options.run_id, &node.name, state);
+                events.event(&Event::NodeFinished {
+                    node: node.name.clone(),
+                    state: state.as_str(),
+                    millis: run.millis,
+                    items: run.items.len(),
+                    at_ms: since(Instant::now()),
+                });
+            }
+        }
+    });
+
+    // Outputs, from whatever completed.
+    let mut outputs = Map::new();
+    let scope = full_scope(plan, &nodes, &base);
+    for output in &plan.outputs {
+        let value = evaluate(&output.value, &scope, &limits).unwrap_or(Value::Null);
+        store.output(&options.run_id, &output.name, &value);
+        outputs.insert(output.name.clone(), value);
+    }
+    let ok = first_error.is_none()
+        && nodes.iter().all(|n| {
+            matches!(
+                n.state,
+                NodeState::Completed | NodeState::Skipped | NodeState::Filtered
+            )
+        });
+    store.run_finished(&options.run_id, ok);
+    events.event(&Event::RunFinished {
+        ok,
+        millis: began.elapsed().as_millis(),
+    });
+    Ok(RunResult {
+        ok,
+        outputs,
+        nodes: plan
+            .nodes
+            .iter()
+            .zip(&nodes)
+            .map(|(p, n)| NodeSummary {
+                name: p.name.clone(),
+                state: n.state,
+                tasks: n.tasks,
+                attempts: n.attempts,
+                millis: n.millis,
+                items: n.items.len(),
+            })
+            .collect(),
+        error: first_error,
+    })
+}
+
+/// Whether everything `node` waits for has settled (`after any`: one completed, or all settled).
+fn settled(node: &PlanNode, nodes: &[NodeRun], index: &HashMap<&str, usize>) -> bool {
+    let is_final = |name: &String| {
+        index
+            .get(name.as_str())
+            .is_none_or(|&i| nodes[i].state.is_final())
+    };
+    let any_done = node.after_any.is_empty()
+        || node.after_any.iter().any(|n| {
+            index
+                .get(n.as_str())
+                .is_some_and(|&i| nodes[i].state == NodeState::Completed)
+        })
+        || node.after_any.iter().all(is_final);
+    node.reads.iter().all(is_final) && node.after.iter().all(is_final) && any_done
+}
+
+/// The scope every expression starts from: inputs, secrets, run, config, constants.
+fn base_scope(
+    plan: &Plan,
+    options: &RunOptions,
+    registry: &Registry,
+    limits: &Limits,
+) -> Result<Map<String, Value>, RunError> {
+    let mut scope = Map::new();
+    scope.insert(
+        "input".into(),
+        Value::Object(
+            crate::inputs::validate(plan, &options.inputs, limits).map_err(RunError::Input)?,
+        ),
+    );
+    let mut secrets = Map::new();
+    for name in &plan.secrets {
+        let value = options
+            .secrets
+            .get(name)
+            .cloned()
+            .ok_or_else(|| RunError::MissingSecret(name.clone(), name.to_ascii_uppercase()))?;
+        secrets.insert(name.clone(), Value::String(value));
+    }
+    scope.insert("secret".into(), Value::Object(secrets));
+    scope.insert(
+        "run".into(),
+        json!({ "id": options.run_id, "pipeline": plan.pipeline, "started": now_rfc3339() }),
+    );
+    scope.insert("config".into(), Value::Object(Map::new()));
+    // Constants may read earlier ones; a few passes settle any order.
+    let mut pending: Vec<&(String, PlanExpr)> = plan.constants.iter().collect();
+    for _ in 0..=plan.constants.len() {
+        let mut left = Vec::new();
+        for constant in pending {
+            match evaluate(&constant.1, &scope, limits) {
+                Ok(value) => {
+                    scope.insert(constant.0.clone(), value);
+                }
+                Err(_) => left.push(constant),
+            }
+        }
+        pending = left;
+        if pending.is_empty() {
+            break;
+        }
+    }
+    if let Some((name, expr)) = pending.first() {
+        let error = evaluate(expr, &scope, limits)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        return Err(RunError::Constant(name.clone(), error));
+    }
+    for node in &plan.nodes {
+        if let Callee::Host { name, .. } = &node.plugin
+            && registry.get(name).is_none()
+        {
+            return Err(RunError::MissingPlugin {
+                node: node.name.clone(),
+                plugin: name.clone(),
+            });
+        }
+    }
+    Ok(scope)
+}
+
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("{secs}")
+}
+
+/// The names a node's expressions read outside `??` (a skipped one skips the node).
+fn hard_reads(node: &PlanNode) -> HashSet<String> {
+    fn walk(expr: &PlanExpr, protected: bool, out: &mut HashSet<String>) {
+        match expr {
+            PlanExpr::Ref(path) => {
+                if !protected && let Some(head) = path.first() {
+                    out.insert(head.clone());
+                }
+            }
+            PlanExpr::Binary { op, lhs, rhs } => {
+                let coalesce = op == "??";
+                walk(lhs, protected || coalesce, out);
+                walk(rhs, protected || coalesce, out);
+            }
+            PlanExpr::Template(items) | PlanExpr::List(items) => {
+                items.iter().for_each(|i| walk(i, protected, out))
+            }
+            PlanExpr::Record(fields) => fields.iter().for_each(|(_, v)| walk(v, protected, out)),
+            PlanExpr::Pipe { value, args, .. } => {
+                walk(value, protected, out);
+                args.iter().for_each(|a| walk(a, protected, out));
+            }
+            PlanExpr::Not(inner) => walk(inner, protected, out),
+            _ => {}
+        }
+    }
+    let mut out = HashSet::new();
+    for binding in &node.bindings {
+        walk(&binding.value, false, &mut out);
+    }
+    if let Some(when) = &node.when {
+        walk(when, false, &mut out);
+    }
+    match &node.mode {
+        Mode::Each { source, .. } => {
+            out.insert(source.clone());
+        }
+        Mode::Group { sources } => out.extend(sources.iter().cloned()),
+        Mode::Single => {}
+    }
+    out
+}
+
+/// The value of node `name` as seen from a task (`each`/`group` handled by the caller).
+fn node_value(
+    name: &str,
+    node_index: usize,
+    plan: &Plan,
+    nodes: &[NodeRun],
+    filters: &BTreeMap<String, PlanExpr>,
+    scope: &Map<String, Value>,
+    limits: &Limits,
+) -> Value {
+    let run = &nodes[node_index];
+    if run.state != NodeState::Completed && run.state != NodeState::Filtered {
+        return Value::Null;
+    }
+    let producer = &plan.nodes[node_index];
+    let many = producer.many || !matches!(producer.mode, Mode::Single);
+    if !many {
+        return run.items.first().map_or(Value::Null, |i| i.value.clone());
+    }
+    let filter = filters.get(name);
+    Value::Array(
+        run.items
+            .iter()
+            .filter(|item| {
+                filter.is_none_or(|f| {
+                    let mut item_scope = scope.clone();
+                    item_scope.insert(name.to_string(), item.value.clone());
+                    evaluate(f, &item_scope, limits).is_ok_and(|v| truthy(&v))
+                })
+            })
+            .map(|i| i.value.clone())
+            .collect(),
+    )
+}
+
+/// The scope of a node's expressions (without its `each`/`group` items).
+fn node_scope(
+    plan: &Plan,
+    node: &PlanNode,
+    nodes: &[NodeRun],
+    index: &HashMap<&str, usize>,
+    base: &Map<String, Value>,
+    limits: &Limits,
+) -> Map<String, Value> {
+    let mut scope = base.clone();
+    let mut filters = BTreeMap::new();
+    for binding in &node.bindings {
+        filters.extend(binding.filters.clone());
+    }
+    for name in &node.reads {
+        if let Some(&i) = index.get(name.as_str()) {
+            let value = node_value(name, i, plan, nodes, &filters, base, limits);
+            scope.insert(name.clone(), value);
+        }
+    }
+    scope
+}
+
+/// The scope outputs see: every node's value.
+fn full_scope(plan: &Plan, nodes: &[NodeRun], base: &Map<String, Value>) -> Map<String, Value> {
+    let mut scope = base.clone();
+    for (i, node) in plan.nodes.iter().enumerate() {
+        let value = node_value(
+            &node.name,
+            i,
+            plan,
+            nodes,
+            &BTreeMap::new(),
+            base,
+            &Limits::default(),
+        );
+        scope.insert(node.name.clone(), value);
+    }
+    scope
+}
+
+/// Decides a node: its tasks, or a final state without tasks.
+fn form_tasks(
+    plan: &Plan,
+    node: &PlanNode,
+    nodes: &[NodeRun],
+    index: &HashMap<&str, usize>,
+    base: &Map<String, Value>,
+    limits: &Limits,
+    next_origin: &mut u64,
+) -> Result<Vec<Task>, NodeState> {
+    let state_of = |name: &String| index.get(name.as_str()).map(|&i| nodes[i].state);
+    let unusable = |s: Option<NodeState>| {
+        matches!(
+            s,
+            Some(NodeState::Skipped | NodeState::Failed | NodeState::Cancelled)
+        )
+    };
+    // Skips cascade through what the node needs, not through `??` or `after any`.
+    let hard = hard_reads(node);
+    if node
+        .reads
+        .iter()
+        .filter(|r| hard.contains(*r))
+        .any(|r| unusable(state_of(r)))
+        || node.after.iter().any(|a| unusable(state_of(a)))
+    {
+        return Err(NodeState::Skipped);
+    }
+    if !node.after_any.is_empty()
+        && !node
+            .after_any
+            .iter()
+            .any(|a| state_of(a) == Some(NodeState::Completed))
+    {
+        return Err(NodeState::Skipped);
+    }
+    let scope = node_scope(plan, node, nodes, index, base, limits);
+    if let Some(when) = &node.when {
+        match evaluate(when, &scope, limits) {
+            Ok(v) if truthy(&v) => {}
+            Ok(_) => return Err(NodeState::Skipped),
+            Err(_) => return Err(NodeState::Failed),
+        }
+    }
+    let bind = |scope: &Map<String, Value>| -> Result<Args, NodeState> {
+        let mut args = Args::new();
+        for binding in &node.bindings {
+            let value = evaluate(&binding.value, scope, limits).map_err(|_| NodeState::Failed)?;
+            args.insert(binding.param.clone(), value);
+        }
+        Ok(args)
+    };
+    let _ = next_origin;
+    match &node.mode {
+        Mode::Single => Ok(vec![Task {
+            args: bind(&scope)?,
+            origin: None,
+        }]),
+        Mode::Each { source, filter } => {
+            let Some(&s) = index.get(source.as_str()) else {
+                return Err(NodeState::Filtered);
+            };
+            let mut tasks = Vec::new();
+            for item in &nodes[s].items {
+                let mut task_scope = scope.clone();
+                task_scope.insert(source.clone(), item.value.clone());
+                if let Some(filter) = filter {
+                    match evaluate(filter, &task_scope, limits) {
+                        Ok(v) if truthy(&v) => {}
+                        Ok(_) => continue,
+                        Err(_) => return Err(NodeState::Failed),
+                    }
+                }
+                tasks.push(Task {
+                    args: bind(&task_scope)?,
+                    origin: Some(item.origin),
+                });
+            }
+            if tasks.is_empty() {
+                Err(NodeState::Filtered)
+            } else {
+                Ok(tasks)
+            }
+        }
+        Mode::Group { sources } => {
+            let mut origins: Vec<u64> = Vec::new();
+            for source in sources {
+                if let Some(&s) = index.get(source.as_str()) {
+                    origins.extend(nodes[s].items.iter().map(|i| i.origin));
+                }
+            }
+            origins.sort_unstable();
+            origins.dedup();
+            let mut tasks = Vec::new();
+            for origin in origins {
+                let mut task_scope = scope.clone();
+                for source in sources {
+                    let items: Vec<Value> = index
+                        .get(source.as_str())
+                        .map(|&s| {
+                            nodes[s]
+                                .items
+                                .iter()
+                                .filter(|i| i.origin == origin)
+                                .map(|i| i.value.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    task_scope.insert(source.clone(), Value::Array(items));
+                }
+                tasks.push(Task {
+                    args: bind(&task_scope)?,
+                    origin: Some(origin),
+                });
+            }
+            if tasks.is_empty() {
+                Err(NodeState::Filtered)
+            } else {
+                Ok(tasks)
+            }
+        }
+    }
+}
+
+/// Why forming a node's tasks failed (re-run to get the message).
+fn form_error(
+    plan: &Plan,
+    node: &PlanNode,
+    nodes: &[NodeRun],
+    index: &HashMap<&str, usize>,
+    base: &Map<String, Value>,
+    limits: &Limits,
+) -> Option<String> {
+    let scope = node_scope(plan, node, nodes, index, base, limits);
+    if let Some(when) = &node.when
+        && let Err(e) = evaluate(when, &scope, limits)
+    {
+        return Some(format!("`when`: {e}"));
+    }
+    let item_scope = |source: &str| {
+        let mut s = scope.clone();
+        if let Some(&i) = index.get(source)
+            && let Some(item) = nodes[i].items.first()
+        {
+            s.insert(source.to_string(), item.value.clone());
+        }
+        s
+    };
+    let scope = match &node.mode {
+        Mode::Each { source, filter } => {
+            let s = item_scope(source);
+            if let Some(f) = filter
+                && let Err(e) = evaluate(f, &s, limits)
+            {
+                return Some(format!("`where`: {e}"));
+            }
+            s
+        }
+        _ => scope,
+    };
+    for binding in &node.bindings {
+        if let Err(e) = evaluate(&binding.value, &scope, limits) {
+            return Some(format!("argument `{}`: {e}", binding.param));
+        }
+    }
+    None
+}
+
+/// Turns task outputs into items: a single task of a many-producer yields one
+/// new root item per element; other tasks yield one item inheriting their origin.
+fn collect_items(
+    node: &PlanNode,
+    outputs: Vec<Option<(Value, Option<u64>)>>,
+    next_origin: &mut u64,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    for (value, origin) in outputs.into_iter().flatten() {
+        match (&node.mode, origin, value) {
+            (Mode::Single, _, Value::Array(elements)) if node.many => {
+                for element in elements {
+                    items.push(Item {
+                        value: element,
+                        origin: *next_origin,
+                    });
+                    *next_origin += 1;
+                }
+            }
+            (_, origin, value) => {
+                let origin = origin.unwrap_or_else(|| {
+                    *next_origin += 1;
+                    *next_origin - 1
+                });
+                items.push(Item { value, origin });
+            }
+        }
+    }
+    items
+}
+
+/// Runs one task with its retries; returns the result and the attempts made.
+#[allow(clippy::too_many_arguments)]
+fn attempt_task(
+    node: &PlanNode,
+    task: usize,
+    args: &Args,
+    registry: &Registry,
+    cancelled: &AtomicBool,
+    approvals: &HashSet<String>,
+    store: &dyn Store,
+    run_id: &str,
+    events: &dyn EventSink,
+    began: Instant,
+) -> (Result<Value, String>, u32) {
+    let attempts = node.policy.retries + 1;
+    let mut last_error = String::new();
+    for attempt in 1..=attempts {
+        if cancelled.load(Ordering::Relaxed) {
+            return (Err("the run was cancelled".into()), attempt - 1);
+        }
+        let start = Instant::now();
+        events.event(&Event::TaskStarted {
+            node: node.name.clone(),
+            task,
+            attempt,
+            at_ms: start.duration_since(began).as_millis(),
+        });
+        let context = TaskContext {
+            deadline: node
+                .policy
+                .timeout_ms
+                .map(|ms| start + Duration::from_millis(ms)),
+            cancelled,
+            approvals,
+        };
+        let result = call(node, args, registry, &context).and_then(|value| {
+            match (context.deadline, node.policy.timeout_ms) {
+                (Some(deadline), Some(ms)) if Instant::now() > deadline => {
+                    Err(format!("timed out after {ms} ms"))
+                }
+                _ => Ok(value),
+            }
+        });
+        let millis = start.elapsed().as_millis();
+        store.task_finished(
+            run_id,
+            &TaskRecord {
+                node: node.name.clone(),
+                task,
+                attempt,
+                ok: result.is_ok(),
+                error: result.as_ref().err().cloned(),
+                millis: millis as u64,
+            },
+        );
+        match result {
+            Ok(value) => {
+                events.event(&Event::TaskFinished {
+                    node: node.name.clone(),
+                    task,
+                    attempts: attempt,
+                    millis,
+                    at_ms: began.elapsed().as_millis(),
+                });
+                return (Ok(value), attempt);
+            }
+            Err(error) => {
+                last_error = error;
+                if attempt < attempts {
+                    let backoff = backoff_ms(node, task, attempt);
+                    events.event(&Event::TaskRetrying {
+                        node: node.name.clone(),
+                        task,
+                        attempt,
+                        error: last_error.clone(),
+                        backoff_ms: backoff,
+                        at_ms: began.elapsed().as_millis(),
+                    });
+                    let until = Instant::now() + Duration::from_millis(backoff);
+                    while Instant::now() < until && !cancelled.load(Ordering::Relaxed) {
+                        std::thread::sleep(
+                            Duration::from_millis(2)
+                                .min(until.saturating_duration_since(Instant::now())),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    events.event(&Event::TaskFailed {
+        node: node.name.clone(),
+        task,
+        attempts,
+        error: last_error.clone(),
+        at_ms: began.elapsed().as_millis(),
+    });
+    (Err(last_error), attempts)
+}
+
+/// Exponential backoff from the node's `backoff` (default 100 ms), with ±25 % jitter.
+fn backoff_ms(node: &PlanNode, task: usize, attempt: u32) -> u64 {
+    let base = node.policy.backoff_ms.unwrap_or(100);
+    let exp = base.saturating_mul(1u64 << (attempt - 1).min(16));
+    // Jitter from a hash of (node, task, attempt): spread, but reproducible.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in node
+        .name
+        .bytes()
+        .chain(task.to_le_bytes())
+        .chain(attempt.to_le_bytes())
+    {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    }
+    let spread = exp / 4;
+    if spread == 0 {
+        exp
+    } else {
+        exp - spread + h % (2 * spread + 1)
+    }
+}
+
+fn call(
+    node: &PlanNode,
+    args: &Args,
+    registry: &Registry,
+    context: &TaskContext<'_>,
+) -> Result<Value, String> {
+    match &node.plugin {
+        Callee::Builtin { name } => builtin(name, args, context),
+        Callee::Host { name, .. } => registry
+            .get(name)
+            .ok_or_else(|| format!("plugin `{name}` is not provided by this host"))?
+            .run(args, context),
+        Callee::Pipeline { name, .. } => Err(format!(
+            "pipeline `{name}` called as a node: sub-pipelines do not run in this build yet"
+        )),
+    }
+}
+
+/// `get_field` re-exported for hosts that inspect outputs.
+pub fn field(value: &Value, name: &str) -> Value {
+    get_field(value, name)
+}

@@ -1,0 +1,128 @@
+//! Input values checked against the pipeline's declared types before a run.
+
+use pipec_compiler::plan::{Plan, duration_ms, size_bytes};
+use serde_json::{Map, Value};
+
+use crate::eval::{Limits, evaluate, kind};
+
+/// The inputs of a run: given values (checked and converted), defaults for
+/// the rest. An error names the input, its type and what was given.
+pub fn validate(
+    plan: &Plan,
+    given: &Map<String, Value>,
+    limits: &Limits,
+) -> Result<Map<String, Value>, String> {
+    for name in given.keys() {
+        if !plan.inputs.iter().any(|i| &i.name == name) {
+            let known: Vec<&str> = plan.inputs.iter().map(|i| i.name.as_str()).collect();
+            return Err(format!(
+                "pipeline `{}` has no input `{name}`{}",
+                plan.pipeline,
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (its inputs: {})", known.join(", "))
+                }
+            ));
+        }
+    }
+    let mut out = Map::new();
+    for input in &plan.inputs {
+        let value = match given.get(&input.name) {
+            Some(value) => convert(&input.ty, value).map_err(|found| {
+                format!(
+                    "input `{}` must be {}, but {found} was given",
+                    input.name, input.ty
+                )
+            })?,
+            None => match &input.default {
+                Some(default) => evaluate(default, &Map::new(), limits)
+                    .map_err(|e| format!("default of input `{}`: {e}", input.name))?,
+                None if input.ty.ends_with('?') => Value::Null,
+                None => {
+                    return Err(format!(
+                        "input `{}` ({}) is required: pass --input {}=...",
+                        input.name, input.ty, input.name
+                    ));
+                }
+            },
+        };
+        out.insert(input.name.clone(), value);
+    }
+    Ok(out)
+}
+
+/// Checks `value` against a type as written (`int`, `list<path>`, `float?`,
+/// ...) and converts durations and sizes given as text; `Err` describes what was found.
+fn convert(ty: &str, value: &Value) -> Result<Value, String> {
+    let found = || describe(value);
+    if let Some(inner) = ty.strip_suffix('?') {
+        return if value.is_null() {
+            Ok(Value::Null)
+        } else {
+            convert(inner, value)
+        };
+    }
+    if let Some(inner) = ty.strip_prefix("list<").and_then(|t| t.strip_suffix('>')) {
+        return match value {
+            Value::Array(items) => items
+                .iter()
+                .map(|i| convert(inner, i))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            _ => Err(found()),
+        };
+    }
+    match (ty, value) {
+        ("bool", Value::Bool(_)) | ("string" | "path", Value::String(_)) => Ok(value.clone()),
+        ("int", Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(value.clone()),
+        ("int", Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| found()),
+        ("float", Value::Number(_)) => Ok(value.clone()),
+        ("float", Value::String(s)) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(found),
+        ("bool", Value::String(s)) => match s.as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(found()),
+        },
+        ("duration", Value::String(s)) => duration_ms(s).map(Value::from).ok_or_else(found),
+        ("duration", Value::Number(n)) if n.is_u64() => Ok(value.clone()),
+        ("size", Value::String(s)) => size_bytes(s).map(Value::from).ok_or_else(found),
+        ("size", Value::Number(n)) if n.is_u64() => Ok(value.clone()),
+        ("string" | "path" | "int" | "float" | "bool" | "duration" | "size", _) => Err(found()),
+        // Records, schemas, json and tables: accepted as given.
+        _ => Ok(value.clone()),
+    }
+}
+
+fn describe(value: &Value) -> String {
+    let shown = value.to_string();
+    let shown: String = shown.chars().take(60).collect();
+    format!("{} ({shown})", kind(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::convert;
+    use serde_json::json;
+
+    #[test]
+    fn conversions() {
+        assert_eq!(convert("int", &json!("42")), Ok(json!(42)));
+        assert!(convert("int", &json!("x")).is_err());
+        assert_eq!(convert("duration", &json!("2s")), Ok(json!(2000)));
+        assert_eq!(convert("size", &json!("1KiB")), Ok(json!(1024)));
+        assert_eq!(convert("list<int>", &json!(["1", 2])), Ok(json!([1, 2])));
+        assert_eq!(convert("string?", &json!(null)), Ok(json!(null)));
+        assert!(convert("bool", &json!(1)).is_err());
+    }
+}

@@ -1,0 +1,321 @@
+//! Operators the executor can call: the built-in records-and-files operators,
+//! and plugins registered by a host program.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value, json};
+
+use crate::text::text;
+
+/// A task's arguments: parameter name → value.
+pub type Args = Map<String, Value>;
+
+/// What a task may consult while it runs.
+pub struct TaskContext<'a> {
+    /// When this attempt must stop.
+    pub deadline: Option<Instant>,
+    /// Set when the run is being cancelled.
+    pub cancelled: &'a AtomicBool,
+    /// Keys approved for `wait` in this run.
+    pub approvals: &'a HashSet<String>,
+}
+
+impl TaskContext<'_> {
+    /// Whether the task should stop now (deadline passed or run cancelled).
+    pub fn should_stop(&self) -> Option<&'static str> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            Some("the run was cancelled")
+        } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            Some("timed out")
+        } else {
+            None
+        }
+    }
+}
+
+/// An operator a host provides, matching a `plugin` declaration.
+pub trait Plugin: Send + Sync {
+    /// Runs one task. An error fails the attempt (and may be retried).
+    fn run(&self, args: &Args, context: &TaskContext<'_>) -> Result<Value, String>;
+}
+
+impl<F> Plugin for F
+where
+    F: Fn(&Args, &TaskContext<'_>) -> Result<Value, String> + Send + Sync,
+{
+    fn run(&self, args: &Args, context: &TaskContext<'_>) -> Result<Value, String> {
+        self(args, context)
+    }
+}
+
+/// The host plugins of a run, by name.
+#[derive(Default, Clone)]
+pub struct Registry {
+    plugins: HashMap<String, Arc<dyn Plugin>>,
+}
+
+impl Registry {
+    /// No host plugins.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a plugin under the name its `plugin` declaration uses.
+    pub fn register(
+        &mut self,
+        name: impl Into<String>,
+        plugin: impl Plugin + 'static,
+    ) -> &mut Self {
+        self.plugins.insert(name.into(), Arc::new(plugin));
+        self
+    }
+
+    /// The plugin of that name.
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn Plugin>> {
+        self.plugins.get(name)
+    }
+}
+
+const TABLE_OPERATORS: &[&str] = &[
+    "read_csv",
+    "read_parquet",
+    "read_json",
+    "sql",
+    "filter",
+    "select",
+    "join",
+    "union",
+    "aggregate",
+    "group_size",
+    "sort",
+    "limit",
+    "distinct",
+    "write_csv",
+    "write_parquet",
+    "rows",
+    "to_table",
+];
+
+fn arg<'a>(args: &'a Args, name: &str) -> Result<&'a Value, String> {
+    args.get(name)
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| format!("argument `{name}` is missing"))
+}
+
+fn path_arg(args: &Args, name: &str) -> Result<PathBuf, String> {
+    let value = arg(args, name)?;
+    let text = text(value);
+    if text.is_empty() {
+        return Err(format!("argument `{name}` is an empty path"));
+    }
+    Ok(PathBuf::from(text))
+}
+
+/// Runs a built-in operator.
+pub fn builtin(name: &str, args: &Args, context: &TaskContext<'_>) -> Result<Value, String> {
+    match name {
+        "echo" => Ok(json!({ "value": args.get("value").cloned().unwrap_or(Value::Null) })),
+        "list_files" => list_files(args),
+        "read_text" => {
+            let path = path_arg(args, "path")?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            Ok(json!({ "path": path.to_string_lossy(), "text": text }))
+        }
+        "write_text" => {
+            let path = path_arg(args, "path")?;
+            let body = text(arg(args, "text")?);
+            write_file(&path, body.as_bytes())?;
+            Ok(json!({ "path": path.to_string_lossy(), "bytes": body.len() }))
+        }
+        "read_json_value" => {
+            let path = path_arg(args, "path")?;
+            let raw = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            let value: Value = serde_json::from_str(&raw)
+                .map_err(|e| format!("`{}` is not valid JSON: {e}", path.display()))?;
+            Ok(json!({ "path": path.to_string_lossy(), "value": value }))
+        }
+        "write_json" => {
+            let path = path_arg(args, "path")?;
+            let value = args.get("value").cloned().unwrap_or(Value::Null);
+            let rows = value.as_array().map(Vec::len);
+            let body = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())? + "\n";
+            write_file(&path, body.as_bytes())?;
+            Ok(json!({ "path": path.to_string_lossy(), "rows": rows }))
+        }
+        "exec" => exec(args, context),
+        "wait" => {
+            let key = text(arg(args, "key")?);
+            if context.approvals.contains(&key) {
+                Ok(json!({ "key": key, "approved": true }))
+            } else {
+                Err(format!(
+                    "waiting for approval `{key}`: this run has no approval for it (pass `--approve {key}` to `pipec run`)"
+                ))
+            }
+        }
+        other if TABLE_OPERATORS.contains(&other) => Err(format!(
+            "`{other}` is a table operator; tables run on DataFusion, which this build does not have yet"
+        )),
+        other => Err(format!("no built-in operator `{other}`")),
+    }
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    }
+    // Through a temporary file and a rename: a failure leaves no half-written file.
+    let temp = path.with_extension(format!(
+        "{}.pipec-tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    std::fs::write(&temp, bytes).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        format!("cannot write `{}`: {e}", path.display())
+    })
+}
+
+/// One item per file under `dir` whose path relative to `dir` matches `glob`, sorted.
+fn list_files(args: &Args) -> Result<Value, String> {
+    let dir = path_arg(args, "dir")?;
+    let pattern = args.get("glob").map_or_else(|| "*".to_string(), text);
+    let matcher = globset::GlobBuilder::new(&pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| format!("invalid glob `{pattern}`: {e}"))?
+        .compile_matcher();
+    let mut found = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(current) = stack.pop() {
+        let entries = std::fs::read_dir(&current)
+            .map_err(|e| format!("cannot list `{}`: {e}", current.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if let Ok(relative) = path.strip_prefix(&dir)
+                && matcher.is_match(relative)
+            {
+                found.push((path, meta.len()));
+            }
+        }
+    }
+    found.sort();
+    Ok(Value::Array(
+        found
+            .into_iter()
+            .map(|(path, size)| {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let ext = match name.rfind('.') {
+                    Some(i) if i > 0 && i < name.len() - 1 => name[i..].to_string(),
+                    _ => String::new(),
+                };
+                let stem = name[..name.len() - ext.len()].to_string();
+                json!({ "path": path.to_string_lossy(), "name": name, "stem": stem, "ext": ext, "size": size })
+            })
+            .collect(),
+    ))
+}
+
+/// Runs a program without a shell; kills it at the deadline or on cancel.
+fn exec(args: &Args, context: &TaskContext<'_>) -> Result<Value, String> {
+    let argv: Vec<String> = match arg(args, "argv")? {
+        Value::Array(items) => items.iter().map(text).collect(),
+        other => {
+            return Err(format!(
+                "`argv` must be a list of strings, not {}",
+                crate::eval::kind(other)
+            ));
+        }
+    };
+    let Some((program, rest)) = argv.split_first() else {
+        return Err("`argv` is empty".into());
+    };
+    let mut command = Command::new(program);
+    command
+        .args(rest)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(Value::Object(env)) = args.get("env") {
+        for (k, v) in env {
+            command.env(k, text(v));
+        }
+    }
+    if let Some(cwd) = args.get("cwd").filter(|v| !v.is_null()) {
+        command.current_dir(text(cwd));
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot run `{program}`: {e}"))?;
+    let stdin_text = args
+        .get("stdin")
+        .filter(|v| !v.is_null())
+        .map(text)
+        .unwrap_or_default();
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(stdin_text.as_bytes());
+    }
+    // Read the pipes on threads so a chatty child cannot block on a full pipe.
+    let mut stdout_pipe = child.stdout.take();
+    let mut stderr_pipe = child.stderr.take();
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(p) = stdout_pipe.as_mut() {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(p) = stderr_pipe.as_mut() {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if let Some(reason) = context.should_stop() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("`{program}` was killed: {reason}"));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let stdout = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
+    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+    let code = status.code().unwrap_or(-1);
+    if !status.success() {
+        let tail: String = stderr
+            .lines()
+            .rev()
+            .take(5)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(format!(
+            "`{program}` exited with {code}{}",
+            if tail.is_empty() {
+                String::new()
+            } else {
+                format!(": {tail}")
+            }
+        ));
+    }
+    Ok(json!({ "stdout": stdout, "stderr": stderr, "exit_code": code }))
+}

@@ -1,0 +1,144 @@
+//! Where a run's record goes: every state change passes through a [`Store`].
+//!
+//! The trait is shaped for a durable store (SQLite next): one run record,
+//! node and task records keyed by name and attempt, outputs by name; each
+//! call records a transition and may be repeated without harm (idempotent).
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// The state of a node in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeState {
+    /// Waiting for its dependencies.
+    Pending,
+    /// Its tasks are running.
+    Running,
+    /// All its tasks completed.
+    Completed,
+    /// A task failed after its retries.
+    Failed,
+    /// `when` was false, or a dependency it needs was skipped (cascades).
+    Skipped,
+    /// Its filters left it nothing to do (does not cascade).
+    Filtered,
+    /// The run stopped before it could finish.
+    Cancelled,
+}
+
+impl NodeState {
+    /// Whether the node will not change state again.
+    pub fn is_final(self) -> bool {
+        !matches!(self, NodeState::Pending | NodeState::Running)
+    }
+
+    /// The state's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Pending => "pending",
+            NodeState::Running => "running",
+            NodeState::Completed => "completed",
+            NodeState::Failed => "failed",
+            NodeState::Skipped => "skipped",
+            NodeState::Filtered => "filtered",
+            NodeState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A record of one task attempt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRecord {
+    /// The node.
+    pub node: String,
+    /// The task's index within the node.
+    pub task: usize,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// The error, when it failed.
+    pub error: Option<String>,
+    /// How long it took, in milliseconds.
+    pub millis: u64,
+}
+
+/// The record of a run.
+pub trait Store: Send + Sync {
+    /// A run began.
+    fn run_started(&self, run_id: &str, pipeline: &str, inputs: &Value);
+    /// A node reached a state (idempotent: the same transition twice is one).
+    fn node_state(&self, run_id: &str, node: &str, state: NodeState);
+    /// A task attempt finished.
+    fn task_finished(&self, run_id: &str, record: &TaskRecord);
+    /// An output's value.
+    fn output(&self, run_id: &str, name: &str, value: &Value);
+    /// The run ended.
+    fn run_finished(&self, run_id: &str, ok: bool);
+}
+
+/// Everything a [`MemoryStore`] has recorded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MemoryRecord {
+    /// The last state of each node, in order of first mention.
+    pub nodes: Vec<(String, NodeState)>,
+    /// Every task attempt.
+    pub tasks: Vec<TaskRecord>,
+    /// Outputs.
+    pub outputs: Vec<(String, Value)>,
+    /// Whether the run succeeded (once it finished).
+    pub ok: Option<bool>,
+}
+
+/// A store in memory, for tests, embedding, and runs that need no record.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    record: Mutex<MemoryRecord>,
+}
+
+impl MemoryStore {
+    /// A copy of what was recorded.
+    pub fn snapshot(&self) -> MemoryRecord {
+        self.record
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn with(&self, f: impl FnOnce(&mut MemoryRecord)) {
+        f(&mut self.record.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+}
+
+impl Store for MemoryStore {
+    fn run_started(&self, _run_id: &str, _pipeline: &str, _inputs: &Value) {}
+
+    fn node_state(&self, _run_id: &str, node: &str, state: NodeState) {
+        self.with(|r| match r.nodes.iter_mut().find(|(n, _)| n == node) {
+            Some(entry) => entry.1 = state,
+            None => r.nodes.push((node.to_string(), state)),
+        });
+    }
+
+    fn task_finished(&self, _run_id: &str, record: &TaskRecord) {
+        self.with(|r| {
+            if !r.tasks.contains(record) {
+                r.tasks.push(record.clone());
+            }
+        });
+    }
+
+    fn output(&self, _run_id: &str, name: &str, value: &Value) {
+        self.with(|r| match r.outputs.iter_mut().find(|(n, _)| n == name) {
+            Some(entry) => entry.1 = value.clone(),
+            None => r.outputs.push((name.to_string(), value.clone())),
+        });
+    }
+
+    fn run_finished(&self, _run_id: &str, ok: bool) {
+        self.with(|r| r.ok = Some(ok));
+    }
+}

@@ -1,0 +1,268 @@
+//! `pipec run`: compile a pipeline and run it locally.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+use pipec_compiler::Database;
+use pipec_compiler::compile::{CompileError, compile};
+use pipec_grammar::render::{self, Sources};
+use pipec_runtime::{Event, MemoryStore, NodeState, Registry, RunOptions};
+use serde_json::{Map, Value};
+
+use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunArgs};
+
+/// Runs `pipec run`.
+pub fn run(args: &RunArgs) -> u8 {
+    let bytes = match std::fs::read(&args.target.file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            eprintln!(
+                "error: cannot read `{}`: {error}",
+                args.target.file.display()
+            );
+            return EXIT_USAGE;
+        }
+    };
+    let mut db = Database::new();
+    let source = db.set_source(Path::new(&args.target.file), bytes);
+    let compiled = match compile(&db, source, args.target.pipeline.as_deref()) {
+        Ok(compiled) => compiled,
+        Err(CompileError::Diagnostics(diagnostics)) => {
+            let mut sources = Sources::new();
+            for d in &diagnostics {
+                if sources.text(d.file()).is_none() {
+                    let text = std::fs::read(d.file().as_ref())
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                        .unwrap_or_default();
+                    sources.insert(d.file().clone(), text);
+                }
+            }
+            eprint!("{}", render::human(&diagnostics, &sources, false));
+            eprintln!(
+                "error: `{}` has errors; nothing was run",
+                args.target.file.display()
+            );
+            return EXIT_FAILURE;
+        }
+        Err(other) => {
+            eprintln!("error: {other}");
+            return EXIT_USAGE;
+        }
+    };
+    let plan = compiled.plan;
+
+    let inputs = match gather_inputs(args) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let secrets = match gather_secrets(args, &plan.secrets) {
+        Ok(secrets) => secrets,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let secret_values: Vec<String> = secrets
+        .values()
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .collect();
+    let redact = |text: String| {
+        secret_values
+            .iter()
+            .fold(text, |t, s| t.replace(s.as_str(), "***"))
+    };
+
+    let events_out: Option<Mutex<Box<dyn Write + Send>>> = match args.events.as_deref() {
+        None => None,
+        Some("-") => Some(Mutex::new(Box::new(std::io::stderr()))),
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some(Mutex::new(Box::new(std::io::BufWriter::new(file)))),
+            Err(error) => {
+                eprintln!("error: cannot write events to `{path}`: {error}");
+                return EXIT_USAGE;
+            }
+        },
+    };
+    let progress = !args.quiet;
+    let terminal = std::io::stderr().is_terminal();
+    let sink = |event: &Event| {
+        if let Some(out) = &events_out
+            && let Ok(line) = serde_json::to_string(event)
+            && let Ok(mut out) = out.lock()
+        {
+            let _ = writeln!(out, "{}", redact(line));
+        }
+        if progress
+            && let Event::NodeFinished {
+                node,
+                state,
+                millis,
+                items,
+                ..
+            } = event
+        {
+            let mark = match *state {
+                "completed" => "ok",
+                "failed" => "FAILED",
+                other => other,
+            };
+            let line = format!(
+                "  {mark:<9} {node} ({items} item{}, {millis} ms)",
+                if *items == 1 { "" } else { "s" }
+            );
+            if terminal {
+                eprintln!("{line}");
+            } else {
+                eprintln!("{}", line.trim_start());
+            }
+        }
+    };
+
+    let run_id = format!(
+        "run-{}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+        std::process::id()
+    );
+    let options = RunOptions {
+        jobs: args.jobs,
+        keep_going: args.keep_going,
+        inputs,
+        secrets,
+        approvals: args.approve.iter().cloned().collect::<HashSet<_>>(),
+        run_id,
+    };
+    let store = MemoryStore::default();
+    if progress {
+        eprintln!(
+            "running pipeline `{}` ({} nodes)",
+            plan.pipeline,
+            plan.nodes.len()
+        );
+    }
+    let result = match pipec_runtime::run(&plan, &Registry::new(), &options, &store, &sink) {
+        Ok(result) => result,
+        Err(error) => {
+            eprintln!("error: {}", redact(error.to_string()));
+            // Bad inputs or secrets are the caller's to fix: a usage problem.
+            return match error {
+                pipec_runtime::RunError::Input(_) | pipec_runtime::RunError::MissingSecret(..) => {
+                    EXIT_USAGE
+                }
+                _ => EXIT_FAILURE,
+            };
+        }
+    };
+    if let Some(out) = &events_out
+        && let Ok(mut out) = out.lock()
+    {
+        let _ = out.flush();
+    }
+
+    if progress {
+        eprintln!(
+            "\n{:<24} {:<10} {:>6} {:>8} {:>9} {:>6}",
+            "node", "status", "tasks", "attempts", "wall ms", "items"
+        );
+        for node in &result.nodes {
+            eprintln!(
+                "{:<24} {:<10} {:>6} {:>8} {:>9} {:>6}",
+                node.name,
+                node.state.as_str(),
+                node.tasks,
+                node.attempts,
+                node.millis,
+                node.items
+            );
+        }
+    }
+    let outputs = redact(
+        serde_json::to_string_pretty(&Value::Object(result.outputs.clone())).unwrap_or_default(),
+    );
+    println!("{outputs}");
+    if result.ok {
+        EXIT_OK
+    } else {
+        let failed: Vec<&str> = result
+            .nodes
+            .iter()
+            .filter(|n| n.state == NodeState::Failed)
+            .map(|n| n.name.as_str())
+            .collect();
+        eprintln!(
+            "error: the run failed{}{}",
+            if failed.is_empty() {
+                String::new()
+            } else {
+                format!(" (failed: {})", failed.join(", "))
+            },
+            result
+                .error
+                .map(|e| format!(": {}", redact(e)))
+                .unwrap_or_default()
+        );
+        EXIT_FAILURE
+    }
+}
+
+/// `--inputs file.json` then `--input k=v` (a value that reads as JSON is JSON, else text).
+fn gather_inputs(args: &RunArgs) -> Result<Map<String, Value>, String> {
+    let mut inputs = Map::new();
+    if let Some(path) = &args.inputs {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => inputs.extend(map),
+            Ok(_) => {
+                return Err(format!(
+                    "`{}` must hold a JSON object of inputs",
+                    path.display()
+                ));
+            }
+            Err(e) => return Err(format!("`{}` is not valid JSON: {e}", path.display())),
+        }
+    }
+    for pair in &args.input {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("`--input {pair}`: write NAME=VALUE"))?;
+        let value = serde_json::from_str::<Value>(value)
+            .unwrap_or_else(|_| Value::String(value.to_string()));
+        inputs.insert(key.to_string(), value);
+    }
+    Ok(inputs)
+}
+
+/// Secrets from `PIPE_SECRET_<NAME>` and `--secret NAME=value` or `NAME=@file`.
+fn gather_secrets(args: &RunArgs, declared: &[String]) -> Result<HashMap<String, String>, String> {
+    let mut secrets = HashMap::new();
+    for name in declared {
+        if let Ok(value) = std::env::var(format!("PIPE_SECRET_{}", name.to_ascii_uppercase())) {
+            secrets.insert(name.clone(), value);
+        }
+    }
+    for pair in &args.secret {
+        let (key, value) = pair.split_once('=').ok_or_else(|| {
+            format!(
+                "`--secret {}`: write NAME=VALUE or NAME=@FILE",
+                pair.split('=').next().unwrap_or("")
+            )
+        })?;
+        let value = match value.strip_prefix('@') {
+            Some(file) => std::fs::read_to_string(file)
+                .map_err(|e| format!("cannot read secret file `{file}`: {e}"))?
+                .trim_end()
+                .to_string(),
+            None => value.to_string(),
+        };
+        secrets.insert(key.to_string(), value);
+    }
+    Ok(secrets)
+}

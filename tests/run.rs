@@ -1,0 +1,318 @@
+//! The executor's rules, each on a small pipeline: modes, filters, skips,
+//! `after any`, retries, timeouts, keep-going, and the example run end to end.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use pipec_runtime::{MemoryStore, NodeState, Registry, RunOptions, RunResult};
+use serde_json::{Value, json};
+
+fn compile(source: &str) -> pipec::compiler::plan::Plan {
+    let dir = std::env::temp_dir().join(format!("pipec-run-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut db = pipec::compiler::Database::new();
+    let file = db.set_source(&dir.join("test.pipe"), source.as_bytes().to_vec());
+    match pipec::compiler::compile::compile(&db, file, None) {
+        Ok(compiled) => compiled.plan,
+        Err(pipec::compiler::compile::CompileError::Diagnostics(d)) => {
+            panic!("{:#?}", d.iter().map(|d| &d.message).collect::<Vec<_>>())
+        }
+        Err(other) => panic!("{other}"),
+    }
+}
+
+fn run_with(source: &str, registry: &Registry, options: RunOptions) -> RunResult {
+    let plan = compile(source);
+    let store = MemoryStore::default();
+    pipec_runtime::run(&plan, registry, &options, &store, &pipec_runtime::NoEvents)
+        .expect("run starts")
+}
+
+fn run(source: &str) -> RunResult {
+    run_with(source, &Registry::new(), RunOptions::default())
+}
+
+fn state(result: &RunResult, node: &str) -> NodeState {
+    result
+        .nodes
+        .iter()
+        .find(|n| n.name == node)
+        .unwrap_or_else(|| panic!("no node {node}"))
+        .state
+}
+
+fn node<'a>(result: &'a RunResult, name: &str) -> &'a pipec_runtime::NodeSummary {
+    result.nodes.iter().find(|n| n.name == name).expect("node")
+}
+
+/// A folder of `n` small files, for fan-out tests.
+fn folder(n: usize) -> String {
+    let dir = std::env::temp_dir().join(format!("pipec-run-files-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for i in 0..n {
+        std::fs::write(dir.join(format!("f{i:02}.txt")), format!("file {i}")).expect("write");
+    }
+    dir.to_string_lossy().into_owned()
+}
+
+#[test]
+fn each_and_group_by_origin_pair_the_items_of_one_root() {
+    let dir = folder(10);
+    let result = run(&format!(
+        r#"pipeline p {{
+  node files = list_files("{dir}", glob: "*.txt")
+  node a = echo(files.name) {{ each files }}
+  node b = read_text(files.path) {{ each files }}
+  node pair = echo({{ names: a.value, texts: b.text }}) {{ group a, b by origin }}
+  output pairs = pair.value
+}}"#
+    ));
+    assert!(result.ok, "{:?}", result.error);
+    assert_eq!(node(&result, "pair").tasks, 10);
+    let pairs = result.outputs["pairs"].as_array().expect("list").clone();
+    assert_eq!(pairs.len(), 10);
+    for (i, pair) in pairs.iter().enumerate() {
+        assert_eq!(pair["names"], json!([format!("f{i:02}.txt")]));
+        assert_eq!(pair["texts"], json!([format!("file {i}")]));
+    }
+}
+
+#[test]
+fn a_filtered_node_does_not_cascade() {
+    let dir = folder(3);
+    let result = run(&format!(
+        r#"pipeline p {{
+  node files = list_files("{dir}")
+  node none = echo(files.name) {{ each files where files.size > 1000 }}
+  node after_none = echo(none.value | length)
+  output count = after_none.value
+}}"#
+    ));
+    assert!(result.ok);
+    assert_eq!(state(&result, "none"), NodeState::Filtered);
+    assert_eq!(state(&result, "after_none"), NodeState::Completed);
+    assert_eq!(result.outputs["count"], json!(0));
+}
+
+#[test]
+fn a_skipped_node_cascades_except_into_coalesce_and_after_any() {
+    let result = run(r#"pipeline p {
+  input mode: string = "quick"
+  node full = echo("full") { when input.mode == "full" }
+  node quick = echo("quick") { when input.mode != "full" }
+  node needs_full = echo(full.value)
+  node needs_after = echo(1) { after full }
+  node chosen = echo(full.value ?? quick.value)
+  node first = echo("first done") { after any(full, quick) }
+  output chosen = chosen.value
+}"#);
+    assert!(result.ok, "{:?}", result.error);
+    assert_eq!(state(&result, "full"), NodeState::Skipped);
+    assert_eq!(state(&result, "needs_full"), NodeState::Skipped);
+    assert_eq!(state(&result, "needs_after"), NodeState::Skipped);
+    assert_eq!(state(&result, "chosen"), NodeState::Completed);
+    assert_eq!(state(&result, "first"), NodeState::Completed);
+    assert_eq!(result.outputs["chosen"], json!("quick"));
+}
+
+#[test]
+fn a_task_that_fails_twice_succeeds_on_its_third_attempt_with_retry_2() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = calls.clone();
+    let mut registry = Registry::new();
+    registry.register(
+        "flaky",
+        move |_: &pipec_runtime::Args, _: &pipec_runtime::TaskContext<'_>| {
+            if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                Err("not yet".to_string())
+            } else {
+                Ok(json!({ "ok": true }))
+            }
+        },
+    );
+    let result = run_with(
+        "plugin flaky() -> { ok: bool }\npipeline p {\n  node f = flaky() { retry 2 backoff 1ms }\n  output ok = f.ok\n}\n",
+        &registry,
+        RunOptions::default(),
+    );
+    assert!(result.ok, "{:?}", result.error);
+    assert_eq!(node(&result, "f").attempts, 3);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    assert_eq!(result.outputs["ok"], json!(true));
+}
+
+#[test]
+fn retries_run_out_and_the_run_fails_naming_the_node() {
+    let mut registry = Registry::new();
+    registry.register(
+        "broken",
+        |_: &pipec_runtime::Args, _: &pipec_runtime::TaskContext<'_>| {
+            Err::<Value, _>("always".to_string())
+        },
+    );
+    let result = run_with(
+        "plugin broken() -> json\npipeline p {\n  node b = broken() { retry 1 backoff 1ms }\n  node after_b = echo(b)\n}\n",
+        &registry,
+        RunOptions::default(),
+    );
+    assert!(!result.ok);
+    assert_eq!(state(&result, "b"), NodeState::Failed);
+    assert_eq!(node(&result, "b").attempts, 2);
+    assert_eq!(state(&result, "after_b"), NodeState::Cancelled);
+    assert!(
+        result
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("`b`") && e.contains("always")),
+        "{:?}",
+        result.error
+    );
+}
+
+#[test]
+fn keep_going_lets_independent_branches_finish() {
+    let mut registry = Registry::new();
+    registry.register(
+        "broken",
+        |_: &pipec_runtime::Args, _: &pipec_runtime::TaskContext<'_>| {
+            Err::<Value, _>("boom".to_string())
+        },
+    );
+    let source = "plugin broken() -> json\npipeline p {\n  node b = broken()\n  node slow = exec([\"sleep\", \"0.2\"])\n  node after_slow = echo(slow.exit_code)\n}\n";
+    let kept = run_with(
+        source,
+        &registry,
+        RunOptions {
+            keep_going: true,
+            ..RunOptions::default()
+        },
+    );
+    assert!(!kept.ok);
+    assert_eq!(state(&kept, "after_slow"), NodeState::Completed);
+}
+
+#[test]
+fn a_timed_out_exec_is_killed() {
+    let started = std::time::Instant::now();
+    let result = run("pipeline p {\n  node s = exec([\"sleep\", \"5\"]) { timeout 200ms }\n}\n");
+    assert!(!result.ok);
+    assert_eq!(state(&result, "s"), NodeState::Failed);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "the child was not killed"
+    );
+    assert!(
+        result
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("killed")),
+        "{:?}",
+        result.error
+    );
+}
+
+#[test]
+fn exec_captures_output_and_a_non_zero_exit_fails_with_the_tail_of_stderr() {
+    let ok = run(
+        "pipeline p {\n  node e = exec([\"sh\", \"-c\", \"echo out; echo err >&2\"])\n  output out = e.stdout | trim\n}\n",
+    );
+    assert!(ok.ok);
+    assert_eq!(ok.outputs["out"], json!("out"));
+    let failed =
+        run("pipeline p {\n  node e = exec([\"sh\", \"-c\", \"echo bad thing >&2; exit 3\"])\n}\n");
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("exited with 3") && e.contains("bad thing")),
+        "{:?}",
+        failed.error
+    );
+}
+
+#[test]
+fn inputs_are_validated_before_anything_runs() {
+    let plan = compile("pipeline p {\n  input n: int\n  node a = echo(input.n)\n}\n");
+    let store = MemoryStore::default();
+    let missing = pipec_runtime::run(
+        &plan,
+        &Registry::new(),
+        &RunOptions::default(),
+        &store,
+        &pipec_runtime::NoEvents,
+    );
+    assert!(matches!(missing, Err(pipec_runtime::RunError::Input(m)) if m.contains("input `n`")));
+    let mut options = RunOptions::default();
+    options.inputs.insert("n".into(), json!("seven"));
+    let wrong = pipec_runtime::run(
+        &plan,
+        &Registry::new(),
+        &options,
+        &store,
+        &pipec_runtime::NoEvents,
+    );
+    assert!(matches!(wrong, Err(pipec_runtime::RunError::Input(m)) if m.contains("must be int")));
+    assert!(store.snapshot().tasks.is_empty(), "nothing may run");
+}
+
+#[test]
+fn constants_and_templates_reach_the_tasks() {
+    let result = run(
+        "const GREETING = \"hello\"\npipeline p {\n  input name: string = \"world\"\n  node a = echo(\"{GREETING}, {input.name | title}!\")\n  output text = a.value\n}\n",
+    );
+    assert_eq!(result.outputs["text"], json!("hello, World!"));
+}
+
+#[test]
+fn the_files_example_runs_end_to_end() {
+    let out = std::env::temp_dir().join(format!("pipec-example-{}", std::process::id()));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = std::fs::read_to_string(root.join("examples/files/files.pipe")).expect("example");
+    let mut db = pipec::compiler::Database::new();
+    let file = db.set_source(&root.join("examples/files/files.pipe"), source.into_bytes());
+    let plan = pipec::compiler::compile::compile(&db, file, None)
+        .expect("compiles")
+        .plan;
+    let mut options = RunOptions::default();
+    options.inputs.insert(
+        "dir".into(),
+        json!(root.join("examples/files/in").to_string_lossy()),
+    );
+    options
+        .inputs
+        .insert("out".into(), json!(out.to_string_lossy()));
+    let store = MemoryStore::default();
+    let result = pipec_runtime::run(
+        &plan,
+        &Registry::new(),
+        &options,
+        &store,
+        &pipec_runtime::NoEvents,
+    )
+    .expect("runs");
+    assert!(result.ok, "{:?}", result.error);
+    let index: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("index.json")).expect("index"))
+            .expect("json");
+    assert_eq!(index["count"], json!(2));
+    let groceries: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("groceries.json")).expect("note"))
+            .expect("json");
+    assert_eq!(
+        groceries["title"],
+        json!("Shopping List: Apples, Bread, Coffee And")
+    );
+    assert_eq!(state(&result, "texts"), NodeState::Completed);
+    assert_eq!(
+        node(&result, "texts").tasks,
+        3,
+        "the empty file is filtered out"
+    );
+    assert_eq!(
+        node(&result, "summaries").tasks,
+        2,
+        "the short note is filtered out"
+    );
+    std::fs::remove_dir_all(&out).ok();
+}
