@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod embed;
 
 pub use pipec_compiler as compiler;
 pub use pipec_grammar as grammar;
