@@ -187,18 +187,37 @@ pub fn run(
         .map_err(|e| RunError::Input(e.to_string()))?;
     let (tx, rx) = mpsc::channel::<Done>();
 
+    // Who waits on whom: a node is looked at again only when one of the nodes
+    // it waits for settles (linear in the edges, not quadratic in the nodes).
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); plan.nodes.len()];
+    let mut candidates: Vec<usize> = Vec::new();
+    for (n, node) in plan.nodes.iter().enumerate() {
+        let waits: HashSet<usize> = node
+            .reads
+            .iter()
+            .chain(&node.after)
+            .chain(&node.after_any)
+            .filter_map(|w| index.get(w.as_str()).copied())
+            .collect();
+        if waits.is_empty() {
+            candidates.push(n);
+        }
+        for w in waits {
+            dependents[w].push(n);
+        }
+    }
+    candidates.reverse();
+
     pool.in_place_scope(|scope| {
         let mut running = 0usize;
         loop {
-            // Start (or settle) every node whose dependencies have settled.
-            let mut progressed = true;
-            while progressed {
-                progressed = false;
-                for (n, node) in plan.nodes.iter().enumerate() {
+            // Start (or settle) every candidate whose dependencies have settled.
+            while let Some(n) = candidates.pop() {
+                {
+                    let node = &plan.nodes[n];
                     if nodes[n].state != NodeState::Pending || !settled(node, &nodes, &index) {
                         continue;
                     }
-                    progressed = true;
                     let decided = if cancelled.load(Ordering::Relaxed) {
                         Err(NodeState::Cancelled)
                     } else {
@@ -226,6 +245,7 @@ pub fn run(
                                 items: 0,
                                 at_ms: since(Instant::now()),
                             });
+                            candidates.extend(dependents[n].iter().rev());
                         }
                         Ok(tasks) => {
                             let count = tasks.len();
@@ -266,6 +286,20 @@ pub fn run(
                 }
             }
             if running == 0 {
+                // A cancelled run settles every node still pending.
+                let pending: Vec<usize> = (0..plan.nodes.len())
+                    .filter(|&i| nodes[i].state == NodeState::Pending)
+                    .collect();
+                if cancelled.load(Ordering::Relaxed) && !pending.is_empty() {
+                    for i in pending {
+                        nodes[i].state = NodeState::Cancelled;
+                        store.node_state(
+                            &options.run_id,
+                            &plan.nodes[i].name,
+                            NodeState::Cancelled,
+                        );
+                    }
+                }
                 break;
             }
             let Ok(done) = rx.recv() else { break };
@@ -317,6 +351,7 @@ pub fn run(
                     items: run.items.len(),
                     at_ms: since(Instant::now()),
                 });
+                candidates.extend(dependents[done.node].iter().rev());
             }
         }
     });
@@ -543,7 +578,14 @@ fn node_scope(
     for binding in &node.bindings {
         filters.extend(binding.filters.clone());
     }
-    for name in &node.reads {
+    // `each` and `group` sources are bound per task: building their whole
+    // list here would be copied into every task's scope.
+    let per_task: &[String] = match &node.mode {
+        Mode::Each { source, .. } => std::slice::from_ref(source),
+        Mode::Group { sources } => sources,
+        Mode::Single => &[],
+    };
+    for name in node.reads.iter().filter(|r| !per_task.contains(r)) {
         if let Some(&i) = index.get(name.as_str()) {
             let value = node_value(name, i, plan, nodes, &filters, base, limits);
             scope.insert(name.clone(), value);

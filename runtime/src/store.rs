@@ -94,22 +94,32 @@ pub struct MemoryRecord {
 }
 
 /// A store in memory, for tests, embedding, and runs that need no record.
+/// Records are indexed by key, so recording stays constant-time per call.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    record: Mutex<MemoryRecord>,
+    inner: Mutex<Indexed>,
+}
+
+#[derive(Debug, Default)]
+struct Indexed {
+    record: MemoryRecord,
+    node_index: std::collections::HashMap<String, usize>,
+    task_keys: std::collections::HashSet<(String, usize, u32)>,
+    output_index: std::collections::HashMap<String, usize>,
 }
 
 impl MemoryStore {
     /// A copy of what was recorded.
     pub fn snapshot(&self) -> MemoryRecord {
-        self.record
+        self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .record
             .clone()
     }
 
-    fn with(&self, f: impl FnOnce(&mut MemoryRecord)) {
-        f(&mut self.record.lock().unwrap_or_else(|e| e.into_inner()));
+    fn with(&self, f: impl FnOnce(&mut Indexed)) {
+        f(&mut self.inner.lock().unwrap_or_else(|e| e.into_inner()));
     }
 }
 
@@ -117,28 +127,37 @@ impl Store for MemoryStore {
     fn run_started(&self, _run_id: &str, _pipeline: &str, _inputs: &Value) {}
 
     fn node_state(&self, _run_id: &str, node: &str, state: NodeState) {
-        self.with(|r| match r.nodes.iter_mut().find(|(n, _)| n == node) {
-            Some(entry) => entry.1 = state,
-            None => r.nodes.push((node.to_string(), state)),
+        self.with(|s| match s.node_index.get(node) {
+            Some(&i) => s.record.nodes[i].1 = state,
+            None => {
+                s.node_index.insert(node.to_string(), s.record.nodes.len());
+                s.record.nodes.push((node.to_string(), state));
+            }
         });
     }
 
     fn task_finished(&self, _run_id: &str, record: &TaskRecord) {
-        self.with(|r| {
-            if !r.tasks.contains(record) {
-                r.tasks.push(record.clone());
+        self.with(|s| {
+            if s.task_keys
+                .insert((record.node.clone(), record.task, record.attempt))
+            {
+                s.record.tasks.push(record.clone());
             }
         });
     }
 
     fn output(&self, _run_id: &str, name: &str, value: &Value) {
-        self.with(|r| match r.outputs.iter_mut().find(|(n, _)| n == name) {
-            Some(entry) => entry.1 = value.clone(),
-            None => r.outputs.push((name.to_string(), value.clone())),
+        self.with(|s| match s.output_index.get(name) {
+            Some(&i) => s.record.outputs[i].1 = value.clone(),
+            None => {
+                s.output_index
+                    .insert(name.to_string(), s.record.outputs.len());
+                s.record.outputs.push((name.to_string(), value.clone()));
+            }
         });
     }
 
     fn run_finished(&self, _run_id: &str, ok: bool) {
-        self.with(|r| r.ok = Some(ok));
+        self.with(|s| s.record.ok = Some(ok));
     }
 }
