@@ -185,7 +185,7 @@ pub fn run(
         .num_threads(jobs)
         .build()
         .map_err(|e| RunError::Input(e.to_string()))?;
-    let (tx, rx) = mpsc::channel::<Done>();
+    let (tx, rx) = mpsc::channel::<Vec<Done>>();
 
     // Who waits on whom: a node is looked at again only when one of the nodes
     // it waits for settles (linear in the edges, not quadratic in the nodes).
@@ -210,6 +210,7 @@ pub fn run(
 
     pool.in_place_scope(|scope| {
         let mut running = 0usize;
+        let mut inline: Option<Done> = None;
         loop {
             // Start (or settle) every candidate whose dependencies have settled.
             while let Some(n) = candidates.pop() {
@@ -261,24 +262,66 @@ pub fn run(
                                 tasks: count,
                                 at_ms: since(now),
                             });
-                            for (t, task) in tasks.into_iter().enumerate() {
-                                running += 1;
+                            // The only work there is: run it here, without a hand-off.
+                            if count == 1
+                                && running == 0
+                                && candidates.is_empty()
+                                && inline.is_none()
+                            {
+                                if let Some(task) = tasks.into_iter().next() {
+                                    running += 1;
+                                    let (result, attempts) = attempt_task(
+                                        node,
+                                        0,
+                                        &task.args,
+                                        registry,
+                                        &cancelled,
+                                        &options.approvals,
+                                        store,
+                                        &options.run_id,
+                                        events,
+                                        began,
+                                    );
+                                    inline = Some(Done {
+                                        node: n,
+                                        task: 0,
+                                        origin: task.origin,
+                                        result,
+                                        attempts,
+                                    });
+                                }
+                                continue;
+                            }
+                            // Tasks go to the pool in chunks: one job and one message per
+                            // chunk, not per task (a no-op task costs less than a wake-up).
+                            let chunk = count.div_ceil(jobs * 8).max(1);
+                            let mut tasks = tasks.into_iter().enumerate().peekable();
+                            while tasks.peek().is_some() {
+                                let batch: Vec<(usize, Task)> =
+                                    tasks.by_ref().take(chunk).collect();
+                                running += batch.len();
                                 let tx = tx.clone();
                                 let cancelled = &cancelled;
                                 let approvals = &options.approvals;
                                 let run_id = &options.run_id;
                                 scope.spawn(move |_| {
-                                    let (result, attempts) = attempt_task(
-                                        node, t, &task.args, registry, cancelled, approvals, store,
-                                        run_id, events, began,
-                                    );
-                                    let _ = tx.send(Done {
-                                        node: n,
-                                        task: t,
-                                        origin: task.origin,
-                                        result,
-                                        attempts,
-                                    });
+                                    let done: Vec<Done> = batch
+                                        .into_iter()
+                                        .map(|(t, task)| {
+                                            let (result, attempts) = attempt_task(
+                                                node, t, &task.args, registry, cancelled,
+                                                approvals, store, run_id, events, began,
+                                            );
+                                            Done {
+                                                node: n,
+                                                task: t,
+                                                origin: task.origin,
+                                                result,
+                                                attempts,
+                                            }
+                                        })
+                                        .collect();
+                                    let _ = tx.send(done);
                                 });
                             }
                         }
@@ -302,56 +345,64 @@ pub fn run(
                 }
                 break;
             }
-            let Ok(done) = rx.recv() else { break };
-            running -= 1;
-            let node = &plan.nodes[done.node];
-            let run = &mut nodes[done.node];
-            run.attempts += done.attempts;
-            run.remaining -= 1;
-            match done.result {
-                Ok(value) => run.outputs[done.task] = Some((value, done.origin)),
-                Err(message) => {
-                    if run.failed.is_none() {
-                        run.failed = Some(message.clone());
-                    }
-                    first_error.get_or_insert(format!(
-                        "node `{}` task {}: {message}",
-                        node.name, done.task
-                    ));
-                    if !options.keep_going {
-                        cancelled.store(true, Ordering::Relaxed);
+            let batch = match inline.take() {
+                Some(done) => vec![done],
+                None => match rx.recv() {
+                    Ok(batch) => batch,
+                    Err(_) => break,
+                },
+            };
+            for done in batch {
+                running -= 1;
+                let node = &plan.nodes[done.node];
+                let run = &mut nodes[done.node];
+                run.attempts += done.attempts;
+                run.remaining -= 1;
+                match done.result {
+                    Ok(value) => run.outputs[done.task] = Some((value, done.origin)),
+                    Err(message) => {
+                        if run.failed.is_none() {
+                            run.failed = Some(message.clone());
+                        }
+                        first_error.get_or_insert(format!(
+                            "node `{}` task {}: {message}",
+                            node.name, done.task
+                        ));
+                        if !options.keep_going {
+                            cancelled.store(true, Ordering::Relaxed);
+                        }
                     }
                 }
-            }
-            if run.remaining == 0 {
-                let state = if run.failed.is_some() {
-                    if cancelled.load(Ordering::Relaxed)
-                        && first_error
-                            .as_deref()
-                            .is_some_and(|e| !e.contains(&format!("`{}`", node.name)))
-                    {
-                        NodeState::Cancelled
+                if run.remaining == 0 {
+                    let state = if run.failed.is_some() {
+                        if cancelled.load(Ordering::Relaxed)
+                            && first_error
+                                .as_deref()
+                                .is_some_and(|e| !e.contains(&format!("`{}`", node.name)))
+                        {
+                            NodeState::Cancelled
+                        } else {
+                            NodeState::Failed
+                        }
                     } else {
-                        NodeState::Failed
+                        NodeState::Completed
+                    };
+                    run.state = state;
+                    run.millis = run.started.map_or(0, |s| s.elapsed().as_millis());
+                    if state == NodeState::Completed {
+                        let outputs = std::mem::take(&mut run.outputs);
+                        run.items = collect_items(node, outputs, &mut next_origin);
                     }
-                } else {
-                    NodeState::Completed
-                };
-                run.state = state;
-                run.millis = run.started.map_or(0, |s| s.elapsed().as_millis());
-                if state == NodeState::Completed {
-                    let outputs = std::mem::take(&mut run.outputs);
-                    run.items = collect_items(node, outputs, &mut next_origin);
+                    store.node_state(&options.run_id, &node.name, state);
+                    events.event(&Event::NodeFinished {
+                        node: node.name.clone(),
+                        state: state.as_str(),
+                        millis: run.millis,
+                        items: run.items.len(),
+                        at_ms: since(Instant::now()),
+                    });
+                    candidates.extend(dependents[done.node].iter().rev());
                 }
-                store.node_state(&options.run_id, &node.name, state);
-                events.event(&Event::NodeFinished {
-                    node: node.name.clone(),
-                    state: state.as_str(),
-                    millis: run.millis,
-                    items: run.items.len(),
-                    at_ms: since(Instant::now()),
-                });
-                candidates.extend(dependents[done.node].iter().rev());
             }
         }
     });
@@ -656,7 +707,7 @@ fn form_tasks(
             Err(_) => return Err(NodeState::Failed),
         }
     }
-    let bind = |scope: &Map<String, Value>| -> Result<Args, NodeState> {
+    let bind = |scope: &dyn crate::eval::Scope| -> Result<Args, NodeState> {
         let mut args = Args::new();
         for binding in &node.bindings {
             let value = evaluate(&binding.value, scope, limits).map_err(|_| NodeState::Failed)?;
@@ -676,8 +727,12 @@ fn form_tasks(
             };
             let mut tasks = Vec::new();
             for item in &nodes[s].items {
-                let mut task_scope = scope.clone();
-                task_scope.insert(source.clone(), item.value.clone());
+                // The item over the node's scope, without copying the scope.
+                let task_scope = Layer {
+                    base: &scope,
+                    name: source,
+                    value: &item.value,
+                };
                 if let Some(filter) = filter {
                     match evaluate(filter, &task_scope, limits) {
                         Ok(v) if truthy(&v) => {}
@@ -707,7 +762,7 @@ fn form_tasks(
             origins.dedup();
             let mut tasks = Vec::new();
             for origin in origins {
-                let mut task_scope = scope.clone();
+                let mut group_values = Map::new();
                 for source in sources {
                     let items: Vec<Value> = index
                         .get(source.as_str())
@@ -720,8 +775,12 @@ fn form_tasks(
                                 .collect()
                         })
                         .unwrap_or_default();
-                    task_scope.insert(source.clone(), Value::Array(items));
+                    group_values.insert(source.clone(), Value::Array(items));
                 }
+                let task_scope = Layers {
+                    base: &scope,
+                    top: &group_values,
+                };
                 tasks.push(Task {
                     args: bind(&task_scope)?,
                     origin: Some(origin),
@@ -733,6 +792,35 @@ fn form_tasks(
                 Ok(tasks)
             }
         }
+    }
+}
+
+/// One name bound over a scope (an `each` task's item), without copying the scope.
+struct Layer<'a> {
+    base: &'a Map<String, Value>,
+    name: &'a str,
+    value: &'a Value,
+}
+
+impl crate::eval::Scope for Layer<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        if name == self.name {
+            Some(self.value)
+        } else {
+            self.base.get(name)
+        }
+    }
+}
+
+/// A few names bound over a scope (a `group` task's lists).
+struct Layers<'a> {
+    base: &'a Map<String, Value>,
+    top: &'a Map<String, Value>,
+}
+
+impl crate::eval::Scope for Layers<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.top.get(name).or_else(|| self.base.get(name))
     }
 }
 
