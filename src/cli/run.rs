@@ -91,7 +91,33 @@ pub fn run(args: &RunArgs) -> u8 {
     };
     let progress = !args.quiet;
     let terminal = std::io::stderr().is_terminal();
+    // On a terminal: a live bar of tasks and nodes; elsewhere: plain lines.
+    let bar = (progress && terminal).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} tasks  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        bar
+    });
+    let total_nodes = plan.nodes.len();
+    let nodes_done = std::sync::atomic::AtomicUsize::new(0);
     let sink = |event: &Event| {
+        if let Some(bar) = &bar {
+            match event {
+                Event::NodeStarted { tasks, .. } => bar.inc_length(*tasks as u64),
+                Event::TaskFinished { .. } | Event::TaskFailed { .. } => bar.inc(1),
+                Event::NodeFinished { .. } => {
+                    let done = nodes_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    bar.set_message(format!("{done}/{total_nodes} nodes"));
+                }
+                _ => {}
+            }
+        }
         if let Some(out) = &events_out
             && let Ok(line) = serde_json::to_string(event)
             && let Ok(mut out) = out.lock()
@@ -113,13 +139,12 @@ pub fn run(args: &RunArgs) -> u8 {
                 other => other,
             };
             let line = format!(
-                "  {mark:<9} {node} ({items} item{}, {millis} ms)",
+                "{mark:<9} {node} ({items} item{}, {millis} ms)",
                 if *items == 1 { "" } else { "s" }
             );
-            if terminal {
-                eprintln!("{line}");
-            } else {
-                eprintln!("{}", line.trim_start());
+            match &bar {
+                Some(bar) => bar.println(format!("  {line}")),
+                None => eprintln!("{line}"),
             }
         }
     };
@@ -164,6 +189,9 @@ pub fn run(args: &RunArgs) -> u8 {
         && let Ok(mut out) = out.lock()
     {
         let _ = out.flush();
+    }
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
     }
 
     if progress {
@@ -212,21 +240,28 @@ pub fn run(args: &RunArgs) -> u8 {
     }
 }
 
-/// `--inputs file.json` then `--input k=v` (a value that reads as JSON is JSON, else text).
+/// `--inputs file.json|file.toml` then `--input k=v` (a value that reads as JSON is JSON, else text).
 fn gather_inputs(args: &RunArgs) -> Result<Map<String, Value>, String> {
     let mut inputs = Map::new();
     if let Some(path) = &args.inputs {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(map)) => inputs.extend(map),
-            Ok(_) => {
+        let is_toml = path.extension().is_some_and(|e| e == "toml");
+        let parsed: Result<Value, String> = if is_toml {
+            toml::from_str::<Value>(&text)
+                .map_err(|e| format!("`{}` is not valid TOML: {e}", path.display()))
+        } else {
+            serde_json::from_str::<Value>(&text)
+                .map_err(|e| format!("`{}` is not valid JSON: {e}", path.display()))
+        };
+        match parsed? {
+            Value::Object(map) => inputs.extend(map),
+            _ => {
                 return Err(format!(
-                    "`{}` must hold a JSON object of inputs",
+                    "`{}` must hold a table (object) of inputs",
                     path.display()
                 ));
             }
-            Err(e) => return Err(format!("`{}` is not valid JSON: {e}", path.display())),
         }
     }
     for pair in &args.input {
