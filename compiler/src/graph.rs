@@ -42,29 +42,6 @@ pub fn build(info: &PipelineInfo) -> Graph {
     Graph { graph, index }
 }
 
-/// Operators without an effect of their own: a node calling one that nothing
-/// reads is wasted work.
-const PURE: &[&str] = &[
-    "list_files",
-    "read_text",
-    "read_json_value",
-    "read_csv",
-    "read_parquet",
-    "read_json",
-    "sql",
-    "filter",
-    "select",
-    "join",
-    "union",
-    "aggregate",
-    "group_size",
-    "sort",
-    "limit",
-    "distinct",
-    "rows",
-    "to_table",
-];
-
 /// Checks a pipeline's graph: cycles, groups without a common root, unused nodes.
 pub fn check(
     info: &PipelineInfo,
@@ -147,8 +124,7 @@ pub fn check(
         )
         .collect();
     for node in &info.nodes {
-        let pure =
-            matches!(&node.callee, Some(Callee::Builtin { name }) if PURE.contains(&name.as_str()));
+        let pure = matches!(&node.callee, Some(Callee::Builtin { name }) if pipec_stdlib::PURE_OPERATORS.contains(&name.as_str()));
         if pure && !read.contains(node.name.as_str()) {
             diagnostics.push(
                 Diagnostic::new(

@@ -82,26 +82,6 @@ impl Registry {
     }
 }
 
-const TABLE_OPERATORS: &[&str] = &[
-    "read_csv",
-    "read_parquet",
-    "read_json",
-    "sql",
-    "filter",
-    "select",
-    "join",
-    "union",
-    "aggregate",
-    "group_size",
-    "sort",
-    "limit",
-    "distinct",
-    "write_csv",
-    "write_parquet",
-    "rows",
-    "to_table",
-];
-
 fn arg<'a>(args: &'a Args, name: &str) -> Result<&'a Value, String> {
     args.get(name)
         .filter(|v| !v.is_null())
@@ -161,7 +141,7 @@ pub fn builtin(name: &str, args: &Args, context: &TaskContext<'_>) -> Result<Val
                 ))
             }
         }
-        other if TABLE_OPERATORS.contains(&other) => Err(format!(
+        other if pipec_stdlib::TABLE_OPERATORS.contains(&other) => Err(format!(
             "`{other}` is a table operator; tables run on DataFusion, which this build does not have yet"
         )),
         other => Err(format!("no built-in operator `{other}`")),

@@ -12,3 +12,60 @@ pub const PRELUDE: &str = include_str!("prelude.pipe");
 
 /// The name the prelude is shown under in diagnostics.
 pub const PRELUDE_NAME: &str = "<stdlib>/prelude.pipe";
+
+/// The operators that work on tables (run on DataFusion).
+pub const TABLE_OPERATORS: &[&str] = &[
+    "read_csv",
+    "read_parquet",
+    "read_json",
+    "sql",
+    "filter",
+    "select",
+    "join",
+    "union",
+    "aggregate",
+    "group_size",
+    "sort",
+    "limit",
+    "distinct",
+    "write_csv",
+    "write_parquet",
+    "rows",
+    "to_table",
+];
+
+/// Operators without an effect of their own (they only compute a value): a
+/// node calling one that nothing reads is wasted work (warning W0101).
+pub const PURE_OPERATORS: &[&str] = &[
+    "list_files",
+    "read_text",
+    "read_json_value",
+    "read_csv",
+    "read_parquet",
+    "read_json",
+    "sql",
+    "filter",
+    "select",
+    "join",
+    "union",
+    "aggregate",
+    "group_size",
+    "sort",
+    "limit",
+    "distinct",
+    "rows",
+    "to_table",
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn operator_lists_name_declared_operators() {
+        for name in super::TABLE_OPERATORS.iter().chain(super::PURE_OPERATORS) {
+            assert!(
+                super::PRELUDE.contains(&format!("plugin {name}(")),
+                "{name} is not declared in the prelude"
+            );
+        }
+    }
+}
