@@ -316,3 +316,40 @@ fn the_files_example_runs_end_to_end() {
     );
     std::fs::remove_dir_all(&out).ok();
 }
+
+#[test]
+fn a_pipeline_called_as_a_node_runs_with_its_arguments_as_inputs() {
+    let source = r#"pipeline main {
+  node a = greet("ada")
+  node b = greet(name: "bob", punctuation: "?")
+  output first = a.text
+  output second = b.text
+}
+
+pipeline greet {
+  input name: string
+  input punctuation: string = "!"
+  node shout = echo("{input.name | upper}{input.punctuation}")
+  output text = shout.value
+}
+"#;
+    let dir = std::env::temp_dir().join(format!("pipec-sub-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut db = pipec::compiler::Database::new();
+    let file = db.set_source(&dir.join("sub.pipe"), source.as_bytes().to_vec());
+    let plan = pipec::compiler::compile::compile(&db, file, Some("main"))
+        .expect("compiles")
+        .plan;
+    assert_eq!(plan.subplans.len(), 1);
+    let result = pipec_runtime::run(
+        &plan,
+        &Registry::new(),
+        &RunOptions::default(),
+        &MemoryStore::default(),
+        &pipec_runtime::NoEvents,
+    )
+    .expect("runs");
+    assert!(result.ok, "{:?}", result.error);
+    assert_eq!(result.outputs["first"], json!("ADA!"));
+    assert_eq!(result.outputs["second"], json!("BOB?"));
+}

@@ -112,6 +112,29 @@ pub fn compile(db: &dyn Db, source: Source, name: Option<&str>) -> Result<Compil
     };
     let mut plan = lower(info, pipeline, &file);
     plan.constants = constants(db, source);
+    // Pipelines called as nodes: compiled with their own file (E0305 and
+    // import cycles rule out recursion, and a program with errors never gets here).
+    for node in &info.nodes {
+        if let Some(crate::analyze::Callee::Pipeline {
+            name,
+            file: callee_file,
+        }) = &node.callee
+        {
+            let key = crate::plan::subplan_key(callee_file, name);
+            if plan.subplans.contains_key(&key) {
+                continue;
+            }
+            let callee_source = if callee_file == &file {
+                Ok(source)
+            } else {
+                db.load(std::path::Path::new(callee_file))
+            };
+            if let Ok(callee_source) = callee_source {
+                let compiled = compile(db, callee_source, Some(name))?;
+                plan.subplans.insert(key, compiled.plan);
+            }
+        }
+    }
     Ok(Compiled {
         plan,
         info: info.clone(),

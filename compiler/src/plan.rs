@@ -30,6 +30,9 @@ pub struct Plan {
     pub stages: Vec<Vec<String>>,
     /// Nodes in topological order.
     pub nodes: Vec<PlanNode>,
+    /// The plans of the pipelines its nodes call, by `file::pipeline`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub subplans: BTreeMap<String, Plan>,
     /// What the run returns.
     pub outputs: Vec<PlanOutput>,
 }
@@ -195,6 +198,11 @@ pub enum PlanExpr {
     Not(Box<PlanExpr>),
 }
 
+/// The key of a called pipeline in [`Plan::subplans`].
+pub fn subplan_key(file: &str, pipeline: &str) -> String {
+    format!("{file}::{pipeline}")
+}
+
 /// Converts a syntax expression to its evaluable form.
 pub fn lower_expr(expr: &Expr) -> PlanExpr {
     match &expr.kind {
@@ -342,6 +350,7 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
         inputs,
         secrets: info.secrets.clone(),
         constants: Vec::new(),
+        subplans: BTreeMap::new(),
         stages: stages_out,
         nodes,
         outputs,

@@ -208,6 +208,12 @@ pub fn run(
     }
     candidates.reverse();
 
+    let shared = Shared {
+        registry,
+        plan,
+        options,
+    };
+    let shared = &shared;
     pool.in_place_scope(|scope| {
         let mut running = 0usize;
         let mut inline: Option<Done> = None;
@@ -274,7 +280,7 @@ pub fn run(
                                         node,
                                         0,
                                         &task.args,
-                                        registry,
+                                        shared,
                                         &cancelled,
                                         &options.approvals,
                                         store,
@@ -309,8 +315,8 @@ pub fn run(
                                         .into_iter()
                                         .map(|(t, task)| {
                                             let (result, attempts) = attempt_task(
-                                                node, t, &task.args, registry, cancelled,
-                                                approvals, store, run_id, events, began,
+                                                node, t, &task.args, shared, cancelled, approvals,
+                                                store, run_id, events, began,
                                             );
                                             Done {
                                                 node: n,
@@ -905,7 +911,7 @@ fn attempt_task(
     node: &PlanNode,
     task: usize,
     args: &Args,
-    registry: &Registry,
+    shared: &Shared<'_>,
     cancelled: &AtomicBool,
     approvals: &HashSet<String>,
     store: &dyn Store,
@@ -934,7 +940,7 @@ fn attempt_task(
             cancelled,
             approvals,
         };
-        let result = call(node, args, registry, &context).and_then(|value| {
+        let result = call(node, args, shared, &context).and_then(|value| {
             match (context.deadline, node.policy.timeout_ms) {
                 (Some(deadline), Some(ms)) if Instant::now() > deadline => {
                     Err(format!("timed out after {ms} ms"))
@@ -1020,21 +1026,60 @@ fn backoff_ms(node: &PlanNode, task: usize, attempt: u32) -> u64 {
     }
 }
 
+/// What every task of a run may need besides its own arguments.
+struct Shared<'a> {
+    registry: &'a Registry,
+    plan: &'a Plan,
+    options: &'a RunOptions,
+}
+
 fn call(
     node: &PlanNode,
     args: &Args,
-    registry: &Registry,
+    shared: &Shared<'_>,
     context: &TaskContext<'_>,
 ) -> Result<Value, String> {
     match &node.plugin {
         Callee::Builtin { name } => builtin(name, args, context),
-        Callee::Host { name, .. } => registry
+        Callee::Host { name, .. } => shared
+            .registry
             .get(name)
             .ok_or_else(|| format!("plugin `{name}` is not provided by this host"))?
             .run(args, context),
-        Callee::Pipeline { name, .. } => Err(format!(
-            "pipeline `{name}` called as a node: sub-pipelines do not run in this build yet"
-        )),
+        Callee::Pipeline { name, file } => {
+            // A nested run: the arguments are its inputs, its outputs the node's record.
+            let sub = shared
+                .plan
+                .subplans
+                .get(&pipec_compiler::plan::subplan_key(file, name))
+                .ok_or_else(|| {
+                    format!("pipeline `{name}` of `{file}` was not compiled into this plan")
+                })?;
+            let options = RunOptions {
+                jobs: Some(1),
+                keep_going: shared.options.keep_going,
+                inputs: args.clone(),
+                secrets: shared.options.secrets.clone(),
+                approvals: shared.options.approvals.clone(),
+                run_id: format!("{}/{name}", shared.options.run_id),
+            };
+            let result = run(
+                sub,
+                shared.registry,
+                &options,
+                &crate::store::MemoryStore::default(),
+                &crate::events::NoEvents,
+            )
+            .map_err(|e| format!("pipeline `{name}`: {e}"))?;
+            if result.ok {
+                Ok(Value::Object(result.outputs))
+            } else {
+                Err(format!(
+                    "pipeline `{name}` failed: {}",
+                    result.error.unwrap_or_default()
+                ))
+            }
+        }
     }
 }
 
