@@ -184,3 +184,45 @@ fn every_example_checks_clean_and_is_formatted() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+#[test]
+fn run_records_the_run_in_sqlite_unless_told_not_to() {
+    let dir = std::env::temp_dir().join(format!("pipec-store-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let store = dir.join("runs.sqlite");
+    let out = dir.join("out");
+    let args = [
+        "run",
+        "-q",
+        "examples/files/files.pipe",
+        "--input",
+        &format!("out={}", out.display()),
+        "--store",
+        &store.to_string_lossy(),
+    ];
+    let output = pipec(&args, &root());
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bytes = std::fs::read(&store).expect("the store file exists");
+    assert!(bytes.starts_with(b"SQLite format 3"), "not a SQLite file");
+
+    let no_store = dir.join("none.sqlite");
+    let args = [
+        "run",
+        "-q",
+        "examples/files/files.pipe",
+        "--input",
+        &format!("out={}", out.display()),
+        "--no-store",
+        "--store",
+        &no_store.to_string_lossy(),
+    ];
+    let output = pipec(&args, &root());
+    assert_eq!(output.status.code(), Some(0));
+    assert!(!no_store.exists(), "--no-store must not create a store");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -14,6 +14,7 @@ pub mod executor;
 pub mod inputs;
 pub mod pipes;
 pub mod plugins;
+pub mod sqlite;
 pub mod store;
 pub mod text;
 
@@ -21,4 +22,5 @@ pub use eval::{EvalError, Limits, Scope, evaluate};
 pub use events::{Event, EventSink, NoEvents};
 pub use executor::{NodeSummary, RunError, RunOptions, RunResult, run};
 pub use plugins::{Args, Plugin, Registry, TaskContext};
+pub use sqlite::SqliteStore;
 pub use store::{MemoryStore, NodeState, Store};

@@ -152,6 +152,12 @@ pub struct RunArgs {
     /// No progress lines or summary table (outputs only).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Record the run in this SQLite file.
+    #[arg(long, value_name = "FILE", default_value = ".pipec/runs.sqlite")]
+    pub store: PathBuf,
+    /// Keep no durable record of the run.
+    #[arg(long)]
+    pub no_store: bool,
 }
 
 /// Arguments of `pipec graph`.

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use pipec_compiler::Database;
 use pipec_compiler::compile::{CompileError, compile};
 use pipec_grammar::render::{self, Sources};
-use pipec_runtime::{Event, MemoryStore, NodeState, Registry, RunOptions};
+use pipec_runtime::{Event, MemoryStore, NodeState, Registry, RunOptions, SqliteStore};
 use serde_json::{Map, Value};
 
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunArgs};
@@ -164,15 +164,38 @@ pub fn run(args: &RunArgs) -> u8 {
         approvals: args.approve.iter().cloned().collect::<HashSet<_>>(),
         run_id,
     };
-    let store = MemoryStore::default();
+    // The durable record (or none with --no-store).
+    let sqlite = if args.no_store {
+        None
+    } else {
+        match SqliteStore::open(&args.store) {
+            Ok(store) => Some(store),
+            Err(error) => {
+                eprintln!("error: {error} (pass --no-store to run without a record)");
+                return EXIT_USAGE;
+            }
+        }
+    };
+    let memory = MemoryStore::default();
+    let store: &dyn pipec_runtime::Store = match &sqlite {
+        Some(sqlite) => sqlite,
+        None => &memory,
+    };
     if progress {
         eprintln!(
             "running pipeline `{}` ({} nodes)",
             plan.pipeline,
             plan.nodes.len()
         );
+        if !args.no_store {
+            eprintln!(
+                "recording run {} in {}",
+                options.run_id,
+                args.store.display()
+            );
+        }
     }
-    let result = match pipec_runtime::run(&plan, &Registry::new(), &options, &store, &sink) {
+    let result = match pipec_runtime::run(&plan, &Registry::new(), &options, store, &sink) {
         Ok(result) => result,
         Err(error) => {
             eprintln!("error: {}", redact(error.to_string()));
@@ -210,6 +233,12 @@ pub fn run(args: &RunArgs) -> u8 {
                 node.items
             );
         }
+    }
+    if let Some(error) = sqlite.as_ref().and_then(SqliteStore::error) {
+        eprintln!(
+            "warning: the run record in `{}` is incomplete: {error}",
+            args.store.display()
+        );
     }
     let outputs = redact(
         serde_json::to_string_pretty(&Value::Object(result.outputs.clone())).unwrap_or_default(),

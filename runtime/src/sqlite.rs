@@ -1,0 +1,231 @@
+//! A durable [`Store`] in SQLite: one file holds every run's record.
+//!
+//! Every write is an upsert keyed by run, node, task and attempt, so repeating
+//! a transition changes nothing. Task records are buffered and written in one
+//! transaction when their node settles (and at the end of the run), so a
+//! large fan-out does not pay a commit per task.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, params};
+use serde_json::Value;
+
+use crate::store::{NodeState, Store, TaskRecord};
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot open the run store `{path}`: {source}")]
+pub struct StoreError {
+    /// The file.
+    pub path: String,
+    /// SQLite's reason.
+    pub source: rusqlite::Error,
+}
+
+/// A run store in a SQLite file.
+pub struct SqliteStore {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    connection: Connection,
+    pending_tasks: Vec<(String, TaskRecord)>,
+    /// The first write error, kept so a run is never stopped by its record.
+    error: Option<String>,
+}
+
+const SCHEMA: &str = "
+create table if not exists runs (
+  id text primary key, pipeline text not null, inputs text not null,
+  started_ms integer not null, finished_ms integer, ok integer
+);
+create table if not exists nodes (
+  run_id text not null, node text not null, state text not null, updated_ms integer not null,
+  primary key (run_id, node)
+);
+create table if not exists tasks (
+  run_id text not null, node text not null, task integer not null, attempt integer not null,
+  ok integer not null, error text, millis integer not null,
+  primary key (run_id, node, task, attempt)
+);
+create table if not exists outputs (
+  run_id text not null, name text not null, value text not null,
+  primary key (run_id, name)
+);
+";
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path`, and its parent directory.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let error = |source| StoreError {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let connection = Connection::open(path).map_err(error)?;
+        connection
+            .execute_batch("pragma journal_mode = wal; pragma synchronous = normal;")
+            .map_err(error)?;
+        connection.execute_batch(SCHEMA).map_err(error)?;
+        Ok(SqliteStore {
+            inner: Mutex::new(Inner {
+                connection,
+                pending_tasks: Vec::new(),
+                error: None,
+            }),
+        })
+    }
+
+    /// The first error met while recording, if any (recording never stops a run).
+    pub fn error(&self) -> Option<String> {
+        self.inner.lock().ok().and_then(|i| i.error.clone())
+    }
+
+    fn with(&self, f: impl FnOnce(&mut Inner) -> rusqlite::Result<()>) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = f(&mut inner) {
+            inner.error.get_or_insert(e.to_string());
+        }
+    }
+}
+
+impl Inner {
+    fn flush_tasks(&mut self) -> rusqlite::Result<()> {
+        if self.pending_tasks.is_empty() {
+            return Ok(());
+        }
+        let tx = self.connection.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "insert into tasks (run_id, node, task, attempt, ok, error, millis) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 on conflict (run_id, node, task, attempt) do update set ok = excluded.ok, error = excluded.error, millis = excluded.millis",
+            )?;
+            for (run_id, t) in &self.pending_tasks {
+                insert.execute(params![
+                    run_id,
+                    t.node,
+                    t.task as i64,
+                    t.attempt,
+                    t.ok,
+                    t.error,
+                    t.millis as i64
+                ])?;
+            }
+        }
+        tx.commit()?;
+        self.pending_tasks.clear();
+        Ok(())
+    }
+}
+
+impl Store for SqliteStore {
+    fn run_started(&self, run_id: &str, pipeline: &str, inputs: &Value) {
+        self.with(|i| {
+            i.connection.execute(
+                "insert into runs (id, pipeline, inputs, started_ms) values (?1, ?2, ?3, ?4) on conflict (id) do nothing",
+                params![run_id, pipeline, inputs.to_string(), now_ms()],
+            )?;
+            Ok(())
+        });
+    }
+
+    fn node_state(&self, run_id: &str, node: &str, state: NodeState) {
+        self.with(|i| {
+            if state.is_final() {
+                i.flush_tasks()?;
+            }
+            i.connection.execute(
+                "insert into nodes (run_id, node, state, updated_ms) values (?1, ?2, ?3, ?4)
+                 on conflict (run_id, node) do update set state = excluded.state, updated_ms = excluded.updated_ms",
+                params![run_id, node, state.as_str(), now_ms()],
+            )?;
+            Ok(())
+        });
+    }
+
+    fn task_finished(&self, run_id: &str, record: &TaskRecord) {
+        self.with(|i| {
+            i.pending_tasks.push((run_id.to_string(), record.clone()));
+            Ok(())
+        });
+    }
+
+    fn output(&self, run_id: &str, name: &str, value: &Value) {
+        self.with(|i| {
+            i.connection.execute(
+                "insert into outputs (run_id, name, value) values (?1, ?2, ?3)
+                 on conflict (run_id, name) do update set value = excluded.value",
+                params![run_id, name, value.to_string()],
+            )?;
+            Ok(())
+        });
+    }
+
+    fn run_finished(&self, run_id: &str, ok: bool) {
+        self.with(|i| {
+            i.flush_tasks()?;
+            i.connection.execute(
+                "update runs set finished_ms = ?2, ok = ?3 where id = ?1",
+                params![run_id, now_ms(), ok],
+            )?;
+            Ok(())
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_durable_and_idempotent() {
+        let path = std::env::temp_dir().join(format!("pipec-store-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        {
+            let store = SqliteStore::open(&path).expect("opens");
+            store.run_started("r1", "p", &serde_json::json!({ "n": 1 }));
+            store.node_state("r1", "a", NodeState::Running);
+            let record = TaskRecord {
+                node: "a".into(),
+                task: 0,
+                attempt: 1,
+                ok: true,
+                error: None,
+                millis: 3,
+            };
+            store.task_finished("r1", &record);
+            store.task_finished("r1", &record);
+            store.node_state("r1", "a", NodeState::Completed);
+            store.node_state("r1", "a", NodeState::Completed);
+            store.output("r1", "out", &serde_json::json!([1, 2]));
+            store.run_finished("r1", true);
+            assert_eq!(store.error(), None);
+        }
+        let connection = Connection::open(&path).expect("reopens");
+        let count = |sql: &str| {
+            connection
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .expect("query")
+        };
+        assert_eq!(count("select count(*) from tasks"), 1);
+        assert_eq!(
+            count("select count(*) from nodes where state = 'completed'"),
+            1
+        );
+        assert_eq!(count("select ok from runs where id = 'r1'"), 1);
+        let value: String = connection
+            .query_row("select value from outputs", [], |r| r.get(0))
+            .expect("output");
+        assert_eq!(value, "[1,2]");
+        let _ = std::fs::remove_file(&path);
+    }
+}
