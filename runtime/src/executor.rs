@@ -25,6 +25,9 @@ use crate::plugins::{Args, Registry, TaskContext, builtin};
 use crate::store::{NodeState, Store, TaskRecord};
 use crate::text::truthy;
 
+/// The reason a task gives when the run's cancellation stopped it.
+const CANCELLED: &str = "the run was cancelled";
+
 /// How to run.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -126,6 +129,8 @@ struct NodeRun {
     started: Option<Instant>,
     millis: u128,
     failed: Option<String>,
+    /// Some task was stopped by the run's cancellation.
+    cancelled: bool,
 }
 
 /// Runs `plan` with `registry`'s host plugins, recording in `store` and
@@ -169,6 +174,7 @@ pub fn run(
             started: None,
             millis: 0,
             failed: None,
+            cancelled: false,
         })
         .collect();
     for node in &plan.nodes {
@@ -366,6 +372,8 @@ pub fn run(
                 run.remaining -= 1;
                 match done.result {
                     Ok(value) => run.outputs[done.task] = Some((value, done.origin)),
+                    // A task stopped by the run's cancellation is cancelled, not failed.
+                    Err(message) if message.contains(CANCELLED) => run.cancelled = true,
                     Err(message) => {
                         if run.failed.is_none() {
                             run.failed = Some(message.clone());
@@ -381,15 +389,9 @@ pub fn run(
                 }
                 if run.remaining == 0 {
                     let state = if run.failed.is_some() {
-                        if cancelled.load(Ordering::Relaxed)
-                            && first_error
-                                .as_deref()
-                                .is_some_and(|e| !e.contains(&format!("`{}`", node.name)))
-                        {
-                            NodeState::Cancelled
-                        } else {
-                            NodeState::Failed
-                        }
+                        NodeState::Failed
+                    } else if run.cancelled {
+                        NodeState::Cancelled
                     } else {
                         NodeState::Completed
                     };
@@ -923,7 +925,7 @@ fn attempt_task(
     let mut last_error = String::new();
     for attempt in 1..=attempts {
         if cancelled.load(Ordering::Relaxed) {
-            return (Err("the run was cancelled".into()), attempt - 1);
+            return (Err(CANCELLED.into()), attempt - 1);
         }
         let start = Instant::now();
         events.event(&Event::TaskStarted {
