@@ -357,19 +357,32 @@ pipeline greet {
 #[test]
 fn a_failure_cancels_running_tasks_whose_nodes_end_cancelled_not_failed() {
     let mut registry = Registry::new();
-    registry.register("broken", |_: &pipec_runtime::Args, _: &pipec_runtime::TaskContext<'_>| {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        Err::<Value, _>("boom".to_string())
-    });
+    registry.register(
+        "broken",
+        |_: &pipec_runtime::Args, _: &pipec_runtime::TaskContext<'_>| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            Err::<Value, _>("boom".to_string())
+        },
+    );
     let started = std::time::Instant::now();
     let result = run_with(
         "plugin broken() -> json\npipeline p {\n  node b = broken()\n  node slow = exec([\"sleep\", \"5\"])\n}\n",
         &registry,
-        RunOptions { jobs: Some(2), ..RunOptions::default() },
+        RunOptions {
+            jobs: Some(2),
+            ..RunOptions::default()
+        },
     );
     assert!(!result.ok);
     assert_eq!(state(&result, "b"), NodeState::Failed);
     assert_eq!(state(&result, "slow"), NodeState::Cancelled);
-    assert!(started.elapsed() < std::time::Duration::from_secs(3), "the running exec was not stopped");
-    assert!(result.error.as_deref().is_some_and(|e| e.contains("boom")), "{:?}", result.error);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "the running exec was not stopped"
+    );
+    assert!(
+        result.error.as_deref().is_some_and(|e| e.contains("boom")),
+        "{:?}",
+        result.error
+    );
 }
