@@ -47,6 +47,16 @@ fn compare(expected: &Path, actual: &str) -> Option<String> {
     })
 }
 
+/// Fails with every mismatch at once, so one run shows them all.
+fn assert_no_mismatches(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (PIPEC_BLESS=1 to update):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// The case's input, its name in diagnostics, and its text.
 fn read_case(case: &Path) -> (pipec::FileName, Vec<u8>, String) {
     let bytes = std::fs::read(case.join("input.pipe")).expect("read input.pipe");
@@ -104,12 +114,7 @@ fn parse_goldens() {
             assert_eq!(once, twice, "{name}: formatting is not idempotent");
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} golden mismatches (PIPEC_BLESS=1 to update):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_mismatches(&failures);
 }
 
 #[test]
@@ -177,12 +182,7 @@ fn check_goldens() {
             e.code
         );
     }
-    assert!(
-        failures.is_empty(),
-        "{} golden mismatches (PIPEC_BLESS=1 to update):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_mismatches(&failures);
 }
 
 #[test]
@@ -217,10 +217,5 @@ fn fmt_goldens() {
             case.display()
         );
     }
-    assert!(
-        failures.is_empty(),
-        "{} golden mismatches (PIPEC_BLESS=1 to update):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_mismatches(&failures);
 }

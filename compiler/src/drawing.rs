@@ -91,6 +91,16 @@ pub fn text(plan: &Plan) -> String {
     out
 }
 
+/// `name`, operator and mode, joined by `separator` (a line break of the format).
+fn node_label(node: &PlanNode, separator: &str) -> String {
+    let mut parts = vec![node.name.clone(), node.plugin.name().to_string()];
+    let mode = mode_text(node);
+    if !mode.is_empty() {
+        parts.push(mode);
+    }
+    parts.join(separator)
+}
+
 fn escape(text: &str) -> String {
     text.replace('"', "'")
 }
@@ -99,12 +109,7 @@ fn escape(text: &str) -> String {
 pub fn mermaid(plan: &Plan) -> String {
     let mut out = String::from("flowchart TD\n");
     for node in &plan.nodes {
-        let mode = mode_text(node);
-        let label = if mode.is_empty() {
-            format!("{}<br/>{}", node.name, node.plugin.name())
-        } else {
-            format!("{}<br/>{}<br/>{mode}", node.name, node.plugin.name())
-        };
+        let label = node_label(node, "<br/>");
         let _ = writeln!(out, "  {}[\"{}\"]", node.name, escape(&label));
     }
     for node in &plan.nodes {
@@ -131,12 +136,7 @@ pub fn dot(plan: &Plan) -> String {
         escape(&plan.pipeline)
     );
     for node in &plan.nodes {
-        let mode = mode_text(node);
-        let label = if mode.is_empty() {
-            format!("{}\\n{}", node.name, node.plugin.name())
-        } else {
-            format!("{}\\n{}\\n{mode}", node.name, node.plugin.name())
-        };
+        let label = node_label(node, "\\n");
         let _ = writeln!(out, "  \"{}\" [label=\"{}\"];", node.name, escape(&label));
     }
     for node in &plan.nodes {

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use pipec_grammar::ast::Pipeline;
 use pipec_grammar::diagnostic::{Diagnostic, FileName};
 
 use crate::analyze::{Callee, DepKind, PipelineInfo};
@@ -43,13 +42,7 @@ pub fn build(info: &PipelineInfo) -> Graph {
 }
 
 /// Checks a pipeline's graph: cycles, groups without a common root, unused nodes.
-pub fn check(
-    info: &PipelineInfo,
-    pipeline: &Pipeline,
-    file: &FileName,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let _ = pipeline;
+pub fn check(info: &PipelineInfo, file: &FileName, diagnostics: &mut Vec<Diagnostic>) {
     let graph = build(info);
 
     // Cycles: every strongly connected component with more than one node, or a self edge.
@@ -124,7 +117,8 @@ pub fn check(
         )
         .collect();
     for node in &info.nodes {
-        let pure = matches!(&node.callee, Some(Callee::Builtin { name }) if pipec_stdlib::PURE_OPERATORS.contains(&name.as_str()));
+        let pure =
+            matches!(&node.callee, Some(Callee::Builtin { name }) if pipec_stdlib::is_pure(name));
         if pure && !read.contains(node.name.as_str()) {
             diagnostics.push(
                 Diagnostic::new(

@@ -305,7 +305,7 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
         let Some(Member::Node(decl)) = pipeline.members.get(node.member) else {
             continue;
         };
-        nodes.push(lower_node(info, node, decl, stage[n]));
+        nodes.push(lower_node(node, decl, stage[n]));
     }
     let mut stages_out: Vec<Vec<String>> = Vec::new();
     for &n in &order {
@@ -357,12 +357,7 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
     }
 }
 
-fn lower_node(
-    info: &PipelineInfo,
-    node: &crate::analyze::NodeInfo,
-    decl: &ast::NodeDecl,
-    stage: usize,
-) -> PlanNode {
+fn lower_node(node: &crate::analyze::NodeInfo, decl: &ast::NodeDecl, stage: usize) -> PlanNode {
     let mut mode = Mode::Single;
     let mut when = None;
     let mut after = Vec::new();
@@ -452,7 +447,6 @@ fn lower_node(
             reads.push(dep.node.clone());
         }
     }
-    let _ = info;
     PlanNode {
         name: node.name.clone(),
         stage,

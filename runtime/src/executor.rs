@@ -19,7 +19,7 @@ use pipec_compiler::analyze::Callee;
 use pipec_compiler::plan::{Mode, Plan, PlanExpr, PlanNode};
 use serde_json::{Map, Value, json};
 
-use crate::eval::{Limits, evaluate, get_field};
+use crate::eval::{Limits, evaluate};
 use crate::events::{Event, EventSink};
 use crate::plugins::{Args, Registry, TaskContext, builtin};
 use crate::store::{NodeState, Store, TaskRecord};
@@ -232,17 +232,15 @@ pub fn run(
                         continue;
                     }
                     let decided = if cancelled.load(Ordering::Relaxed) {
-                        Err(NodeState::Cancelled)
+                        Err(NoTasks::Cancelled)
                     } else {
-                        form_tasks(plan, node, &nodes, &index, &base, &limits, &mut next_origin)
+                        form_tasks(plan, node, &nodes, &index, &base, &limits)
                     };
                     match decided {
-                        Err(state) => {
+                        Err(no_tasks) => {
+                            let state = no_tasks.state();
                             nodes[n].state = state;
-                            if let (NodeState::Failed, Some(message)) = (
-                                state,
-                                form_error(plan, node, &nodes, &index, &base, &limits),
-                            ) {
+                            if let NoTasks::Failed(message) = no_tasks {
                                 nodes[n].failed = Some(message.clone());
                                 first_error
                                     .get_or_insert(format!("node `{}`: {message}", node.name));
@@ -498,7 +496,7 @@ fn base_scope(
     scope.insert("secret".into(), Value::Object(secrets));
     scope.insert(
         "run".into(),
-        json!({ "id": options.run_id, "pipeline": plan.pipeline, "started": now_rfc3339() }),
+        json!({ "id": options.run_id, "pipeline": plan.pipeline, "started": now_unix_seconds() }),
     );
     scope.insert("config".into(), Value::Object(Map::new()));
     // Constants may read earlier ones; a few passes settle any order.
@@ -538,7 +536,7 @@ fn base_scope(
     Ok(scope)
 }
 
-fn now_rfc3339() -> String {
+fn now_unix_seconds() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -671,6 +669,26 @@ fn full_scope(plan: &Plan, nodes: &[NodeRun], base: &Map<String, Value>) -> Map<
     scope
 }
 
+/// Why a node gets no tasks: the state it settles in.
+enum NoTasks {
+    Skipped,
+    Filtered,
+    Cancelled,
+    /// Forming its tasks failed (a guard, filter or argument did not evaluate).
+    Failed(String),
+}
+
+impl NoTasks {
+    fn state(&self) -> NodeState {
+        match self {
+            NoTasks::Skipped => NodeState::Skipped,
+            NoTasks::Filtered => NodeState::Filtered,
+            NoTasks::Cancelled => NodeState::Cancelled,
+            NoTasks::Failed(_) => NodeState::Failed,
+        }
+    }
+}
+
 /// Decides a node: its tasks, or a final state without tasks.
 fn form_tasks(
     plan: &Plan,
@@ -679,8 +697,7 @@ fn form_tasks(
     index: &HashMap<&str, usize>,
     base: &Map<String, Value>,
     limits: &Limits,
-    next_origin: &mut u64,
-) -> Result<Vec<Task>, NodeState> {
+) -> Result<Vec<Task>, NoTasks> {
     let state_of = |name: &String| index.get(name.as_str()).map(|&i| nodes[i].state);
     let unusable = |s: Option<NodeState>| {
         matches!(
@@ -697,7 +714,7 @@ fn form_tasks(
         .any(|r| unusable(state_of(r)))
         || node.after.iter().any(|a| unusable(state_of(a)))
     {
-        return Err(NodeState::Skipped);
+        return Err(NoTasks::Skipped);
     }
     if !node.after_any.is_empty()
         && !node
@@ -705,25 +722,25 @@ fn form_tasks(
             .iter()
             .any(|a| state_of(a) == Some(NodeState::Completed))
     {
-        return Err(NodeState::Skipped);
+        return Err(NoTasks::Skipped);
     }
     let scope = node_scope(plan, node, nodes, index, base, limits);
     if let Some(when) = &node.when {
         match evaluate(when, &scope, limits) {
             Ok(v) if truthy(&v) => {}
-            Ok(_) => return Err(NodeState::Skipped),
-            Err(_) => return Err(NodeState::Failed),
+            Ok(_) => return Err(NoTasks::Skipped),
+            Err(e) => return Err(NoTasks::Failed(format!("`when`: {e}"))),
         }
     }
-    let bind = |scope: &dyn crate::eval::Scope| -> Result<Args, NodeState> {
+    let bind = |scope: &dyn crate::eval::Scope| -> Result<Args, NoTasks> {
         let mut args = Args::new();
         for binding in &node.bindings {
-            let value = evaluate(&binding.value, scope, limits).map_err(|_| NodeState::Failed)?;
+            let value = evaluate(&binding.value, scope, limits)
+                .map_err(|e| NoTasks::Failed(format!("argument `{}`: {e}", binding.param)))?;
             args.insert(binding.param.clone(), value);
         }
         Ok(args)
     };
-    let _ = next_origin;
     match &node.mode {
         Mode::Single => Ok(vec![Task {
             args: bind(&scope)?,
@@ -731,7 +748,7 @@ fn form_tasks(
         }]),
         Mode::Each { source, filter } => {
             let Some(&s) = index.get(source.as_str()) else {
-                return Err(NodeState::Filtered);
+                return Err(NoTasks::Filtered);
             };
             let mut tasks = Vec::new();
             for item in &nodes[s].items {
@@ -745,7 +762,7 @@ fn form_tasks(
                     match evaluate(filter, &task_scope, limits) {
                         Ok(v) if truthy(&v) => {}
                         Ok(_) => continue,
-                        Err(_) => return Err(NodeState::Failed),
+                        Err(e) => return Err(NoTasks::Failed(format!("`where`: {e}"))),
                     }
                 }
                 tasks.push(Task {
@@ -754,7 +771,7 @@ fn form_tasks(
                 });
             }
             if tasks.is_empty() {
-                Err(NodeState::Filtered)
+                Err(NoTasks::Filtered)
             } else {
                 Ok(tasks)
             }
@@ -795,7 +812,7 @@ fn form_tasks(
                 });
             }
             if tasks.is_empty() {
-                Err(NodeState::Filtered)
+                Err(NoTasks::Filtered)
             } else {
                 Ok(tasks)
             }
@@ -830,50 +847,6 @@ impl crate::eval::Scope for Layers<'_> {
     fn get(&self, name: &str) -> Option<&Value> {
         self.top.get(name).or_else(|| self.base.get(name))
     }
-}
-
-/// Why forming a node's tasks failed (re-run to get the message).
-fn form_error(
-    plan: &Plan,
-    node: &PlanNode,
-    nodes: &[NodeRun],
-    index: &HashMap<&str, usize>,
-    base: &Map<String, Value>,
-    limits: &Limits,
-) -> Option<String> {
-    let scope = node_scope(plan, node, nodes, index, base, limits);
-    if let Some(when) = &node.when
-        && let Err(e) = evaluate(when, &scope, limits)
-    {
-        return Some(format!("`when`: {e}"));
-    }
-    let item_scope = |source: &str| {
-        let mut s = scope.clone();
-        if let Some(&i) = index.get(source)
-            && let Some(item) = nodes[i].items.first()
-        {
-            s.insert(source.to_string(), item.value.clone());
-        }
-        s
-    };
-    let scope = match &node.mode {
-        Mode::Each { source, filter } => {
-            let s = item_scope(source);
-            if let Some(f) = filter
-                && let Err(e) = evaluate(f, &s, limits)
-            {
-                return Some(format!("`where`: {e}"));
-            }
-            s
-        }
-        _ => scope,
-    };
-    for binding in &node.bindings {
-        if let Err(e) = evaluate(&binding.value, &scope, limits) {
-            return Some(format!("argument `{}`: {e}", binding.param));
-        }
-    }
-    None
 }
 
 /// Turns task outputs into items: a single task of a many-producer yields one
@@ -1083,9 +1056,4 @@ fn call(
             }
         }
     }
-}
-
-/// `get_field` re-exported for hosts that inspect outputs.
-pub fn field(value: &Value, name: &str) -> Value {
-    get_field(value, name)
 }

@@ -48,16 +48,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     }
     // Diagnostics may point into files that were not named (imports).
-    for d in &diagnostics {
-        for file in std::iter::once(d.file()).chain(d.secondary.iter().map(|l| &l.location.file)) {
-            if sources.text(file).is_none() {
-                let text = std::fs::read(file.as_ref())
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
-                sources.insert(file.clone(), text);
-            }
-        }
-    }
+    super::files::load_sources(&mut sources, &diagnostics);
 
     let errors = diagnostics
         .iter()

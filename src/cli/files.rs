@@ -60,3 +60,21 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PathError> {
 pub fn display_name(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
+
+/// Adds to `sources` the text of every file `diagnostics` point into that it
+/// lacks (imports, files named only in labels), read from disk.
+pub fn load_sources(
+    sources: &mut pipec_grammar::render::Sources,
+    diagnostics: &[pipec_grammar::diagnostic::Diagnostic],
+) {
+    for d in diagnostics {
+        for file in std::iter::once(d.file()).chain(d.secondary.iter().map(|l| &l.location.file)) {
+            if sources.text(file).is_none() {
+                let text = std::fs::read(file.as_ref())
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                sources.insert(file.clone(), text);
+            }
+        }
+    }
+}

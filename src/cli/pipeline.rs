@@ -50,18 +50,7 @@ pub fn run(args: &PipelineArgs, show: Show) -> u8 {
         }
         Err(CompileError::Diagnostics(diagnostics)) => {
             let mut sources = Sources::new();
-            for d in &diagnostics {
-                for file in
-                    std::iter::once(d.file()).chain(d.secondary.iter().map(|l| &l.location.file))
-                {
-                    if sources.text(file).is_none() {
-                        let text = std::fs::read(file.as_ref())
-                            .map(|b| String::from_utf8_lossy(&b).into_owned())
-                            .unwrap_or_default();
-                        sources.insert(file.clone(), text);
-                    }
-                }
-            }
+            super::files::load_sources(&mut sources, &diagnostics);
             eprint!("{}", render::human(&diagnostics, &sources, false));
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!(

@@ -31,14 +31,7 @@ pub fn run(args: &RunArgs) -> u8 {
         Ok(compiled) => compiled,
         Err(CompileError::Diagnostics(diagnostics)) => {
             let mut sources = Sources::new();
-            for d in &diagnostics {
-                if sources.text(d.file()).is_none() {
-                    let text = std::fs::read(d.file().as_ref())
-                        .map(|b| String::from_utf8_lossy(&b).into_owned())
-                        .unwrap_or_default();
-                    sources.insert(d.file().clone(), text);
-                }
-            }
+            super::files::load_sources(&mut sources, &diagnostics);
             eprint!("{}", render::human(&diagnostics, &sources, false));
             eprintln!(
                 "error: `{}` has errors; nothing was run",

@@ -34,38 +34,36 @@ pub const TABLE_OPERATORS: &[&str] = &[
     "to_table",
 ];
 
-/// Operators without an effect of their own (they only compute a value): a
-/// node calling one that nothing reads is wasted work (warning W0101).
-pub const PURE_OPERATORS: &[&str] = &[
-    "list_files",
-    "read_text",
-    "read_json_value",
-    "read_csv",
-    "read_parquet",
-    "read_json",
-    "sql",
-    "filter",
-    "select",
-    "join",
-    "union",
-    "aggregate",
-    "group_size",
-    "sort",
-    "limit",
-    "distinct",
-    "rows",
-    "to_table",
-];
+/// The record-and-file operators that only read.
+const READERS: &[&str] = &["list_files", "read_text", "read_json_value"];
+
+/// Whether an operator has no effect of its own (it only computes a value):
+/// the readers and the table operators that do not write. A node calling one
+/// that nothing reads is wasted work (warning W0101).
+pub fn is_pure(operator: &str) -> bool {
+    READERS.contains(&operator)
+        || (TABLE_OPERATORS.contains(&operator) && !operator.starts_with("write_"))
+}
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn operator_lists_name_declared_operators() {
-        for name in super::TABLE_OPERATORS.iter().chain(super::PURE_OPERATORS) {
+        for name in super::TABLE_OPERATORS.iter().chain(super::READERS) {
             assert!(
                 super::PRELUDE.contains(&format!("plugin {name}(")),
                 "{name} is not declared in the prelude"
             );
         }
+    }
+
+    #[test]
+    fn writers_have_effects() {
+        assert!(
+            super::is_pure("read_csv") && super::is_pure("sql") && super::is_pure("list_files")
+        );
+        assert!(
+            !super::is_pure("write_parquet") && !super::is_pure("exec") && !super::is_pure("echo")
+        );
     }
 }

@@ -56,15 +56,10 @@ impl Checker<'_> {
                 let input = self.expr(value, context);
                 self.pipe(input, value, name, args.as_deref(), expr, context)
             }
-            ExprKind::Binary {
-                op,
-                op_span,
-                lhs,
-                rhs,
-            } => {
+            ExprKind::Binary { op, lhs, rhs, .. } => {
                 let left = self.expr(lhs, context);
                 let right = self.expr(rhs, context);
-                self.binary(*op, *op_span, &left, &right, expr)
+                self.binary(*op, &left, &right, expr)
             }
             ExprKind::Not(inner) => {
                 let ty = self.expr(inner, context);
@@ -85,15 +80,7 @@ impl Checker<'_> {
         );
     }
 
-    fn binary(
-        &mut self,
-        op: BinaryOp,
-        op_span: pipec_grammar::span::Span,
-        left: &Type,
-        right: &Type,
-        expr: &Expr,
-    ) -> Type {
-        let _ = op_span;
+    fn binary(&mut self, op: BinaryOp, left: &Type, right: &Type, expr: &Expr) -> Type {
         match op {
             BinaryOp::Coalesce => {
                 let either_null = matches!(left, Type::Null) || matches!(right, Type::Null);

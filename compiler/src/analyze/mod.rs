@@ -147,7 +147,7 @@ pub fn analyze(db: &dyn Db, source: Source) -> Analysis {
         match item {
             Item::Pipeline(pipeline) => {
                 let info = checker.pipeline(pipeline, index);
-                crate::graph::check(&info, pipeline, checker.file, &mut checker.diagnostics);
+                crate::graph::check(&info, checker.file, &mut checker.diagnostics);
                 analysis.pipelines.push(info);
             }
             Item::Const(c) => {

@@ -468,7 +468,7 @@ impl<'a> Printer<'a> {
             && !commented
             && !call_broken
         {
-            let text = self.clause_text(clause, indent);
+            let text = self.clause_text(clause);
             if !text.contains('\n') && self.column() + text.len() + 5 <= WIDTH {
                 self.out.push_str(" { ");
                 self.out.push_str(&text);
@@ -481,15 +481,15 @@ impl<'a> Printer<'a> {
             &node.clauses,
             block,
             indent,
-            |p, clause, indent| {
-                let text = p.clause_text(clause, indent);
+            |p, clause, _| {
+                let text = p.clause_text(clause);
                 p.out.push_str(&text);
             },
             |c| c.span,
         );
     }
 
-    fn clause_text(&self, clause: &Clause, indent: usize) -> String {
+    fn clause_text(&self, clause: &Clause) -> String {
         let names = |list: &[Ident]| {
             list.iter()
                 .map(|i| i.name.as_str())
@@ -522,10 +522,7 @@ impl<'a> Printer<'a> {
             ClauseKind::Timeout(d) => format!("timeout {}", self.flat_expr(d)),
             ClauseKind::Cache(on) => format!("cache {}", if *on { "on" } else { "off" }),
             ClauseKind::On(pool) => format!("on {}", self.flat_expr(pool)),
-            ClauseKind::Resources(fields) => {
-                let _ = indent;
-                format!("resources {}", self.flat_record(fields))
-            }
+            ClauseKind::Resources(fields) => format!("resources {}", self.flat_record(fields)),
         }
     }
 }

@@ -48,13 +48,7 @@ pub fn parse_items(
 
     let first_item = starts.first().copied().unwrap_or(tokens.len());
     if first_item > 0 {
-        diagnostics.push(stray_text(
-            file,
-            text,
-            lexemes,
-            &tokens[..first_item],
-            "item",
-        ));
+        diagnostics.push(stray_text(file, text, &tokens[..first_item], "item"));
     }
 
     for (n, &first) in starts.iter().enumerate() {
@@ -168,7 +162,6 @@ fn recover_pipeline(
         diagnostics.push(stray_text(
             file,
             text,
-            lexemes,
             &tokens[body_first..first_member],
             "member",
         ));
@@ -256,13 +249,7 @@ fn first_on_line(text: &str, offset: usize) -> bool {
 }
 
 /// The diagnostic for text where an item (or member) should start.
-fn stray_text(
-    file: &FileName,
-    text: &str,
-    lexemes: &[Lexeme],
-    tokens: &[Lexeme],
-    what: &str,
-) -> Diagnostic {
+fn stray_text(file: &FileName, text: &str, tokens: &[Lexeme], what: &str) -> Diagnostic {
     let first = tokens[0];
     if first.token.is_err() {
         return lexical_diagnostic(file, &first);
@@ -270,7 +257,6 @@ fn stray_text(
     if let Some(bad) = tokens.iter().find(|t| t.token.is_err()) {
         return lexical_diagnostic(file, bad);
     }
-    let _ = lexemes;
     let found = &text[first.span.range()];
     let shown: String = found.chars().take(40).collect();
     if what == "item" && first.token.is_ok_and(Token::starts_member) {
