@@ -1,5 +1,6 @@
 //! Property test: the whole checker (syntax, names, types, graph, lowering)
-//! never panics, on mutated examples and on token soup.
+//! never panics, on mutated examples and on token soup, and reading a file
+//! as pieces gives the same diagnostics as reading it whole.
 
 use std::path::Path;
 
@@ -69,6 +70,14 @@ fn check_everything(text: &str) {
     let mut db = pipec::compiler::Database::new();
     let source = db.set_source(Path::new("prop.pipe"), text.as_bytes().to_vec());
     let diagnostics = pipec::compiler::check::diagnostics(&db, source);
+    // The incremental reading (pieces) and the whole-file reading agree.
+    let mut whole_db = pipec::compiler::Database::reading_whole_files();
+    let whole_source = whole_db.set_source(Path::new("prop.pipe"), text.as_bytes().to_vec());
+    assert_eq!(
+        diagnostics,
+        pipec::compiler::check::diagnostics(&whole_db, whole_source),
+        "pieces and whole file disagree on:\n{text}"
+    );
     for d in diagnostics {
         assert!(d.span().end as usize <= text.len().max(d.span().end as usize));
         assert!(
@@ -109,6 +118,34 @@ proptest! {
             text = format!("{}{}{}", &text[..start], PIECES[piece], &text[end..]);
         }
         check_everything(&text);
+    }
+
+    /// Edits applied one after another to one database (the editor's way,
+    /// reusing the previous outline and memos) give what a fresh reading of
+    /// the whole file gives.
+    #[test]
+    fn successive_edits_check_like_a_fresh_whole_reading(
+        example in 0..EXAMPLES.len(),
+        edits in proptest::collection::vec((any::<usize>(), 0..PIECES.len(), 0usize..6), 1..8),
+    ) {
+        let mut text = EXAMPLES[example].to_string();
+        let mut db = pipec::compiler::Database::new();
+        let path = Path::new("edited.pipe");
+        let source = db.set_source(path, text.as_bytes().to_vec());
+        let _ = pipec::compiler::check::diagnostics(&db, source);
+        for (at, piece, delete) in edits {
+            let start = floor(&text, at % (text.len() + 1));
+            let end = floor(&text, start + delete);
+            // Small edits, mostly inside members: identifiers and numbers.
+            let insert = if piece % 2 == 0 { "x" } else { PIECES[piece] };
+            text = format!("{}{}{}", &text[..start], insert, &text[end..]);
+            let source = db.set_source(path, text.as_bytes().to_vec());
+            let edited = pipec::compiler::check::diagnostics(&db, source).clone();
+            let mut whole_db = pipec::compiler::Database::reading_whole_files();
+            let whole_source = whole_db.set_source(path, text.as_bytes().to_vec());
+            let whole = pipec::compiler::check::diagnostics(&whole_db, whole_source);
+            prop_assert_eq!(&edited, whole, "after edits:\n{}", text);
+        }
     }
 
     #[test]

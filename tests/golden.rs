@@ -127,6 +127,7 @@ fn check_goldens() {
     );
     let mut failures = Vec::new();
     let mut codes_seen = std::collections::BTreeSet::new();
+    let mut read_as_pieces = 0;
     for case in &cases {
         // Run from the case directory's parent so imports resolve next to input.pipe.
         let (name, bytes, text) = read_case(case);
@@ -148,6 +149,30 @@ fn check_goldens() {
                 d
             })
             .collect();
+        // Read as pieces (the editor's incremental reading) and whole: the same diagnostics.
+        let mut whole_db = pipec::compiler::Database::reading_whole_files();
+        let whole_source = whole_db.set_source(&path, read_case(case).1);
+        let whole: Vec<&pipec::Diagnostic> =
+            pipec::compiler::check::diagnostics(&whole_db, whole_source)
+                .iter()
+                .filter(|d| d.file().ends_with("input.pipe"))
+                .collect();
+        let pieces: Vec<&pipec::Diagnostic> = pipec::compiler::check::diagnostics(&db, source)
+            .iter()
+            .filter(|d| d.file().ends_with("input.pipe"))
+            .collect();
+        assert_eq!(
+            pieces,
+            whole,
+            "{}: pieces and whole file disagree",
+            case.display()
+        );
+        if matches!(
+            pipec::compiler::layout::layout(&db, source),
+            pipec::compiler::layout::Layout::Pieces(_)
+        ) {
+            read_as_pieces += 1;
+        }
         let rendered = render(&name, &text, &diagnostics);
         if let Some(failure) = compare(&case.join("diagnostics.txt"), &rendered) {
             failures.push(failure);
@@ -174,6 +199,12 @@ fn check_goldens() {
             codes_seen.insert(d.code.as_str());
         }
     }
+    // Most cases parse, so most are read as pieces: the comparison above means something.
+    assert!(
+        read_as_pieces * 2 > cases.len(),
+        "only {read_as_pieces} of {} check cases were read as pieces",
+        cases.len()
+    );
     // Every analysis code is exercised by at least one case.
     for e in pipec::compiler::codes::EXPLANATIONS {
         assert!(

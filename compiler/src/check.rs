@@ -4,16 +4,20 @@ use std::collections::HashSet;
 
 use pipec_grammar::diagnostic::{Diagnostic, sort_diagnostics};
 
-use crate::analyze::analyze;
+use crate::analyze::analysis_diagnostics;
 use crate::codes;
 use crate::db::{Db, Source};
+use crate::layout::{Layout, layout, piece_diagnostics};
 use crate::queries::{imports, parse};
-use crate::scope::module;
+use crate::scope::module_diagnostics;
 
 /// All diagnostics of one source, sorted by position.
 #[salsa::tracked(returns(ref))]
 pub fn diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
-    let mut out = parse(db, source).diagnostics.clone();
+    let mut out = match layout(db, source) {
+        Layout::Pieces(items) => piece_diagnostics(db, source, items),
+        Layout::Whole => parse(db, source).diagnostics.clone(),
+    };
     let file = source.name(db);
     for import in imports(db, source) {
         match &import.target {
@@ -43,9 +47,9 @@ pub fn diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
             }
         }
     }
-    out.extend(module(db, source).diagnostics.iter().cloned());
+    out.extend(module_diagnostics(db, source));
     // A file that does not parse is still analysed: recovery kept its other items.
-    out.extend(analyze(db, source).diagnostics.iter().cloned());
+    out.extend(analysis_diagnostics(db, source).iter().cloned());
     sort_diagnostics(&mut out);
     out.dedup();
     out

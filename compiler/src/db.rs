@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use pipec_grammar::diagnostic::FileName;
+use pipec_grammar::parser::pieces::Outline;
 use salsa::Setter;
 
 pub use input::Source;
@@ -40,7 +41,32 @@ pub trait Db: salsa::Database {
 
     /// The built-in declarations.
     fn prelude(&self) -> Source;
+
+    /// Whether sources are always read whole instead of as pieces
+    /// ([`crate::layout`]); both give the same results, pieces faster after edits.
+    fn reads_whole_files(&self) -> bool {
+        false
+    }
+
+    /// The outline last made of a source and the bytes it was made from; a
+    /// cache that only saves time ([`crate::layout`] derives the next outline
+    /// from it when an edit stays inside one run of members).
+    fn previous_outline(&self, _source: Source) -> Option<(Arc<[u8]>, Arc<Outline>)> {
+        None
+    }
+
+    /// Another handle on the same database, for warming memos on other
+    /// threads (`None`: do everything on this one).
+    fn fork(&self) -> Option<Database> {
+        None
+    }
+
+    /// Remembers the outline made of a source's bytes.
+    fn remember_outline(&self, _source: Source, _bytes: Arc<[u8]>, _outline: Arc<Outline>) {}
 }
+
+/// The outlines last made, by source.
+type OutlineCache = HashMap<Source, (Arc<[u8]>, Arc<Outline>)>;
 
 /// The database of the compiler: every source it has seen, and the memoised queries.
 #[salsa::db]
@@ -49,6 +75,8 @@ pub struct Database {
     storage: salsa::Storage<Self>,
     files: Arc<Mutex<HashMap<PathBuf, Source>>>,
     prelude: Arc<Mutex<Option<Source>>>,
+    whole_files: bool,
+    outlines: Arc<Mutex<OutlineCache>>,
 }
 
 #[salsa::db]
@@ -84,6 +112,15 @@ impl Database {
     /// A new, empty database.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A new, empty database that reads every source whole, never as pieces
+    /// (to compare the two readings; results must be the same).
+    pub fn reading_whole_files() -> Self {
+        Database {
+            whole_files: true,
+            ..Self::default()
+        }
     }
 
     /// Adds or replaces a source from memory (an editor buffer, a test, a host
@@ -131,6 +168,24 @@ impl Db for Database {
             files.insert(k, source);
         }
         Ok(source)
+    }
+
+    fn reads_whole_files(&self) -> bool {
+        self.whole_files
+    }
+
+    fn fork(&self) -> Option<Database> {
+        Some(self.clone())
+    }
+
+    fn previous_outline(&self, source: Source) -> Option<(Arc<[u8]>, Arc<Outline>)> {
+        self.outlines.lock().ok()?.get(&source).cloned()
+    }
+
+    fn remember_outline(&self, source: Source, bytes: Arc<[u8]>, outline: Arc<Outline>) {
+        if let Ok(mut outlines) = self.outlines.lock() {
+            outlines.insert(source, (bytes, outline));
+        }
     }
 
     fn prelude(&self) -> Source {

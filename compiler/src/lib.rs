@@ -9,6 +9,7 @@ pub mod compile;
 pub mod db;
 pub mod drawing;
 pub mod graph;
+pub mod layout;
 pub mod plan;
 pub mod queries;
 pub mod schema;

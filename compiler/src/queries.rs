@@ -7,6 +7,7 @@ use pipec_grammar::ast::Item;
 use pipec_grammar::span::Span;
 
 use crate::db::{Db, Source};
+use crate::layout::{Layout, head_item, layout};
 
 /// The syntax tree and syntax diagnostics of a source.
 // Not compared with the previous result: per-file results change with
@@ -37,22 +38,35 @@ pub fn imports(db: &dyn Db, source: Source) -> Vec<Import> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    parse(db, source)
-        .tree
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Import(import) => {
-                let written = import.path.as_plain()?;
-                let target = db.load(&crate::db::normalize(&dir.join(&written)));
-                Some(Import {
-                    alias: import.alias.as_ref().map(|a| a.name.clone()),
-                    target,
-                    written,
-                    span: import.path.span,
-                })
-            }
-            _ => None,
+    let written: Vec<(&pipec_grammar::ast::Import, u32)> = match layout(db, source) {
+        Layout::Pieces(items) => items
+            .iter()
+            .filter_map(|laid| match head_item(db, laid)? {
+                Item::Import(import) => Some((import, laid.head.offset)),
+                _ => None,
+            })
+            .collect(),
+        Layout::Whole => parse(db, source)
+            .tree
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Import(import) => Some((import, 0)),
+                _ => None,
+            })
+            .collect(),
+    };
+    written
+        .into_iter()
+        .filter_map(|(import, offset)| {
+            let written = import.path.as_plain()?;
+            let target = db.load(&crate::db::normalize(&dir.join(&written)));
+            Some(Import {
+                alias: import.alias.as_ref().map(|a| a.name.clone()),
+                target,
+                written,
+                span: import.path.span.shifted(offset),
+            })
         })
         .collect()
 }

@@ -8,9 +8,12 @@ use pipec_grammar::diagnostic::Diagnostic;
 
 use crate::codes;
 use crate::db::{Db, Source};
-use crate::queries::{imports, parse};
+use crate::layout::{ItemKind, item_interface, item_names};
+use crate::queries::imports;
 
 /// The top-level names of one source, each mapped to its item's index.
+/// Positions are left out, so that an edit that only moves items does not
+/// change it; [`module_diagnostics`] reports names defined twice.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Module {
     /// `const` items.
@@ -21,27 +24,37 @@ pub struct Module {
     pub plugins: HashMap<String, usize>,
     /// `pipeline` items.
     pub pipelines: HashMap<String, usize>,
-    /// Names defined twice.
-    pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The names a source defines.
+/// The names a source defines (the first of a name defined twice).
 #[salsa::tracked(returns(ref))]
 pub fn module(db: &dyn Db, source: Source) -> Module {
-    let parse = parse(db, source);
-    let file = source.name(db);
     let mut module = Module::default();
-    let mut seen: HashMap<String, pipec_grammar::span::Span> = HashMap::new();
-    for (index, item) in parse.tree.items.iter().enumerate() {
-        let (name, table) = match item {
-            Item::Const(c) => (&c.name, &mut module.consts),
-            Item::Schema(s) => (&s.name, &mut module.schemas),
-            Item::Plugin(p) => (&p.name, &mut module.plugins),
-            Item::Pipeline(p) => (&p.name, &mut module.pipelines),
-            Item::Import(_) => continue,
+    let mut seen = std::collections::HashSet::new();
+    for (index, named) in item_names(db, source).into_iter().enumerate() {
+        let Some((kind, name)) = named else { continue };
+        if !seen.insert(name.name.clone()) {
+            continue;
+        }
+        let table = match kind {
+            ItemKind::Const => &mut module.consts,
+            ItemKind::Schema => &mut module.schemas,
+            ItemKind::Plugin => &mut module.plugins,
+            ItemKind::Pipeline => &mut module.pipelines,
         };
+        table.insert(name.name, index);
+    }
+    module
+}
+
+/// Top-level names defined twice in a source.
+pub fn module_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
+    let file = source.name(db);
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, pipec_grammar::span::Span> = HashMap::new();
+    for (_, name) in item_names(db, source).into_iter().flatten() {
         if let Some(first) = seen.get(&name.name) {
-            module.diagnostics.push(
+            out.push(
                 Diagnostic::new(
                     codes::DUPLICATE_NAME,
                     format!("`{}` is defined twice in this file", name.name),
@@ -54,10 +67,9 @@ pub fn module(db: &dyn Db, source: Source) -> Module {
             );
             continue;
         }
-        seen.insert(name.name.clone(), name.span);
-        table.insert(name.name.clone(), index);
+        seen.insert(name.name, name.span);
     }
-    module
+    out
 }
 
 /// Where a name was found.
@@ -169,7 +181,7 @@ pub fn visible_names(db: &dyn Db, source: Source, kind: Kind) -> Vec<String> {
 
 /// The plugin declaration at a found place, if it is one.
 pub fn plugin_at(db: &dyn Db, found: Found) -> Option<&PluginDecl> {
-    match parse(db, found.source).tree.items.get(found.index)? {
+    match item_interface(db, found.source, found.index).as_ref()? {
         Item::Plugin(plugin) => Some(plugin),
         _ => None,
     }

@@ -113,6 +113,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Moves every place in `file` `by` bytes later: a diagnostic found in a
+    /// piece of a file, with spans relative to the piece, made absolute.
+    pub fn shift(&mut self, file: &FileName, by: u32) {
+        if by == 0 {
+            return;
+        }
+        let shift = |location: &mut Location| {
+            if location.file == *file {
+                location.span = location.span.shifted(by);
+            }
+        };
+        shift(&mut self.primary.location);
+        for label in &mut self.secondary {
+            shift(&mut label.location);
+        }
+        if let Some(fix) = &mut self.fix {
+            for edit in &mut fix.edits {
+                shift(&mut edit.location);
+            }
+        }
+    }
+
     /// A diagnostic with the code's severity and a primary span.
     pub fn new(code: Code, message: impl Into<String>, file: &FileName, span: Span) -> Self {
         Diagnostic {

@@ -14,6 +14,14 @@ pub struct Span {
 }
 
 impl Span {
+    /// The same span `by` bytes later (a piece's relative span made absolute).
+    pub fn shifted(self, by: u32) -> Span {
+        Span {
+            start: self.start.saturating_add(by),
+            end: self.end.saturating_add(by),
+        }
+    }
+
     /// A span from byte offsets. Offsets past `u32::MAX` saturate (sources are capped far below).
     pub fn new(start: usize, end: usize) -> Self {
         Span {

@@ -8,7 +8,7 @@ use pipec_stdlib::pipes::{Sig, pipe_decl};
 
 use super::{Checker, Dep, DepKind, NodeContext};
 use crate::codes;
-use crate::queries::parse;
+use crate::layout::item_interface;
 use crate::scope::{self, Kind};
 use crate::types::Type;
 
@@ -170,14 +170,13 @@ impl Checker<'_> {
                 let Some(member) = rest.first() else {
                     return self.namespace_without_member(head, "input.NAME");
                 };
-                let scope = self.pipeline_scope.as_mut();
-                let found = scope.and_then(|s| {
-                    let ty = s.inputs.get(&member.name).cloned();
-                    if ty.is_some() {
-                        s.used_inputs.insert(member.name.clone());
-                    }
-                    ty
-                });
+                let found = self
+                    .pipeline_scope
+                    .as_ref()
+                    .and_then(|s| s.inputs.get(&member.name).cloned());
+                if found.is_some() {
+                    self.used_inputs.insert(member.name.clone());
+                }
                 match found {
                     Some(ty) => self.fields(ty, &rest[1..], &parts[..2]),
                     None => {
@@ -403,7 +402,7 @@ impl Checker<'_> {
         if self.const_stack.iter().any(|n| n == name) || self.const_stack.len() > 32 {
             return Type::Any;
         }
-        let Some(Item::Const(c)) = parse(self.db, found.source).tree.items.get(found.index) else {
+        let Some(Item::Const(c)) = item_interface(self.db, found.source, found.index) else {
             return Type::Any;
         };
         let value = c.value.clone();

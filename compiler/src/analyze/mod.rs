@@ -9,14 +9,16 @@ mod expr;
 mod signature;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-use pipec_grammar::ast::{ClauseKind, Expr, Item, Member, NodeDecl, Pipeline};
+use pipec_grammar::ast::{ClauseKind, Expr, Ident, Item, Member, NodeDecl};
 use pipec_grammar::diagnostic::{Diagnostic, FileName};
 use pipec_grammar::span::Span;
 use serde::Serialize;
 
 use crate::codes;
 use crate::db::{Db, Source};
+use crate::layout::{Layout, Piece, head_item, item_interface, layout, members};
 use crate::queries::parse;
 use crate::scope::{self, Kind};
 use crate::types::{Type, lower_type};
@@ -136,39 +138,549 @@ pub struct Analysis {
 }
 
 /// Analyses every pipeline and constant of a source.
+///
+/// A source read as pieces ([`crate::layout`]) is analysed run by run (a run
+/// is a few members) through memoised queries: [`run_shapes`] (what each
+/// member declares), [`pipeline_scope`] (the names of a pipeline, compared so
+/// that an edit that declares nothing new changes nothing), [`run_check`],
+/// and [`pipeline_graph`] (the graph checks, redone only when a name, a
+/// callee or a dependency changed). After an edit, only the edited run is
+/// parsed and checked again; the rest is gathering. A source read whole goes
+/// through the same steps, directly.
 // Not compared with the previous result: per-file results change with
 // every edit (spans move), so comparing them only costs time.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn analyze(db: &dyn Db, source: Source) -> Analysis {
-    let tree = &parse(db, source).tree;
+    analyze_with(db, source, Detail::Full)
+}
+
+/// The diagnostics of [`analyze`], without building what only lowering needs
+/// (each pipeline keeps only its nodes that call pipelines), so that a
+/// re-check after an edit allocates little.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn analysis_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
+    analyze_with(db, source, Detail::Diagnostics).diagnostics
+}
+
+/// How much of each pipeline [`gather`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Everything.
+    Full,
+    /// Diagnostics, and the nodes that call pipelines (for the recursion check).
+    Diagnostics,
+}
+
+fn analyze_with(db: &dyn Db, source: Source, detail: Detail) -> Analysis {
     let mut analysis = Analysis::default();
     let mut checker = Checker::new(db, source);
-    for (index, item) in tree.items.iter().enumerate() {
-        match item {
-            Item::Pipeline(pipeline) => {
-                let info = checker.pipeline(pipeline, index);
-                crate::graph::check(&info, checker.file, &mut checker.diagnostics);
+    let file = checker.file;
+    match layout(db, source) {
+        Layout::Pieces(items) => {
+            for (index, laid) in items.iter().enumerate() {
+                let Some(item) = head_item(db, laid) else {
+                    continue;
+                };
+                let Item::Pipeline(head) = item else {
+                    let before = checker.diagnostics.len();
+                    checker.other_item(item);
+                    for d in &mut checker.diagnostics[before..] {
+                        d.shift(file, laid.head.offset);
+                    }
+                    continue;
+                };
+                if laid.members.len() >= PARALLEL_RUNS {
+                    warm_pipeline(db, source, index, &laid.members);
+                }
+                let runs: Vec<(u32, &[MemberCheck])> = laid
+                    .members
+                    .iter()
+                    .map(|m| {
+                        let run = run_check(db, source, index, m.piece);
+                        (m.offset, run.members.as_slice())
+                    })
+                    .collect();
+                let name = Ident {
+                    name: head.name.name.clone(),
+                    span: head.name.span.shifted(laid.head.offset),
+                };
+                let graph = pipeline_graph(db, source, index);
+                let info = gather(
+                    file,
+                    &name,
+                    index,
+                    &runs,
+                    graph,
+                    detail,
+                    &mut checker.diagnostics,
+                );
                 analysis.pipelines.push(info);
             }
-            Item::Const(c) => {
-                checker.pipeline_scope = None;
-                checker.expr(&c.value, &NodeContext::default());
+        }
+        Layout::Whole => {
+            let tree = &parse(db, source).tree;
+            for (index, item) in tree.items.iter().enumerate() {
+                let Item::Pipeline(pipeline) = item else {
+                    checker.other_item(item);
+                    continue;
+                };
+                let shapes: Vec<MemberShape> =
+                    pipeline.members.iter().map(|m| checker.shape(m)).collect();
+                let scope = Arc::new(PipelineScope::from_declares(
+                    shapes.iter().map(|s| &s.declares),
+                ));
+                let checks: Vec<MemberCheck> = pipeline
+                    .members
+                    .iter()
+                    .zip(&shapes)
+                    .map(|(member, shape)| checker.check_member(member, shape, &scope))
+                    .collect();
+                let structure: Vec<MemberStructure> = checks.iter().map(structure_of).collect();
+                let graph = graph_findings(file, [structure.as_slice()]);
+                let runs = [(0, checks.as_slice())];
+                let info = gather(
+                    file,
+                    &pipeline.name,
+                    index,
+                    &runs,
+                    &graph,
+                    detail,
+                    &mut checker.diagnostics,
+                );
+                analysis.pipelines.push(info);
             }
-            Item::Schema(schema) => {
-                for field in &schema.fields {
-                    checker.lower(&field.ty);
-                }
-            }
-            Item::Plugin(plugin) => {
-                checker.signature_of_plugin(plugin);
-            }
-            Item::Import(_) => {}
         }
     }
     let mut diagnostics = checker.diagnostics;
     recursion(&analysis.pipelines, source.name(db), &mut diagnostics);
     analysis.diagnostics = diagnostics;
     analysis
+}
+
+/// Pipelines with at least this many runs have them shaped and checked in parallel first.
+const PARALLEL_RUNS: usize = 16;
+
+/// Computes the shapes and then the checks of a pipeline's runs on rayon's
+/// pool, each worker on its own handle of the database, so that the memos
+/// [`analyze`] then reads are there.
+fn warm_pipeline(db: &dyn Db, source: Source, item: usize, runs: &[crate::layout::Placed<'_>]) {
+    use rayon::prelude::*;
+    let Some(fork) = db.fork() else { return };
+    let texts: Vec<(FileName, Box<str>)> = runs
+        .iter()
+        .map(|r| (r.piece.file(db).clone(), r.piece.text(db).clone()))
+        .collect();
+    fn intern<'db>(
+        db: &'db crate::db::Database,
+        (file, text): &(FileName, Box<str>),
+    ) -> Piece<'db> {
+        Piece::new(
+            db,
+            file.clone(),
+            pipec_grammar::parser::pieces::PieceKind::Members,
+            text.clone(),
+        )
+    }
+    texts
+        .par_chunks(4)
+        .for_each_with(fork.clone(), |db, chunk| {
+            for run in chunk {
+                run_shapes(&*db, source, intern(db, run));
+            }
+        });
+    pipeline_scope(db, source, item);
+    texts.par_chunks(4).for_each_with(fork, |db, chunk| {
+        for run in chunk {
+            run_check(&*db, source, item, intern(db, run));
+        }
+    });
+}
+
+/// What the members of a run declare, with the diagnostics of resolving them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct RunShapes {
+    shapes: Vec<MemberShape>,
+    declares: Arc<Vec<Declares>>,
+}
+
+/// What the members of the run in `piece` declare (memoised per run text).
+#[salsa::tracked(returns(ref))]
+pub(crate) fn run_shapes<'db>(db: &'db dyn Db, source: Source, piece: Piece<'db>) -> RunShapes {
+    let mut checker = Checker::new(db, source);
+    let shapes: Vec<MemberShape> = members(db, piece)
+        .iter()
+        .map(|m| checker.shape(m))
+        .collect();
+    let declares = Arc::new(shapes.iter().map(|s| s.declares.clone()).collect());
+    RunShapes { shapes, declares }
+}
+
+/// The runs of pipeline `item` of a source read as pieces.
+fn runs_of<'db>(db: &'db dyn Db, source: Source, item: usize) -> &'db [crate::layout::Placed<'db>] {
+    match layout(db, source) {
+        Layout::Pieces(items) => items.get(item).map_or(&[], |laid| laid.members.as_slice()),
+        Layout::Whole => &[],
+    }
+}
+
+/// What every member of pipeline `item` declares, run by run. Re-run after
+/// every edit, but cheap (unchanged runs share their `Arc`) and compared, so
+/// that [`pipeline_scope`] is rebuilt only when a declaration changed.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn pipeline_declarations(
+    db: &dyn Db,
+    source: Source,
+    item: usize,
+) -> Vec<Arc<Vec<Declares>>> {
+    runs_of(db, source, item)
+        .iter()
+        .map(|run| run_shapes(db, source, run.piece).declares.clone())
+        .collect()
+}
+
+/// The names pipeline `item` declares, with their types.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn pipeline_scope(db: &dyn Db, source: Source, item: usize) -> Arc<PipelineScope> {
+    let declarations = pipeline_declarations(db, source, item);
+    Arc::new(PipelineScope::from_declares(
+        declarations.iter().flat_map(|d| d.iter()),
+    ))
+}
+
+/// The members of a run, checked; spans relative to the run's piece.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct RunCheck {
+    members: Vec<MemberCheck>,
+    structure: Arc<Vec<MemberStructure>>,
+}
+
+/// The check of the run in `piece` within pipeline `item` (memoised per run
+/// text and pipeline scope).
+#[salsa::tracked(returns(ref))]
+pub(crate) fn run_check<'db>(
+    db: &'db dyn Db,
+    source: Source,
+    item: usize,
+    piece: Piece<'db>,
+) -> RunCheck {
+    let scope = pipeline_scope(db, source, item).clone();
+    let shapes = run_shapes(db, source, piece);
+    let mut checker = Checker::new(db, source);
+    let members: Vec<MemberCheck> = members(db, piece)
+        .iter()
+        .zip(&shapes.shapes)
+        .map(|(member, shape)| checker.check_member(member, shape, &scope))
+        .collect();
+    let structure = Arc::new(members.iter().map(structure_of).collect());
+    RunCheck { members, structure }
+}
+
+/// What the graph checks read of a member: its node or output without positions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MemberStructure {
+    node: Option<NodeInfo>,
+    output: Option<OutputInfo>,
+}
+
+fn structure_of(check: &MemberCheck) -> MemberStructure {
+    let strip = |deps: &[Dep]| -> Vec<Dep> {
+        deps.iter()
+            .map(|d| Dep {
+                node: d.node.clone(),
+                kind: d.kind,
+                span: Span::default(),
+            })
+            .collect()
+    };
+    MemberStructure {
+        node: check.node.as_ref().map(|n| NodeInfo {
+            deps: strip(&n.deps),
+            span: Span::default(),
+            ..n.clone()
+        }),
+        output: check.output.as_ref().map(|o| OutputInfo {
+            deps: strip(&o.deps),
+            ..o.clone()
+        }),
+    }
+}
+
+/// The graph of pipeline `item`, without positions. Re-run after every edit,
+/// but cheap and compared, so that [`pipeline_graph`] reruns only when the
+/// graph changed.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn pipeline_structure(
+    db: &dyn Db,
+    source: Source,
+    item: usize,
+) -> Vec<Arc<Vec<MemberStructure>>> {
+    runs_of(db, source, item)
+        .iter()
+        .map(|run| run_check(db, source, item, run.piece).structure.clone())
+        .collect()
+}
+
+/// The graph diagnostics of pipeline `item`, their places as locators (see [`locator`]).
+#[salsa::tracked(returns(ref))]
+pub(crate) fn pipeline_graph(db: &dyn Db, source: Source, item: usize) -> Vec<Diagnostic> {
+    let structure = pipeline_structure(db, source, item);
+    graph_findings(source.name(db), structure.iter().map(|run| run.as_slice()))
+}
+
+/// A place in a pipeline named by member, not by position, so that graph
+/// findings survive edits that only move text: `start` is the member's index
+/// in the pipeline, `end` is 0 for its name or `k + 1` for its `k`th dependency.
+fn locator(member: usize, dep: Option<usize>) -> Span {
+    Span {
+        start: u32::try_from(member).unwrap_or(u32::MAX),
+        end: dep.map_or(0, |k| u32::try_from(k + 1).unwrap_or(u32::MAX)),
+    }
+}
+
+/// Runs the graph checks over members given run by run; places are locators.
+fn graph_findings<'a>(
+    file: &FileName,
+    runs: impl IntoIterator<Item = &'a [MemberStructure]>,
+) -> Vec<Diagnostic> {
+    let mut info = PipelineInfo {
+        name: String::new(),
+        item: 0,
+        inputs: Vec::new(),
+        secrets: Vec::new(),
+        nodes: Vec::new(),
+        outputs: Vec::new(),
+    };
+    for (index, member) in runs.into_iter().flatten().enumerate() {
+        let locate = |deps: &[Dep]| -> Vec<Dep> {
+            deps.iter()
+                .enumerate()
+                .map(|(k, d)| Dep {
+                    node: d.node.clone(),
+                    kind: d.kind,
+                    span: locator(index, Some(k)),
+                })
+                .collect()
+        };
+        if let Some(node) = &member.node {
+            info.nodes.push(NodeInfo {
+                deps: locate(&node.deps),
+                span: locator(index, None),
+                member: index,
+                ..node.clone()
+            });
+        }
+        if let Some(output) = &member.output {
+            info.outputs.push(OutputInfo {
+                deps: locate(&output.deps),
+                member: index,
+                ..output.clone()
+            });
+        }
+    }
+    let mut diagnostics = Vec::new();
+    crate::graph::check(&info, file, &mut diagnostics);
+    diagnostics
+}
+
+/// What a member declares, known before any member is checked.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum Declares {
+    /// `input NAME: TYPE`
+    Input { name: String, ty: Type },
+    /// `secret NAME`
+    Secret { name: String },
+    /// `node NAME = callee(...)`: what one of its items is, and whether it makes many.
+    Node {
+        name: String,
+        signature: Option<Signature>,
+        item: Type,
+        many: bool,
+    },
+    /// `output NAME = ...`
+    Output,
+    /// A member that did not parse; its name resolves to anything.
+    #[default]
+    Broken,
+    /// A broken member with a keyword and a name.
+    BrokenNamed {
+        keyword: Option<String>,
+        name: String,
+    },
+}
+
+/// A member's declaration, with the diagnostics found while resolving it
+/// (an unknown callee, an unknown type), spans relative to the member's piece.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct MemberShape {
+    declares: Declares,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Which names a member's name must not clash with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Namespace {
+    Input,
+    Secret,
+    Node,
+    Output,
+}
+
+/// A member, checked: what it contributes to its pipeline, and its diagnostics,
+/// spans relative to the member's piece (member indices are set when gathered).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct MemberCheck {
+    name: Option<(Namespace, Ident)>,
+    input: Option<InputInfo>,
+    secret: Option<String>,
+    node: Option<NodeInfo>,
+    output: Option<OutputInfo>,
+    used_inputs: Vec<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Gathers a pipeline's checked members (run by run, each run with its
+/// piece's offset) into its [`PipelineInfo`] with absolute spans, and adds
+/// what only the whole pipeline shows: names defined twice, inputs never
+/// read, and the graph findings (whose locators become positions here).
+fn gather(
+    file: &FileName,
+    pipeline: &Ident,
+    item: usize,
+    runs: &[(u32, &[MemberCheck])],
+    graph: &[Diagnostic],
+    detail: Detail,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> PipelineInfo {
+    let full = detail == Detail::Full;
+    let members: Vec<(u32, &MemberCheck)> = runs
+        .iter()
+        .flat_map(|&(offset, checks)| checks.iter().map(move |c| (offset, c)))
+        .collect();
+    let mut info = PipelineInfo {
+        name: pipeline.name.clone(),
+        item,
+        inputs: Vec::new(),
+        secrets: Vec::new(),
+        nodes: Vec::new(),
+        outputs: Vec::new(),
+    };
+    let mut seen: HashMap<(Namespace, &str), Span> = HashMap::with_capacity(members.len());
+    let mut used: HashSet<&str> = HashSet::new();
+    let shift_deps = |deps: &[Dep], offset: u32| -> Vec<Dep> {
+        deps.iter()
+            .map(|d| Dep {
+                node: d.node.clone(),
+                kind: d.kind,
+                span: d.span.shifted(offset),
+            })
+            .collect()
+    };
+    for (index, &(offset, check)) in members.iter().enumerate() {
+        for d in &check.diagnostics {
+            let mut d = d.clone();
+            d.shift(file, offset);
+            diagnostics.push(d);
+        }
+        used.extend(check.used_inputs.iter().map(String::as_str));
+        if let Some((namespace, name)) = &check.name {
+            let span = name.span.shifted(offset);
+            if let Some(first) = seen.get(&(*namespace, name.name.as_str())) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        codes::DUPLICATE_NAME,
+                        format!(
+                            "`{}` is defined twice in pipeline `{}`",
+                            name.name, pipeline.name
+                        ),
+                        file,
+                        span,
+                    )
+                    .with_label("defined again here")
+                    .with_secondary(file, *first, "first defined here")
+                    .with_help(
+                        "two inputs, secrets, nodes or outputs of one pipeline cannot share a name",
+                    ),
+                );
+            } else {
+                seen.insert((*namespace, &name.name), span);
+            }
+        }
+        if let Some(input) = &check.input
+            && full
+        {
+            info.inputs.push(InputInfo {
+                member: index,
+                ..input.clone()
+            });
+        }
+        if let Some(secret) = &check.secret
+            && full
+        {
+            info.secrets.push(secret.clone());
+        }
+        if let Some(node) = &check.node
+            && (full || matches!(node.callee, Some(Callee::Pipeline { .. })))
+        {
+            info.nodes.push(NodeInfo {
+                name: node.name.clone(),
+                callee: node.callee.clone(),
+                item: node.item.clone(),
+                many: node.many,
+                deps: shift_deps(&node.deps, offset),
+                binds: node.binds.clone(),
+                member: index,
+                span: node.span.shifted(offset),
+            });
+        }
+        if let Some(output) = &check.output
+            && full
+        {
+            info.outputs.push(OutputInfo {
+                name: output.name.clone(),
+                ty: output.ty.clone(),
+                deps: shift_deps(&output.deps, offset),
+                member: index,
+            });
+        }
+    }
+    // Inputs nothing reads.
+    for &(offset, check) in &members {
+        if let (Some(input), Some((_, name))) = (&check.input, &check.name)
+            && !used.contains(input.name.as_str())
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    codes::UNUSED_INPUT,
+                    format!("input `{}` is never read", input.name),
+                    file,
+                    name.span.shifted(offset),
+                )
+                .with_label("declared here, read nowhere")
+                .with_help(format!("read it as `input.{}`, or remove it", input.name)),
+            );
+        }
+    }
+    // Graph findings: locators to positions.
+    let place = |span: Span| -> Span {
+        let Some(&(offset, check)) = members.get(span.start as usize) else {
+            return Span::default();
+        };
+        let relative = match (span.end.checked_sub(1), &check.node) {
+            (None, Some(node)) => node.span,
+            (Some(k), Some(node)) => node.deps.get(k as usize).map_or(node.span, |d| d.span),
+            _ => Span::default(),
+        };
+        relative.shifted(offset)
+    };
+    for finding in graph {
+        let mut d = finding.clone();
+        d.primary.location.span = place(d.primary.location.span);
+        for label in &mut d.secondary {
+            label.location.span = place(label.location.span);
+        }
+        diagnostics.push(d);
+    }
+    info
 }
 
 /// The `each`/`group` context of the node whose expressions are being typed.
@@ -181,11 +693,62 @@ pub(crate) struct NodeContext {
 }
 
 /// The names of the pipeline being checked.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct PipelineScope {
     inputs: HashMap<String, Type>,
     secrets: HashSet<String>,
     nodes: HashMap<String, (Type, bool)>,
-    used_inputs: HashSet<String>,
+}
+
+impl PipelineScope {
+    /// The names the members declare; the first of a name defined twice wins.
+    fn from_declares<'a>(declares: impl Iterator<Item = &'a Declares> + Clone) -> PipelineScope {
+        let mut scope = PipelineScope::default();
+        for declared in declares.clone() {
+            match declared {
+                Declares::Input { name, ty } => {
+                    scope
+                        .inputs
+                        .entry(name.clone())
+                        .or_insert_with(|| ty.clone());
+                }
+                Declares::Secret { name } => {
+                    scope.secrets.insert(name.clone());
+                }
+                Declares::Node {
+                    name, item, many, ..
+                } => {
+                    scope
+                        .nodes
+                        .entry(name.clone())
+                        .or_insert_with(|| (item.clone(), *many));
+                }
+                _ => {}
+            }
+        }
+        // A broken member's name still resolves, to anything, in its namespace:
+        // its own syntax error is enough.
+        for declared in declares {
+            if let Declares::BrokenNamed { keyword, name } = declared {
+                match keyword.as_deref() {
+                    Some("input") => {
+                        scope.inputs.entry(name.clone()).or_insert(Type::Any);
+                    }
+                    Some("secret") => {
+                        scope.secrets.insert(name.clone());
+                    }
+                    Some("output") => {}
+                    _ => {
+                        scope
+                            .nodes
+                            .entry(name.clone())
+                            .or_insert((Type::Any, false));
+                    }
+                }
+            }
+        }
+        scope
+    }
 }
 
 /// Walks one source, collecting diagnostics and dependencies.
@@ -194,7 +757,9 @@ pub(crate) struct Checker<'db> {
     source: Source,
     file: &'db FileName,
     diagnostics: Vec<Diagnostic>,
-    pipeline_scope: Option<PipelineScope>,
+    pipeline_scope: Option<Arc<PipelineScope>>,
+    /// Inputs read by the member being checked.
+    used_inputs: HashSet<String>,
     /// Dependencies found while typing the current member.
     deps: Vec<Dep>,
     /// Constants being typed (guards against `const A = B`, `const B = A`).
@@ -202,13 +767,14 @@ pub(crate) struct Checker<'db> {
 }
 
 impl<'db> Checker<'db> {
-    fn new(db: &'db dyn Db, source: Source) -> Self {
+    pub(crate) fn new(db: &'db dyn Db, source: Source) -> Self {
         Checker {
             db,
             source,
             file: source.name(db),
             diagnostics: Vec::new(),
             pipeline_scope: None,
+            used_inputs: HashSet::new(),
             deps: Vec::new(),
             const_stack: Vec::new(),
         }
@@ -218,6 +784,24 @@ impl<'db> Checker<'db> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Checks an item other than a pipeline.
+    fn other_item(&mut self, item: &Item) {
+        match item {
+            Item::Const(c) => {
+                self.pipeline_scope = None;
+                self.expr(&c.value, &NodeContext::default());
+            }
+            Item::Schema(schema) => {
+                for field in &schema.fields {
+                    self.lower(&field.ty);
+                }
+            }
+            Item::Plugin(plugin) => {
+                self.signature_of_plugin(plugin);
+            }
+            Item::Import(_) | Item::Pipeline(_) => {}
+        }
+    }
     /// Lowers a written type, reporting unknown names.
     fn lower(&mut self, ty: &pipec_grammar::ast::TypeExpr) -> Type {
         let db = self.db;
@@ -257,100 +841,18 @@ impl<'db> Checker<'db> {
         }
     }
 
-    fn pipeline(&mut self, pipeline: &Pipeline, item: usize) -> PipelineInfo {
-        let file = self.file;
-        let mut info = PipelineInfo {
-            name: pipeline.name.name.clone(),
-            item,
-            inputs: Vec::new(),
-            secrets: Vec::new(),
-            nodes: Vec::new(),
-            outputs: Vec::new(),
-        };
-        let mut scope = PipelineScope {
-            inputs: HashMap::new(),
-            secrets: HashSet::new(),
-            nodes: HashMap::new(),
-            used_inputs: HashSet::new(),
-        };
-
-        // Names first (duplicates), so that members may refer to later ones.
-        // Inputs (`input.x`), secrets (`secret.x`), nodes (`x`) and outputs
-        // (the run's result) are separate namespaces.
-        let mut seen: HashMap<(u8, &str), Span> = HashMap::new();
-        for member in &pipeline.members {
-            let Some(name) = member.name() else { continue };
-            let kind = match member {
-                Member::Input(_) => 0,
-                Member::Secret(_) => 1,
-                Member::Output(_) => 3,
-                Member::Node(_) | Member::Broken(_) => 2,
-            };
-            if let Some(first) = seen.get(&(kind, name.name.as_str())) {
-                self.report(
-                    Diagnostic::new(
-                        codes::DUPLICATE_NAME,
-                        format!(
-                            "`{}` is defined twice in pipeline `{}`",
-                            name.name, pipeline.name.name
-                        ),
-                        file,
-                        name.span,
-                    )
-                    .with_label("defined again here")
-                    .with_secondary(file, *first, "first defined here")
-                    .with_help(
-                        "two inputs, secrets, nodes or outputs of one pipeline cannot share a name",
-                    ),
-                );
-            } else {
-                seen.insert((kind, &name.name), name.span);
-            }
-        }
-
-        // Inputs and secrets.
-        for (index, member) in pipeline.members.iter().enumerate() {
-            match member {
-                Member::Input(input) => {
-                    let ty = self.lower(&input.ty);
-                    if let Some(default) = &input.default {
-                        let found = self.expr(default, &NodeContext::default());
-                        if !found.assignable_to(&ty) {
-                            self.report(
-                                Diagnostic::new(
-                                    codes::DEFAULT_TYPE,
-                                    format!("the default of input `{}` is {found}, but its type is {ty}", input.name.name),
-                                    file,
-                                    default.span,
-                                )
-                                .with_label(format!("expected {ty}"))
-                                .with_help("give a default of the declared type, or change the type"),
-                            );
-                        }
-                    }
-                    scope
-                        .inputs
-                        .entry(input.name.name.clone())
-                        .or_insert_with(|| ty.clone());
-                    info.inputs.push(InputInfo {
-                        name: input.name.name.clone(),
-                        ty,
-                        docs: input.docs.text(),
-                        member: index,
-                    });
-                }
-                Member::Secret(secret) => {
-                    scope.secrets.insert(secret.name.name.clone());
-                    info.secrets.push(secret.name.name.clone());
-                }
-                _ => {}
-            }
-        }
-
-        // Node signatures: what each node produces, before any node is typed.
-        let mut signatures: Vec<(usize, &NodeDecl, Option<Signature>)> = Vec::new();
-        for (index, member) in pipeline.members.iter().enumerate() {
-            if let Member::Node(node) = member {
+    /// What a member declares; diagnostics found on the way go with it.
+    fn shape(&mut self, member: &Member) -> MemberShape {
+        let before = self.diagnostics.len();
+        let declares = match member {
+            Member::Input(input) => Declares::Input {
+                name: input.name.name.clone(),
+                ty: self.lower(&input.ty),
+            },
+            Member::Secret(secret) => Declares::Secret {
+                name: secret.name.name.clone(),
+            },
+            Member::Node(node) => {
                 let signature = self.resolve_callee(node);
                 let each = node
                     .clauses
@@ -360,92 +862,121 @@ impl<'db> Checker<'db> {
                     Some(sig) => (sig.item.clone(), sig.many || each),
                     None => (Type::Any, each),
                 };
-                scope
-                    .nodes
-                    .entry(node.name.name.clone())
-                    .or_insert((item, many));
-                signatures.push((index, node, signature));
-            }
-        }
-        // A broken member's name still resolves, to anything, in its namespace:
-        // its own syntax error is enough.
-        for member in &pipeline.members {
-            if let Member::Broken(broken) = member
-                && let Some(name) = &broken.name
-            {
-                match broken.keyword.as_deref() {
-                    Some("input") => {
-                        scope.inputs.entry(name.name.clone()).or_insert(Type::Any);
-                    }
-                    Some("secret") => {
-                        scope.secrets.insert(name.name.clone());
-                    }
-                    Some("output") => {}
-                    _ => {
-                        scope
-                            .nodes
-                            .entry(name.name.clone())
-                            .or_insert((Type::Any, false));
-                    }
+                Declares::Node {
+                    name: node.name.name.clone(),
+                    signature,
+                    item,
+                    many,
                 }
             }
+            Member::Output(_) => Declares::Output,
+            Member::Broken(broken) => match &broken.name {
+                Some(name) => Declares::BrokenNamed {
+                    keyword: broken.keyword.clone(),
+                    name: name.name.clone(),
+                },
+                None => Declares::Broken,
+            },
+        };
+        MemberShape {
+            declares,
+            diagnostics: self.diagnostics.split_off(before),
         }
-        self.pipeline_scope = Some(scope);
+    }
 
-        for (index, node, signature) in signatures {
-            let (deps, binds) = self.node(node, signature.as_ref());
-            let (item, many) = self.node_shape(&node.name.name);
-            info.nodes.push(NodeInfo {
-                name: node.name.name.clone(),
-                callee: signature.map(|s| s.callee),
-                item,
-                many,
-                deps,
-                binds,
-                member: index,
-                span: node.name.span,
-            });
-        }
-
-        for (index, member) in pipeline.members.iter().enumerate() {
-            if let Member::Output(output) = member {
+    /// Checks one member against its pipeline's names.
+    fn check_member(
+        &mut self,
+        member: &Member,
+        shape: &MemberShape,
+        scope: &Arc<PipelineScope>,
+    ) -> MemberCheck {
+        let saved = std::mem::replace(&mut self.diagnostics, shape.diagnostics.clone());
+        self.used_inputs.clear();
+        self.deps.clear();
+        let mut check = MemberCheck::default();
+        match member {
+            Member::Input(input) => {
+                let ty = match &shape.declares {
+                    Declares::Input { ty, .. } => ty.clone(),
+                    _ => Type::Any,
+                };
+                // A default is typed outside the pipeline's names.
+                self.pipeline_scope = None;
+                if let Some(default) = &input.default {
+                    let found = self.expr(default, &NodeContext::default());
+                    if !found.assignable_to(&ty) {
+                        self.report(
+                            Diagnostic::new(
+                                codes::DEFAULT_TYPE,
+                                format!(
+                                    "the default of input `{}` is {found}, but its type is {ty}",
+                                    input.name.name
+                                ),
+                                self.file,
+                                default.span,
+                            )
+                            .with_label(format!("expected {ty}"))
+                            .with_help("give a default of the declared type, or change the type"),
+                        );
+                    }
+                }
+                check.name = Some((Namespace::Input, input.name.clone()));
+                check.input = Some(InputInfo {
+                    name: input.name.name.clone(),
+                    ty,
+                    docs: input.docs.text(),
+                    member: 0,
+                });
+                // What a default reads is not a use of the pipeline's inputs.
+                self.used_inputs.clear();
+            }
+            Member::Secret(secret) => {
+                check.name = Some((Namespace::Secret, secret.name.clone()));
+                check.secret = Some(secret.name.name.clone());
+            }
+            Member::Node(node) => {
+                self.pipeline_scope = Some(scope.clone());
+                let signature = match &shape.declares {
+                    Declares::Node { signature, .. } => signature.clone(),
+                    _ => None,
+                };
+                let (deps, binds) = self.node(node, signature.as_ref());
+                let (item, many) = self.node_shape(&node.name.name);
+                check.name = Some((Namespace::Node, node.name.clone()));
+                check.node = Some(NodeInfo {
+                    name: node.name.name.clone(),
+                    callee: signature.map(|s| s.callee),
+                    item,
+                    many,
+                    deps,
+                    binds,
+                    member: 0,
+                    span: node.name.span,
+                });
+            }
+            Member::Output(output) => {
+                self.pipeline_scope = Some(scope.clone());
                 self.deps.clear();
                 let ty = self.expr(&output.value, &NodeContext::default());
-                info.outputs.push(OutputInfo {
+                check.name = Some((Namespace::Output, output.name.clone()));
+                check.output = Some(OutputInfo {
                     name: output.name.name.clone(),
                     ty,
                     deps: std::mem::take(&mut self.deps),
-                    member: index,
+                    member: 0,
                 });
             }
-        }
-
-        // Inputs nothing reads.
-        let used = self
-            .pipeline_scope
-            .take()
-            .map(|s| s.used_inputs)
-            .unwrap_or_default();
-        for member in &pipeline.members {
-            if let Member::Input(input) = member
-                && !used.contains(&input.name.name)
-            {
-                self.report(
-                    Diagnostic::new(
-                        codes::UNUSED_INPUT,
-                        format!("input `{}` is never read", input.name.name),
-                        file,
-                        input.name.span,
-                    )
-                    .with_label("declared here, read nowhere")
-                    .with_help(format!(
-                        "read it as `input.{}`, or remove it",
-                        input.name.name
-                    )),
-                );
+            Member::Broken(broken) => {
+                check.name = broken.name.clone().map(|name| (Namespace::Node, name));
             }
         }
-        info
+        self.pipeline_scope = None;
+        let mut used: Vec<String> = self.used_inputs.drain().collect();
+        used.sort();
+        check.used_inputs = used;
+        check.diagnostics = std::mem::replace(&mut self.diagnostics, saved);
+        check
     }
 
     fn node_shape(&self, name: &str) -> (Type, bool) {
@@ -801,7 +1332,7 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 /// The record type of a schema visible from `source`.
 pub(crate) fn schema_type(db: &dyn Db, source: Source, name: &str) -> Option<Type> {
     let found = scope::lookup(db, source, Kind::Schema, name)?;
-    let Item::Schema(schema) = parse(db, found.source).tree.items.get(found.index)? else {
+    let Item::Schema(schema) = item_interface(db, found.source, found.index).as_ref()? else {
         return None;
     };
     let mut fields = std::collections::BTreeMap::new();

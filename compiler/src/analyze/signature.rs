@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::{Checker, NodeContext};
 use crate::codes;
-use crate::queries::parse;
+use crate::db::{Db, Source};
+use crate::layout::item_interface;
 use crate::scope::{self, Found, Kind};
 use crate::types::Type;
 
@@ -110,12 +111,10 @@ impl Checker<'_> {
     }
 
     /// The signature of a plugin or pipeline found elsewhere (types only, no diagnostics).
-    fn signature_at(&mut self, found: Found) -> Option<Signature> {
+    pub(super) fn signature_at(&mut self, found: Found) -> Option<Signature> {
         let file = found.source.name(self.db).to_string();
-        let item = parse(self.db, found.source)
-            .tree
-            .items
-            .get(found.index)?
+        let item = item_interface(self.db, found.source, found.index)
+            .as_ref()?
             .clone();
         // Types of another file are lowered as seen from that file; its own analysis reports its mistakes.
         let saved = (self.source, self.diagnostics.len());
@@ -201,7 +200,7 @@ impl Checker<'_> {
             _ => Err(None),
         };
         match found {
-            Ok(found) => self.signature_at(found),
+            Ok(found) => found_signature(self.db, found.source, found.index).clone(),
             Err(alias) => {
                 let written = path
                     .iter()
@@ -402,4 +401,11 @@ fn conversion_hint(found: &Type, want: &Type) -> String {
         }
         _ => format!("pass a value of type {want}"),
     }
+}
+
+/// The signature of the plugin or pipeline that is item `index` of `source`
+/// (memoised: every node calling it reads the same one).
+#[salsa::tracked(returns(ref))]
+pub(super) fn found_signature(db: &dyn Db, source: Source, index: usize) -> Option<Signature> {
+    Checker::new(db, source).signature_at(Found { source, index })
 }

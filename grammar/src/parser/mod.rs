@@ -9,6 +9,7 @@
 mod build;
 mod chunks;
 mod errors;
+pub mod pieces;
 mod recover;
 
 use pest::Parser;
