@@ -40,9 +40,11 @@ pub fn run(args: &CheckArgs) -> u8 {
         sources.insert(name, String::from_utf8_lossy(&bytes).into_owned());
         checked.push(db.set_source(path, bytes));
     }
+    // A diagnostic found through two files (an import of both) is shown once.
+    let mut seen = std::collections::HashSet::new();
     for source in checked {
         for d in pipec_compiler::check::diagnostics(&db, source) {
-            if !diagnostics.contains(d) {
+            if seen.insert(d) {
                 diagnostics.push(d.clone());
             }
         }

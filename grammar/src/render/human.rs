@@ -10,8 +10,23 @@ use crate::span::Span;
 /// `color` adds ANSI colors (only on a terminal, never with `NO_COLOR`).
 pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
     let mut out = Vec::new();
+    // One ariadne cache (line index) per file for all reports: building it
+    // per report made a file with thousands of diagnostics take seconds.
+    let mut names: Vec<&FileName> = Vec::new();
+    for d in diagnostics {
+        for name in std::iter::once(d.file()).chain(d.secondary.iter().map(|l| &l.location.file)) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    let mut cache = ariadne::sources(
+        names
+            .into_iter()
+            .map(|name| (name.to_string(), sources.text(name).unwrap_or(""))),
+    );
     for diagnostic in diagnostics {
-        render_one(diagnostic, sources, color, &mut out);
+        render_one(diagnostic, sources, color, &mut cache, &mut out);
     }
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -31,7 +46,13 @@ fn clamp(sources: &Sources, file: &FileName, span: Span) -> std::ops::Range<usiz
     start..end
 }
 
-fn render_one(diagnostic: &Diagnostic, sources: &Sources, color: bool, out: &mut Vec<u8>) {
+fn render_one(
+    diagnostic: &Diagnostic,
+    sources: &Sources,
+    color: bool,
+    cache: &mut impl ariadne::Cache<String>,
+    out: &mut Vec<u8>,
+) {
     let file = diagnostic.file();
     let (kind, accent) = match diagnostic.severity {
         Severity::Error => (ReportKind::Error, Color::Red),
@@ -67,20 +88,7 @@ fn render_one(diagnostic: &Diagnostic, sources: &Sources, color: bool, out: &mut
     if let Some(fix) = &diagnostic.fix {
         report = report.with_note(format!("fix available: {}", fix.message));
     }
-    let mut files: Vec<(String, String)> = Vec::new();
-    for name in std::iter::once(file).chain(diagnostic.secondary.iter().map(|l| &l.location.file)) {
-        if !files.iter().any(|(n, _)| n == name.as_ref()) {
-            files.push((
-                name.to_string(),
-                sources.text(name).unwrap_or("").to_string(),
-            ));
-        }
-    }
-    if report
-        .finish()
-        .write(ariadne::sources(files), &mut *out)
-        .is_err()
-    {
+    if report.finish().write(cache, &mut *out).is_err() {
         // Writing to a Vec cannot fail; keep the message even if drawing did.
         out.extend_from_slice(
             format!(
