@@ -169,7 +169,7 @@ fn check_goldens() {
         );
         if matches!(
             pipec::compiler::layout::layout(&db, source),
-            pipec::compiler::layout::Layout::Pieces(_)
+            pipec::compiler::layout::Layout::Pieces { .. }
         ) {
             read_as_pieces += 1;
         }

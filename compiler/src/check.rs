@@ -15,7 +15,7 @@ use crate::scope::module_diagnostics;
 #[salsa::tracked(returns(ref))]
 pub fn diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
     let mut out = match layout(db, source) {
-        Layout::Pieces(items) => piece_diagnostics(db, source, items),
+        Layout::Pieces { items, .. } => piece_diagnostics(db, source, items),
         Layout::Whole => parse(db, source).diagnostics.clone(),
     };
     let file = source.name(db);

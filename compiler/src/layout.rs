@@ -14,10 +14,10 @@
 use pipec_grammar::ast::{Ident, Item, Member, Pipeline};
 use pipec_grammar::diagnostic::{Diagnostic, FileName};
 use pipec_grammar::parser::pieces::{
-    self, Outline, OutlineItem, PieceKind, PieceSyntax, PieceTree,
+    self, Outline, OutlineItem, PARALLEL_THRESHOLD, PieceKind, PieceSyntax, PieceTree,
 };
 
-use crate::db::{Db, Source};
+use crate::db::{Database, Db, Source};
 use crate::queries::parse;
 
 mod interned {
@@ -69,7 +69,14 @@ pub struct LaidItem<'db> {
 #[derive(Debug, Clone, PartialEq, Eq, salsa::SalsaValue)]
 pub enum Layout<'db> {
     /// As pieces, each parsed alone.
-    Pieces(Vec<LaidItem<'db>>),
+    Pieces {
+        /// The items, in order.
+        items: Vec<LaidItem<'db>>,
+        /// Whether this database had not read the source before: the time to
+        /// parse and check a large source in parallel (after an edit, only
+        /// the edited piece needs work).
+        first_reading: bool,
+    },
     /// As one whole-file parse ([`parse`]).
     Whole,
 }
@@ -84,7 +91,9 @@ pub fn layout<'db>(db: &'db dyn Db, source: Source) -> Layout<'db> {
     let Ok(text) = std::str::from_utf8(source.bytes(db)) else {
         return Layout::Whole;
     };
-    let derived = db.previous_outline(source).and_then(|(old_bytes, old)| {
+    let previous = db.previous_outline(source);
+    let first_reading = previous.is_none();
+    let derived = previous.and_then(|(old_bytes, old)| {
         let old_text = std::str::from_utf8(&old_bytes).ok()?;
         pieces::outline_after_edit(old_text, &old, text)
     });
@@ -94,7 +103,7 @@ pub fn layout<'db>(db: &'db dyn Db, source: Source) -> Layout<'db> {
     let outline = std::sync::Arc::new(outline);
     db.remember_outline(source, source.bytes(db).clone(), outline.clone());
     let file = source.name(db);
-    if text.len() >= PARALLEL_THRESHOLD {
+    if first_reading && text.len() >= PARALLEL_THRESHOLD {
         warm(db, file, text, &outline);
     }
     let place = |kind: PieceKind, range: std::ops::Range<usize>| -> Option<Placed<'db>> {
@@ -133,31 +142,50 @@ pub fn layout<'db>(db: &'db dyn Db, source: Source) -> Layout<'db> {
             None => return Layout::Whole,
         }
     }
-    Layout::Pieces(items)
+    Layout::Pieces {
+        items,
+        first_reading,
+    }
 }
-
-/// Sources at least this large have their pieces parsed in parallel first.
-const PARALLEL_THRESHOLD: usize = 64 * 1024;
 
 /// Parses the pieces of an outline on rayon's pool, each worker on its own
 /// handle of the database, so that the memos `layout` then reads are there.
 fn warm(db: &dyn Db, file: &FileName, text: &str, outline: &Outline) {
-    use rayon::prelude::*;
-    let Some(fork) = db.fork() else { return };
-    let mut pieces: Vec<(PieceKind, std::ops::Range<usize>)> = Vec::new();
+    let mut pieces: Vec<(PieceKind, Box<str>)> = Vec::new();
+    let mut add =
+        |kind, range: &std::ops::Range<usize>| pieces.push((kind, Box::from(&text[range.clone()])));
     for item in &outline.items {
         match item {
-            OutlineItem::Whole(range) => pieces.push((PieceKind::Item, range.clone())),
+            OutlineItem::Whole(range) => add(PieceKind::Item, range),
             OutlineItem::Pipeline { head, members, .. } => {
-                pieces.push((PieceKind::PipelineHead, head.clone()));
-                pieces.extend(members.iter().map(|m| (PieceKind::Members, m.clone())));
+                add(PieceKind::PipelineHead, head);
+                for run in members {
+                    add(PieceKind::Members, run);
+                }
             }
         }
     }
-    pieces.par_chunks(8).for_each_with(fork, |db, chunk| {
-        for (kind, range) in chunk {
-            let piece = Piece::new(&*db, file.clone(), *kind, Box::from(&text[range.clone()]));
-            piece_syntax(&*db, piece);
+    on_forks(db, file, &pieces, 8, |db, piece| {
+        piece_syntax(db, piece);
+    });
+}
+
+/// Calls `work` for every piece on rayon's pool, `chunk` pieces at a time,
+/// each worker on its own handle of the database ([`Db::fork`]) where the
+/// piece is interned again (same text, same piece). Does nothing when the
+/// database cannot be forked: the caller's own queries then do the work.
+pub(crate) fn on_forks(
+    db: &dyn Db,
+    file: &FileName,
+    pieces: &[(PieceKind, Box<str>)],
+    chunk: usize,
+    work: impl for<'a> Fn(&'a Database, Piece<'a>) + Sync + Send,
+) {
+    use rayon::prelude::*;
+    let Some(fork) = db.fork() else { return };
+    pieces.par_chunks(chunk).for_each_with(fork, |db, chunk| {
+        for (kind, text) in chunk {
+            work(db, Piece::new(&*db, file.clone(), *kind, text.clone()));
         }
     });
 }
@@ -224,7 +252,7 @@ pub fn item_names(db: &dyn Db, source: Source) -> Vec<Option<(ItemKind, Ident)>>
         ))
     };
     match layout(db, source) {
-        Layout::Pieces(items) => items
+        Layout::Pieces { items, .. } => items
             .iter()
             .map(|laid| name_of(head_item(db, laid)?, laid.head.offset))
             .collect(),
@@ -263,7 +291,7 @@ pub fn item_interface(db: &dyn Db, source: Source, index: usize) -> Option<Item>
             .collect()
     };
     match layout(db, source) {
-        Layout::Pieces(items) => {
+        Layout::Pieces { items, .. } => {
             let laid = items.get(index)?;
             match head_item(db, laid)? {
                 Item::Pipeline(head) => {

@@ -39,7 +39,7 @@ pub fn imports(db: &dyn Db, source: Source) -> Vec<Import> {
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let written: Vec<(&pipec_grammar::ast::Import, u32)> = match layout(db, source) {
-        Layout::Pieces(items) => items
+        Layout::Pieces { items, .. } => items
             .iter()
             .filter_map(|laid| match head_item(db, laid)? {
                 Item::Import(import) => Some((import, laid.head.offset)),

@@ -20,10 +20,8 @@ pub struct Module {
     pub consts: HashMap<String, usize>,
     /// `schema` items.
     pub schemas: HashMap<String, usize>,
-    /// `plugin` items.
-    pub plugins: HashMap<String, usize>,
-    /// `pipeline` items.
-    pub pipelines: HashMap<String, usize>,
+    /// `plugin` and `pipeline` items (one namespace: both are callees).
+    pub callees: HashMap<String, usize>,
 }
 
 /// The names a source defines (the first of a name defined twice).
@@ -39,8 +37,7 @@ pub fn module(db: &dyn Db, source: Source) -> Module {
         let table = match kind {
             ItemKind::Const => &mut module.consts,
             ItemKind::Schema => &mut module.schemas,
-            ItemKind::Plugin => &mut module.plugins,
-            ItemKind::Pipeline => &mut module.pipelines,
+            ItemKind::Plugin | ItemKind::Pipeline => &mut module.callees,
         };
         table.insert(name.name, index);
     }
@@ -92,46 +89,34 @@ pub enum Kind {
     Callee,
 }
 
-fn table(module: &Module, kind: Kind) -> Vec<&HashMap<String, usize>> {
+/// The table of a module that holds names of `kind`.
+fn table(module: &Module, kind: Kind) -> &HashMap<String, usize> {
     match kind {
-        Kind::Const => vec![&module.consts],
-        Kind::Schema => vec![&module.schemas],
-        Kind::Callee => vec![&module.plugins, &module.pipelines],
+        Kind::Const => &module.consts,
+        Kind::Schema => &module.schemas,
+        Kind::Callee => &module.callees,
     }
+}
+
+/// Item `name` of `kind` defined in `source` itself.
+fn defined_in(db: &dyn Db, source: Source, kind: Kind, name: &str) -> Option<Found> {
+    table(module(db, source), kind)
+        .get(name)
+        .map(|&index| Found { source, index })
 }
 
 /// Looks a name up as seen from `source`: its own items, then the items of
 /// its imports without an alias, then the built-in declarations.
 pub fn lookup(db: &dyn Db, source: Source, kind: Kind, name: &str) -> Option<Found> {
-    let own = module(db, source);
-    if let Some(&index) = table(own, kind).iter().find_map(|t| t.get(name)) {
-        return Some(Found { source, index });
-    }
-    for import in imports(db, source) {
-        if import.alias.is_some() {
-            continue;
-        }
-        let Ok(target) = import.target.clone() else {
-            continue;
-        };
-        if let Some(&index) = table(module(db, target), kind)
-            .iter()
-            .find_map(|t| t.get(name))
-        {
-            return Some(Found {
-                source: target,
-                index,
-            });
-        }
-    }
-    let prelude = db.prelude();
-    table(module(db, prelude), kind)
-        .iter()
-        .find_map(|t| t.get(name))
-        .map(|&index| Found {
-            source: prelude,
-            index,
+    defined_in(db, source, kind, name)
+        .or_else(|| {
+            imports(db, source)
+                .iter()
+                .filter(|import| import.alias.is_none())
+                .filter_map(|import| import.target.clone().ok())
+                .find_map(|target| defined_in(db, target, kind, name))
         })
+        .or_else(|| defined_in(db, db.prelude(), kind, name))
 }
 
 /// Looks up `alias.name` through an import alias of `source`.
@@ -145,28 +130,19 @@ pub fn lookup_qualified(
     let import = imports(db, source)
         .iter()
         .find(|i| i.alias.as_deref() == Some(alias))?;
-    let Ok(target) = import.target.clone() else {
-        return Some(None);
-    };
     Some(
-        table(module(db, target), kind)
-            .iter()
-            .find_map(|t| t.get(name))
-            .map(|&index| Found {
-                source: target,
-                index,
-            }),
+        import
+            .target
+            .clone()
+            .ok()
+            .and_then(|target| defined_in(db, target, kind, name)),
     )
 }
 
 /// Every name of `kind` visible from `source`, for "did you mean".
 pub fn visible_names(db: &dyn Db, source: Source, kind: Kind) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    let mut add = |module: &Module| {
-        for t in table(module, kind) {
-            names.extend(t.keys().cloned());
-        }
-    };
+    let mut add = |module: &Module| names.extend(table(module, kind).keys().cloned());
     add(module(db, source));
     for import in imports(db, source) {
         if let (None, Ok(target)) = (&import.alias, &import.target) {

@@ -13,12 +13,13 @@ use std::sync::Arc;
 
 use pipec_grammar::ast::{ClauseKind, Expr, Ident, Item, Member, NodeDecl};
 use pipec_grammar::diagnostic::{Diagnostic, FileName};
+use pipec_grammar::parser::pieces::PieceKind;
 use pipec_grammar::span::Span;
 use serde::Serialize;
 
 use crate::codes;
 use crate::db::{Db, Source};
-use crate::layout::{Layout, Piece, head_item, item_interface, layout, members};
+use crate::layout::{Layout, Piece, head_item, item_interface, layout, members, on_forks};
 use crate::queries::parse;
 use crate::scope::{self, Kind};
 use crate::types::{Type, lower_type};
@@ -176,7 +177,10 @@ fn analyze_with(db: &dyn Db, source: Source, detail: Detail) -> Analysis {
     let mut checker = Checker::new(db, source);
     let file = checker.file;
     match layout(db, source) {
-        Layout::Pieces(items) => {
+        Layout::Pieces {
+            items,
+            first_reading,
+        } => {
             for (index, laid) in items.iter().enumerate() {
                 let Some(item) = head_item(db, laid) else {
                     continue;
@@ -189,7 +193,7 @@ fn analyze_with(db: &dyn Db, source: Source, detail: Detail) -> Analysis {
                     }
                     continue;
                 };
-                if laid.members.len() >= PARALLEL_RUNS {
+                if *first_reading && laid.members.len() >= PARALLEL_RUNS {
                     warm_pipeline(db, source, index, &laid.members);
                 }
                 let runs: Vec<(u32, &[MemberCheck])> = laid
@@ -264,35 +268,17 @@ const PARALLEL_RUNS: usize = 16;
 /// pool, each worker on its own handle of the database, so that the memos
 /// [`analyze`] then reads are there.
 fn warm_pipeline(db: &dyn Db, source: Source, item: usize, runs: &[crate::layout::Placed<'_>]) {
-    use rayon::prelude::*;
-    let Some(fork) = db.fork() else { return };
-    let texts: Vec<(FileName, Box<str>)> = runs
+    let runs: Vec<(PieceKind, Box<str>)> = runs
         .iter()
-        .map(|r| (r.piece.file(db).clone(), r.piece.text(db).clone()))
+        .map(|run| (PieceKind::Members, run.piece.text(db).clone()))
         .collect();
-    fn intern<'db>(
-        db: &'db crate::db::Database,
-        (file, text): &(FileName, Box<str>),
-    ) -> Piece<'db> {
-        Piece::new(
-            db,
-            file.clone(),
-            pipec_grammar::parser::pieces::PieceKind::Members,
-            text.clone(),
-        )
-    }
-    texts
-        .par_chunks(4)
-        .for_each_with(fork.clone(), |db, chunk| {
-            for run in chunk {
-                run_shapes(&*db, source, intern(db, run));
-            }
-        });
+    let file = source.name(db);
+    on_forks(db, file, &runs, 4, |db, run| {
+        run_shapes(db, source, run);
+    });
     pipeline_scope(db, source, item);
-    texts.par_chunks(4).for_each_with(fork, |db, chunk| {
-        for run in chunk {
-            run_check(&*db, source, item, intern(db, run));
-        }
+    on_forks(db, file, &runs, 4, |db, run| {
+        run_check(db, source, item, run);
     });
 }
 
@@ -318,7 +304,7 @@ pub(crate) fn run_shapes<'db>(db: &'db dyn Db, source: Source, piece: Piece<'db>
 /// The runs of pipeline `item` of a source read as pieces.
 fn runs_of<'db>(db: &'db dyn Db, source: Source, item: usize) -> &'db [crate::layout::Placed<'db>] {
     match layout(db, source) {
-        Layout::Pieces(items) => items.get(item).map_or(&[], |laid| laid.members.as_slice()),
+        Layout::Pieces { items, .. } => items.get(item).map_or(&[], |laid| laid.members.as_slice()),
         Layout::Whole => &[],
     }
 }
@@ -884,6 +870,24 @@ impl<'db> Checker<'db> {
         }
     }
 
+    /// Types a default (of an input or a plugin parameter, `what`) against
+    /// its declared type; a mismatch is reported with `help`.
+    pub(super) fn check_default(&mut self, default: &Expr, ty: &Type, what: &str, help: &str) {
+        let found = self.expr(default, &NodeContext::default());
+        if !found.assignable_to(ty) {
+            self.report(
+                Diagnostic::new(
+                    codes::DEFAULT_TYPE,
+                    format!("the default of {what} is {found}, but its type is {ty}"),
+                    self.file,
+                    default.span,
+                )
+                .with_label(format!("expected {ty}"))
+                .with_help(help),
+            );
+        }
+    }
+
     /// Checks one member against its pipeline's names.
     fn check_member(
         &mut self,
@@ -904,22 +908,12 @@ impl<'db> Checker<'db> {
                 // A default is typed outside the pipeline's names.
                 self.pipeline_scope = None;
                 if let Some(default) = &input.default {
-                    let found = self.expr(default, &NodeContext::default());
-                    if !found.assignable_to(&ty) {
-                        self.report(
-                            Diagnostic::new(
-                                codes::DEFAULT_TYPE,
-                                format!(
-                                    "the default of input `{}` is {found}, but its type is {ty}",
-                                    input.name.name
-                                ),
-                                self.file,
-                                default.span,
-                            )
-                            .with_label(format!("expected {ty}"))
-                            .with_help("give a default of the declared type, or change the type"),
-                        );
-                    }
+                    self.check_default(
+                        default,
+                        &ty,
+                        &format!("input `{}`", input.name.name),
+                        "give a default of the declared type, or change the type",
+                    );
                 }
                 check.name = Some((Namespace::Input, input.name.clone()));
                 check.input = Some(InputInfo {
@@ -928,8 +922,6 @@ impl<'db> Checker<'db> {
                     docs: input.docs.text(),
                     member: 0,
                 });
-                // What a default reads is not a use of the pipeline's inputs.
-                self.used_inputs.clear();
             }
             Member::Secret(secret) => {
                 check.name = Some((Namespace::Secret, secret.name.clone()));
@@ -957,7 +949,6 @@ impl<'db> Checker<'db> {
             }
             Member::Output(output) => {
                 self.pipeline_scope = Some(scope.clone());
-                self.deps.clear();
                 let ty = self.expr(&output.value, &NodeContext::default());
                 check.name = Some((Namespace::Output, output.name.clone()));
                 check.output = Some(OutputInfo {

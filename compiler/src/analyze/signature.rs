@@ -80,22 +80,12 @@ impl Checker<'_> {
         for param in &plugin.params {
             let ty = self.lower(&param.ty);
             if let Some(default) = &param.default {
-                let found = self.expr(default, &NodeContext::default());
-                if !found.assignable_to(&ty) {
-                    self.report(
-                        Diagnostic::new(
-                            codes::DEFAULT_TYPE,
-                            format!(
-                                "the default of parameter `{}` is {found}, but its type is {ty}",
-                                param.name.name
-                            ),
-                            self.file,
-                            default.span,
-                        )
-                        .with_label(format!("expected {ty}"))
-                        .with_help("give a default of the declared type"),
-                    );
-                }
+                self.check_default(
+                    default,
+                    &ty,
+                    &format!("parameter `{}`", param.name.name),
+                    "give a default of the declared type",
+                );
             }
             params.push(Param {
                 name: param.name.name.clone(),

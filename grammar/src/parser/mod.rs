@@ -155,7 +155,7 @@ fn chunks_or_whole<'i>(
     allow_pieces: bool,
 ) -> Result<Whole<'i>, pest::error::Error<Rule>> {
     if allow_pieces
-        && text.len() >= chunks::PARALLEL_THRESHOLD
+        && text.len() >= pieces::PARALLEL_THRESHOLD
         && let Some((items, found)) = chunks::parse(file, text, lexemes, token_ends)
     {
         return Ok(Whole::Chunked(items, found));

@@ -29,6 +29,10 @@ use crate::diagnostic::{Diagnostic, FileName, sort_diagnostics};
 use crate::lexer::{self, Lexeme, Token};
 use crate::span::Span;
 
+/// Files smaller than this are parsed, and checked, on one thread: splitting
+/// the work would cost more than it saves.
+pub const PARALLEL_THRESHOLD: usize = 64 * 1024;
+
 /// A run of members ends after a member whose name's hash is a multiple of this.
 pub const RUN_DIVISOR: u64 = 32;
 
@@ -63,6 +67,8 @@ pub enum OutlineItem {
         head: Range<usize>,
         /// Runs of members, each with what precedes it since the previous piece.
         members: Vec<Range<usize>>,
+        /// The pipeline's name.
+        name: Span,
         /// The pipeline from its keyword to its closing brace.
         span: Span,
     },
@@ -102,18 +108,54 @@ pub fn outline(text: &str) -> Option<Outline> {
     {
         return None;
     }
+    let outline = cut(text, &lexemes)?;
+    // A doc comment where no piece follows it (before a pipeline's `}` or at
+    // the end of the file) documents nothing; only the whole file says so.
+    let docs: Vec<usize> = lexemes
+        .iter()
+        .filter(|l| l.token == Ok(Token::Comment) && lexer::is_doc_comment(&text[l.span.range()]))
+        .map(|l| l.span.start as usize)
+        .collect();
+    let has_doc = |gap: Range<usize>| {
+        let first = docs.partition_point(|&d| d < gap.start);
+        docs.get(first).is_some_and(|&d| d < gap.end)
+    };
+    let mut end_of_last = 0;
+    for item in &outline.items {
+        match item {
+            OutlineItem::Whole(range) => end_of_last = range.end,
+            OutlineItem::Pipeline {
+                head,
+                members,
+                span,
+                ..
+            } => {
+                let last = members.last().map_or(head.end, |run| run.end);
+                // The span ends with the one-byte `}`.
+                if has_doc(last..span.end as usize - 1) {
+                    return None;
+                }
+                end_of_last = span.end as usize;
+            }
+        }
+    }
+    if has_doc(end_of_last..text.len()) {
+        return None;
+    }
+    Some(outline)
+}
+
+/// Cuts lexed text into items, pipeline heads and runs of members, each
+/// piece from the end of the previous one; `None` when the item and member
+/// boundaries do not account for every token. Doc comments are not judged:
+/// [`outline`] does that for pieces parsed alone; the whole-file parser
+/// attaches them after parsing the pieces (`chunks`).
+pub(super) fn cut(text: &str, lexemes: &[Lexeme]) -> Option<Outline> {
     let tokens: Vec<Lexeme> = lexemes
         .iter()
         .copied()
         .filter(|l| l.token != Ok(Token::Comment))
         .collect();
-    let has_doc_comment = |range: Range<usize>| {
-        lexemes.iter().any(|l| {
-            l.token == Ok(Token::Comment)
-                && range.contains(&(l.span.start as usize))
-                && lexer::is_doc_comment(&text[l.span.range()])
-        })
-    };
     let starts = boundaries(text, &tokens, 0, tokens.len(), Token::starts_item);
     if !tokens.is_empty() && starts.first() != Some(&0) {
         return None;
@@ -156,19 +198,13 @@ pub fn outline(text: &str) -> Option<Outline> {
                 member_start = member_end;
             }
         }
-        let close = tokens[last - 1].span.start as usize;
-        if has_doc_comment(member_start..close) {
-            return None;
-        }
         items.push(OutlineItem::Pipeline {
             head,
             members,
+            name: tokens[first + 1].span,
             span: Span::new(tokens[first].span.start as usize, end),
         });
         previous_end = end;
-    }
-    if has_doc_comment(previous_end..text.len()) {
-        return None;
     }
     Some(Outline { items })
 }
@@ -200,8 +236,6 @@ pub fn outline_after_edit(old_text: &str, old: &Outline, new_text: &str) -> Opti
     }
     let changed = prefix..old_bytes.len() - suffix;
     let delta = new_bytes.len() as isize - old_bytes.len() as isize;
-    let moved = |at: usize| at.checked_add_signed(delta);
-    let moved_range = |r: &Range<usize>| Some(moved(r.start)?..moved(r.end)?);
     let (item_index, run_index) =
         old.items
             .iter()
@@ -213,47 +247,35 @@ pub fn outline_after_edit(old_text: &str, old: &Outline, new_text: &str) -> Opti
                     .map(|j| (i, j)),
                 OutlineItem::Whole(_) => None,
             })?;
-    let mut items = Vec::with_capacity(old.items.len());
-    for (i, item) in old.items.iter().enumerate() {
-        let item = match item {
-            _ if i < item_index => item.clone(),
-            OutlineItem::Whole(range) => OutlineItem::Whole(moved_range(range)?),
+    // The change is strictly inside one run: every other boundary is before
+    // it (and stays) or after it (and moves by the change in length).
+    let moved = |at: usize| {
+        if at < changed.end {
+            at
+        } else {
+            at.wrapping_add_signed(delta)
+        }
+    };
+    let moved_range = |r: &Range<usize>| moved(r.start)..moved(r.end);
+    let moved_span = |s: &Span| Span::new(moved(s.start as usize), moved(s.end as usize));
+    let items: Vec<OutlineItem> = old
+        .items
+        .iter()
+        .map(|item| match item {
+            OutlineItem::Whole(range) => OutlineItem::Whole(moved_range(range)),
             OutlineItem::Pipeline {
                 head,
                 members,
+                name,
                 span,
-            } => {
-                let after = i > item_index;
-                let mut runs = Vec::with_capacity(members.len());
-                for (j, run) in members.iter().enumerate() {
-                    runs.push(match j {
-                        _ if !after && j < run_index => run.clone(),
-                        _ if !after && j == run_index => run.start..moved(run.end)?,
-                        _ => moved_range(run)?,
-                    });
-                }
-                let head = if after {
-                    moved_range(head)?
-                } else {
-                    head.clone()
-                };
-                let span = Span::new(
-                    if after {
-                        moved(span.start as usize)?
-                    } else {
-                        span.start as usize
-                    },
-                    moved(span.end as usize)?,
-                );
-                OutlineItem::Pipeline {
-                    head,
-                    members: runs,
-                    span,
-                }
-            }
-        };
-        items.push(item);
-    }
+            } => OutlineItem::Pipeline {
+                head: moved_range(head),
+                members: members.iter().map(moved_range).collect(),
+                name: moved_span(name),
+                span: moved_span(span),
+            },
+        })
+        .collect();
     // The edited run must lex on its own and end on a token, like any run.
     let OutlineItem::Pipeline { members, .. } = &items[item_index] else {
         return None;
@@ -270,6 +292,25 @@ pub fn outline_after_edit(old_text: &str, old: &Outline, new_text: &str) -> Opti
         return None;
     }
     Some(Outline { items })
+}
+
+/// One item, alone in `text`, built by `builder` (whose offset places it).
+pub(super) fn parse_item(builder: &Builder, text: &str) -> Option<Item> {
+    let mut pairs = PipeParser::parse(Rule::item_only, text).ok()?;
+    Some(builder.item(pairs.next()?.into_inner().next()?))
+}
+
+/// The members that are all of `text`, built by `builder` (whose offset places them).
+pub(super) fn parse_members(builder: &Builder, text: &str) -> Option<Vec<Member>> {
+    let mut pairs = PipeParser::parse(Rule::members_only, text).ok()?;
+    Some(
+        pairs
+            .next()?
+            .into_inner()
+            .filter(|p| p.as_rule() != Rule::EOI)
+            .map(|p| builder.member(p))
+            .collect(),
+    )
 }
 
 /// The deepest bracket nesting in a token stream (a run sits one level inside its pipeline).
@@ -304,18 +345,9 @@ pub fn parse_piece(file: &FileName, kind: PieceKind, text: &str) -> Option<Piece
     let ends = token_ends(&lexemes);
     let builder = Builder::new(file, 0, &ends);
     let mut items = match kind {
-        PieceKind::Item | PieceKind::PipelineHead => {
-            let mut pairs = PipeParser::parse(Rule::item_only, text).ok()?;
-            vec![builder.item(pairs.next()?.into_inner().next()?)]
-        }
+        PieceKind::Item | PieceKind::PipelineHead => vec![parse_item(&builder, text)?],
         PieceKind::Members => {
-            let mut pairs = PipeParser::parse(Rule::members_only, text).ok()?;
-            let members = pairs
-                .next()?
-                .into_inner()
-                .filter(|p| p.as_rule() != Rule::EOI)
-                .map(|p| builder.member(p))
-                .collect();
+            let members = parse_members(&builder, text)?;
             // Wrapped in a nameless pipeline so that their docs attach as in a file.
             vec![Item::Pipeline(Pipeline {
                 docs: Docs::default(),

@@ -36,7 +36,7 @@ fn large_mixed_source() -> String {
 #[test]
 fn parallel_pieces_give_the_same_tree_as_the_whole_file() {
     let text = large_mixed_source();
-    assert!(text.len() > super::chunks::PARALLEL_THRESHOLD * 2);
+    assert!(text.len() > super::pieces::PARALLEL_THRESHOLD * 2);
     let pieces = parse_with(&file(), &text, true);
     let whole = parse_with(&file(), &text, false);
     assert_eq!(whole.diagnostics, vec![]);
