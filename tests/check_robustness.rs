@@ -13,6 +13,8 @@ const EXAMPLES: &[&str] = &[
     include_str!("../examples/approval/approval.pipe"),
     include_str!("golden/check/ok_realistic_tables/input.pipe"),
     include_str!("golden/check/ok_realistic_misc/input.pipe"),
+    include_str!("golden/check/ok_sub_pipeline_outputs_typed/input.pipe"),
+    include_str!("golden/check/err_mutually_recursive_pipelines/input.pipe"),
 ];
 
 const PIECES: &[&str] = &[

@@ -333,6 +333,74 @@ pub const PIPES: &[PipeDecl] = &[
     ),
 ];
 
+impl Sig {
+    /// How the type is written in signatures (`T` is the piped value's type).
+    pub fn written(self) -> &'static str {
+        match self {
+            Sig::Any => "any",
+            Sig::String => "string",
+            Sig::Text => "text",
+            Sig::Path => "path",
+            Sig::Int => "int",
+            Sig::Bool => "bool",
+            Sig::Json => "json",
+            Sig::List => "list",
+            Sig::Input => "T",
+            Sig::InputNonNull => "T without ?",
+            Sig::Element => "element of T",
+            Sig::Flattened => "list of the elements' elements",
+            Sig::Compacted => "T without nulls",
+            Sig::OptionalString => "string?",
+        }
+    }
+}
+
+impl PipeDecl {
+    /// The pipe's signature as a person reads it: `text | strip(chars?: string) -> string`
+    /// (`text` is a string or a path).
+    pub fn usage(&self) -> String {
+        let mut params: Vec<String> = self
+            .params
+            .iter()
+            .map(|(name, sig, required)| {
+                format!(
+                    "{name}{}: {}",
+                    if *required { "" } else { "?" },
+                    sig.written()
+                )
+            })
+            .collect();
+        if let Some((name, sig, _)) = self.variadic {
+            params.push(format!("{name}...: {}", sig.written()));
+        }
+        let call = if params.is_empty() {
+            self.name.to_string()
+        } else {
+            format!("{}({})", self.name, params.join(", "))
+        };
+        format!(
+            "{} | {call} -> {}",
+            self.input.written(),
+            self.output.written()
+        )
+    }
+}
+
+/// The reference table of every pipe, as docs/language.md holds it (a test
+/// keeps the two equal).
+pub fn pipes_reference() -> String {
+    let mut out = String::from("| pipe | signature | what it does |\n|---|---|---|\n");
+    for pipe in PIPES {
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} |\n",
+            pipe.name,
+            pipe.usage().replace('|', "\\|"),
+            pipe.doc.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 /// The declaration of a pipe.
 pub fn pipe_decl(name: &str) -> Option<&'static PipeDecl> {
     PIPES.iter().find(|p| p.name == name)
@@ -340,6 +408,27 @@ pub fn pipe_decl(name: &str) -> Option<&'static PipeDecl> {
 
 #[cfg(test)]
 mod tests {
+    /// docs/language.md lists every pipe between two markers; `PIPEC_BLESS=1` rewrites the list.
+    #[test]
+    fn language_reference_lists_every_pipe() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/language.md");
+        let text = std::fs::read_to_string(path).expect("docs/language.md is readable");
+        let (start, end) = ("<!-- pipes:start -->\n", "<!-- pipes:end -->");
+        let from = text.find(start).expect("the pipes:start marker") + start.len();
+        let to = text.find(end).expect("the pipes:end marker");
+        let want = super::pipes_reference();
+        if std::env::var_os("PIPEC_BLESS").is_some_and(|v| v != "0") {
+            let updated = format!("{}{want}{}", &text[..from], &text[to..]);
+            std::fs::write(path, updated).expect("docs/language.md is writable");
+            return;
+        }
+        assert_eq!(
+            &text[from..to],
+            want,
+            "docs/language.md's pipe table is out of date; run with PIPEC_BLESS=1"
+        );
+    }
+
     #[test]
     fn names_are_unique_and_cover_the_brief() {
         let brief = "upper lower trim title replace strip lstrip rstrip default required first last nth join basename dirname stem ext urlencode urldecode int string truncate prepend append match json_get flatten compact pad not eq neq gt lt in length";

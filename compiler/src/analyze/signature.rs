@@ -1,15 +1,17 @@
 //! Callees and their signatures; arguments checked against them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
-use pipec_grammar::ast::{Item, Member, NodeDecl, PluginDecl};
+use pipec_grammar::ast::{Ident, Item, Member, NodeDecl, PluginDecl};
 use pipec_grammar::diagnostic::Diagnostic;
 use serde::Serialize;
 
-use super::{Checker, NodeContext};
+use super::{Checker, MemberShape, NodeContext, PipelineScope, pipeline_scope, runs_of};
 use crate::codes;
 use crate::db::{Db, Source};
-use crate::layout::item_interface;
+use crate::layout::{Layout, item_interface, layout, members};
+use crate::queries::parse;
 use crate::scope::{self, Found, Kind};
 use crate::types::Type;
 
@@ -153,6 +155,11 @@ impl Checker<'_> {
                         _ => {}
                     }
                 }
+                outputs.extend(
+                    pipeline_output_types(self.db, found.source, found.index)
+                        .iter()
+                        .map(|(name, ty)| (name.clone(), ty.clone())),
+                );
                 Some(Signature {
                     callee: Callee::Pipeline {
                         name: pipeline.name.name.clone(),
@@ -174,22 +181,7 @@ impl Checker<'_> {
     pub(super) fn resolve_callee(&mut self, node: &NodeDecl) -> Option<Signature> {
         let path = &node.call.callee;
         let span = node.call.callee_span;
-        let found = match path.as_slice() {
-            [name] => scope::lookup(self.db, self.source, Kind::Callee, &name.name).ok_or(None),
-            [alias, name] => match scope::lookup_qualified(
-                self.db,
-                self.source,
-                &alias.name,
-                Kind::Callee,
-                &name.name,
-            ) {
-                Some(Some(found)) => Ok(found),
-                Some(None) => Err(Some(alias.name.clone())),
-                None => Err(None),
-            },
-            _ => Err(None),
-        };
-        match found {
+        match find_callee(self.db, self.source, path) {
             Ok(found) => found_signature(self.db, found.source, found.index).clone(),
             Err(alias) => {
                 let written = path
@@ -398,4 +390,118 @@ fn conversion_hint(found: &Type, want: &Type) -> String {
 #[salsa::tracked(returns(ref))]
 pub(super) fn found_signature(db: &dyn Db, source: Source, index: usize) -> Option<Signature> {
     Checker::new(db, source).signature_at(Found { source, index })
+}
+
+/// Where the callee written as `path` is, as seen from `source`; the error
+/// names the import alias when the alias exists but lacks the name.
+fn find_callee(db: &dyn Db, source: Source, path: &[Ident]) -> Result<Found, Option<String>> {
+    match path {
+        [name] => scope::lookup(db, source, Kind::Callee, &name.name).ok_or(None),
+        [alias, name] => {
+            match scope::lookup_qualified(db, source, &alias.name, Kind::Callee, &name.name) {
+                Some(Some(found)) => Ok(found),
+                Some(None) => Err(Some(alias.name.clone())),
+                None => Err(None),
+            }
+        }
+        _ => Err(None),
+    }
+}
+
+/// Every member of pipeline `index` of `source`, whichever way the source was read.
+fn pipeline_members(db: &dyn Db, source: Source, index: usize) -> Vec<&Member> {
+    match layout(db, source) {
+        Layout::Pieces { .. } => runs_of(db, source, index)
+            .iter()
+            .flat_map(|run| members(db, run.piece))
+            .collect(),
+        Layout::Whole => match parse(db, source).tree.items.get(index) {
+            Some(Item::Pipeline(pipeline)) => pipeline.members.iter().collect(),
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// The pipelines that the nodes of pipeline `index` of `source` call, found
+/// by name alone (no signatures, so that following calls cannot loop).
+#[salsa::tracked(returns(ref))]
+fn pipeline_callees(db: &dyn Db, source: Source, index: usize) -> Vec<(Source, usize)> {
+    let mut callees = Vec::new();
+    for member in pipeline_members(db, source, index) {
+        let Member::Node(node) = member else { continue };
+        let Ok(found) = find_callee(db, source, &node.call.callee) else {
+            continue;
+        };
+        let is_pipeline = matches!(
+            item_interface(db, found.source, found.index),
+            Some(Item::Pipeline(_))
+        );
+        if is_pipeline && !callees.contains(&(found.source, found.index)) {
+            callees.push((found.source, found.index));
+        }
+    }
+    callees
+}
+
+/// Whether pipeline `index` of `source` reaches itself through its calls
+/// (an error reported elsewhere; its outputs are then typed `any`).
+fn calls_itself(db: &dyn Db, source: Source, index: usize) -> bool {
+    let start = (source, index);
+    let mut seen = HashSet::new();
+    let mut stack = pipeline_callees(db, source, index).clone();
+    while let Some(next) = stack.pop() {
+        if next == start {
+            return true;
+        }
+        if seen.insert(next) {
+            stack.extend(pipeline_callees(db, next.0, next.1).iter().copied());
+        }
+    }
+    false
+}
+
+/// The names pipeline `index` declares, whichever way the source was read.
+fn scope_of(db: &dyn Db, source: Source, index: usize) -> Arc<PipelineScope> {
+    match layout(db, source) {
+        Layout::Pieces { .. } => pipeline_scope(db, source, index).clone(),
+        Layout::Whole => {
+            let mut checker = Checker::new(db, source);
+            let shapes: Vec<MemberShape> = pipeline_members(db, source, index)
+                .into_iter()
+                .map(|m| checker.shape(m))
+                .collect();
+            Arc::new(PipelineScope::from_declares(
+                shapes.iter().map(|s| &s.declares),
+            ))
+        }
+    }
+}
+
+/// The type of each output of pipeline `index` of `source`, typed against
+/// the pipeline's own names (`any` for a pipeline that calls itself).
+/// Compared, so that an edit inside the pipeline that leaves its output
+/// types alone re-checks none of its callers.
+#[salsa::tracked(returns(ref))]
+fn pipeline_output_types(db: &dyn Db, source: Source, index: usize) -> BTreeMap<String, Type> {
+    let Some(Item::Pipeline(interface)) = item_interface(db, source, index) else {
+        return BTreeMap::new();
+    };
+    let recursive = calls_itself(db, source, index);
+    let mut checker = Checker::new(db, source);
+    if !recursive {
+        checker.pipeline_scope = Some(scope_of(db, source, index));
+    }
+    let mut types = BTreeMap::new();
+    for member in &interface.members {
+        let Member::Output(output) = member else {
+            continue;
+        };
+        let ty = if recursive {
+            Type::Any
+        } else {
+            checker.expr(&output.value, &NodeContext::default())
+        };
+        types.entry(output.name.name.clone()).or_insert(ty);
+    }
+    types
 }
