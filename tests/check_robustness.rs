@@ -156,3 +156,34 @@ proptest! {
         check_everything(&text);
     }
 }
+
+/// A file large enough to be parsed in parallel but made of few pieces (one
+/// long string) is checked on the calling thread: no work of a query may run
+/// on a thread inside another query (this panicked in salsa before).
+#[test]
+fn a_large_file_of_few_pieces_checks() {
+    let long = "x".repeat(100_000);
+    let text = format!("pipeline p {{\n  node a = echo(\"{long}\")\n  output o = a\n}}\n");
+    let mut db = pipec::compiler::Database::new();
+    let source = db.set_source(Path::new("long.pipe"), text.into_bytes());
+    assert_eq!(pipec::compiler::check::diagnostics(&db, source), &[]);
+}
+
+/// A large file checked from inside one of rayon's workers (as a host that
+/// checks many files in parallel does) while another is checked on another.
+#[test]
+fn a_large_file_checks_on_a_rayon_worker() {
+    let mut text = String::from("pipeline big {\n  node n0 = echo(\"0\")\n");
+    for i in 1..3_000 {
+        text.push_str(&format!("  node n{i} = echo(n{}.value)\n", i - 1));
+    }
+    text.push_str("  output o = n2999\n}\n");
+    let check = |name: &str| {
+        let mut db = pipec::compiler::Database::new();
+        let source = db.set_source(Path::new(name), text.clone().into_bytes());
+        pipec::compiler::check::diagnostics(&db, source).clone()
+    };
+    let (first, second) = rayon::join(|| check("a.pipe"), || check("b.pipe"));
+    assert_eq!(first, &[]);
+    assert_eq!(second, &[]);
+}

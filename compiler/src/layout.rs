@@ -173,7 +173,11 @@ fn warm(db: &dyn Db, file: &FileName, text: &str, outline: &Outline) {
 /// Calls `work` for every piece on rayon's pool, `chunk` pieces at a time,
 /// each worker on its own handle of the database ([`Db::fork`]) where the
 /// piece is interned again (same text, same piece). Does nothing when the
-/// database cannot be forked: the caller's own queries then do the work.
+/// database cannot be forked, when the caller is itself one of rayon's
+/// workers, or when there is one chunk: the caller's own queries then do the
+/// work. (The caller's thread is inside a query of the caller's database, so
+/// no work may run on it: rayon runs an iterator that does not split, and one
+/// half of every split made on a worker, on the calling thread.)
 pub(crate) fn on_forks(
     db: &dyn Db,
     file: &FileName,
@@ -182,11 +186,17 @@ pub(crate) fn on_forks(
     work: impl for<'a> Fn(&'a Database, Piece<'a>) + Sync + Send,
 ) {
     use rayon::prelude::*;
+    if pieces.len() <= chunk || rayon::current_thread_index().is_some() {
+        return;
+    }
     let Some(fork) = db.fork() else { return };
-    pieces.par_chunks(chunk).for_each_with(fork, |db, chunk| {
-        for (kind, text) in chunk {
-            work(db, Piece::new(&*db, file.clone(), *kind, text.clone()));
-        }
+    // From outside the pool, `scope` runs its body on a worker.
+    rayon::scope(|_| {
+        pieces.par_chunks(chunk).for_each_with(fork, |db, chunk| {
+            for (kind, text) in chunk {
+                work(db, Piece::new(&*db, file.clone(), *kind, text.clone()));
+            }
+        });
     });
 }
 
