@@ -4,6 +4,10 @@
 
 use std::hint::black_box;
 
+/// The allocator of the `pipec` binary, so that figures match the command.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use pipec::embed::{Host, compile_source};
 use pipec::runtime::{Args, TaskContext};

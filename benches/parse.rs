@@ -1,6 +1,10 @@
 //! Front-end throughput on a 10,000-node source (about 1 MB):
 //! `cargo bench --bench parse`. Figures go to docs/performance.md.
 
+/// The allocator of the `pipec` binary, so that figures match the command.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 

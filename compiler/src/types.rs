@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use pipec_grammar::ast::{TypeExpr, TypeKind};
 use serde::Serialize;
@@ -33,8 +34,8 @@ pub enum Type {
     List(Box<Type>),
     /// `T?`
     Optional(Box<Type>),
-    /// `{ field: T, ... }`
-    Record(BTreeMap<String, Type>),
+    /// `{ field: T, ... }` (shared: a record type is cloned into every place that names it).
+    Record(Arc<BTreeMap<String, Type>>),
     /// `table` or `table<Schema>` (the schema's name).
     Table(Option<String>),
 }
@@ -43,6 +44,11 @@ impl Type {
     /// `list<T>`
     pub fn list(of: Type) -> Type {
         Type::List(Box::new(of))
+    }
+
+    /// `{ field: T, ... }`
+    pub fn record(fields: BTreeMap<String, Type>) -> Type {
+        Type::Record(Arc::new(fields))
     }
 
     /// `T?` (not doubled; `any?` is `any`).
@@ -192,7 +198,7 @@ pub fn lower_type(
             for field in fields {
                 out.insert(field.name.name.clone(), lower_type(&field.ty, schema)?);
             }
-            Type::Record(out)
+            Type::record(out)
         }
     };
     Ok(if ty.optional {
@@ -238,7 +244,7 @@ mod tests {
 
     #[test]
     fn display() {
-        let record = Type::Record(BTreeMap::from([(
+        let record = Type::record(BTreeMap::from([(
             "a".to_string(),
             Type::list(Type::optional(Type::Int)),
         )]));

@@ -143,8 +143,11 @@ pub const EXPLANATIONS: &[Explanation] = &[
     Explanation {
         code: NESTING_TOO_DEEP,
         title: "brackets nested too deeply",
-        text: "Brackets may nest at most 128 levels deep. Deeper nesting is almost always a \
-               generated or corrupted file; the limit keeps every tool from exhausting its stack.",
+        text: "Brackets may nest at most 128 levels deep, generic types (`list<list<...>>`) \
+               counting as brackets; inside one string, interpolations with the brackets and \
+               strings inside them may nest at most 64 levels deep. Deeper nesting is almost \
+               always a generated or corrupted file; the limit keeps every tool from exhausting \
+               its stack.",
         wrong: "const X = [[[[ /* ...128 more... */ ]]]]\n",
         right: "const X = [[1, 2], [3, 4]]\n",
     },

@@ -22,7 +22,14 @@ pub enum LexError {
     UnterminatedTripleString,
     /// A `{` interpolation inside a string that is never closed.
     UnterminatedInterpolation,
+    /// Interpolations, brackets and strings inside one string nest deeper
+    /// than [`MAX_STRING_NESTING`].
+    NestedTooDeep,
 }
+
+/// How deep interpolations, the brackets inside them and the strings inside
+/// those may nest within one string (the parsers recurse on each level).
+pub const MAX_STRING_NESTING: usize = 64;
 
 /// A token of the `.pipe` language.
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -306,11 +313,11 @@ enum Scan {
 }
 
 fn lex_string(lex: &mut logos::Lexer<Token>) -> Result<(), LexError> {
-    finish(lex, scan_string(lex.remainder(), false))
+    finish(lex, scan_string(lex.remainder(), false, 0))
 }
 
 fn lex_triple_string(lex: &mut logos::Lexer<Token>) -> Result<(), LexError> {
-    finish(lex, scan_string(lex.remainder(), true))
+    finish(lex, scan_string(lex.remainder(), true, 0))
 }
 
 fn finish(lex: &mut logos::Lexer<Token>, scan: Scan) -> Result<(), LexError> {
@@ -327,8 +334,9 @@ fn finish(lex: &mut logos::Lexer<Token>, scan: Scan) -> Result<(), LexError> {
 }
 
 /// Scans a string body (after its opening quote or quotes), following
-/// interpolations and the strings nested inside them.
-fn scan_string(rest: &str, triple: bool) -> Scan {
+/// interpolations and the strings nested inside them; `depth` is how deep
+/// the string itself is nested in another string.
+fn scan_string(rest: &str, triple: bool, depth: usize) -> Scan {
     let bytes = rest.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -337,15 +345,15 @@ fn scan_string(rest: &str, triple: bool) -> Scan {
             b'"' if !triple => return Scan::Closed(i + 1),
             b'"' if triple && rest[i..].starts_with("\"\"\"") => return Scan::Closed(i + 3),
             b'\n' if !triple => return Scan::Open(i, LexError::UnterminatedString),
-            b'{' => match scan_interpolation(&rest[i + 1..]) {
-                Some(n) => i += 1 + n,
-                None => {
+            b'{' => match scan_interpolation(&rest[i + 1..], depth + 1) {
+                Ok(n) => i += 1 + n,
+                Err(error) => {
                     let end = if triple {
                         bytes.len()
                     } else {
                         line_end(rest, i)
                     };
-                    return Scan::Open(end, LexError::UnterminatedInterpolation);
+                    return Scan::Open(end, error);
                 }
             },
             _ => i += 1,
@@ -361,29 +369,39 @@ fn scan_string(rest: &str, triple: bool) -> Scan {
 
 /// Scans an interpolation body (after its `{`); returns the bytes up to and
 /// including the matching `}`. Like the grammar, an interpolation may span
-/// lines (an expression ignores white space).
-fn scan_interpolation(rest: &str) -> Option<usize> {
+/// lines (an expression ignores white space). `depth` counts the
+/// interpolation itself and everything it is nested in.
+fn scan_interpolation(rest: &str, depth: usize) -> Result<usize, LexError> {
     let bytes = rest.as_bytes();
-    let mut depth = 0usize;
+    // Braces decide where the interpolation ends; parentheses and square
+    // brackets only count towards the nesting limit.
+    let mut braces = 0usize;
+    let mut brackets = 0usize;
     let mut i = 0;
     while i < bytes.len() {
+        if depth + braces + brackets > MAX_STRING_NESTING {
+            return Err(LexError::NestedTooDeep);
+        }
         match bytes[i] {
-            b'{' => depth += 1,
-            b'}' if depth == 0 => return Some(i + 1),
-            b'}' => depth -= 1,
+            b'{' => braces += 1,
+            b'}' if braces == 0 => return Ok(i + 1),
+            b'}' => braces -= 1,
+            b'(' | b'[' => brackets += 1,
+            b')' | b']' => brackets = brackets.saturating_sub(1),
             b'"' => {
                 let triple = rest[i..].starts_with("\"\"\"");
                 let skip = if triple { 3 } else { 1 };
-                match scan_string(&rest[i + skip..], triple) {
+                match scan_string(&rest[i + skip..], triple, depth + braces + brackets + 1) {
                     Scan::Closed(n) => i += skip + n - 1,
-                    Scan::Open(..) => return None,
+                    Scan::Open(_, LexError::NestedTooDeep) => return Err(LexError::NestedTooDeep),
+                    Scan::Open(..) => return Err(LexError::UnterminatedInterpolation),
                 }
             }
             _ => {}
         }
         i += 1;
     }
-    None
+    Err(LexError::UnterminatedInterpolation)
 }
 
 fn line_end(text: &str, from: usize) -> usize {

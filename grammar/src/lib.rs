@@ -11,6 +11,9 @@
 //! ```
 #![warn(missing_docs)]
 
+// pest without its `std` feature (see Cargo.toml) names `alloc` in its generated code.
+extern crate alloc;
+
 pub mod ast;
 pub mod codes;
 pub mod diagnostic;

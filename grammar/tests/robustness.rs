@@ -206,3 +206,88 @@ fn examples_parse_clean_and_are_formatted() {
         );
     }
 }
+
+/// Parses `text` on a thread with a small stack (smaller than rayon's
+/// workers'): pest runs without a stack probe, so the nesting checks must
+/// refuse deep input before it recurses.
+fn parse_on_small_stack(text: String) -> Vec<String> {
+    std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(move || {
+            parse(&file(), &text)
+                .diagnostics
+                .iter()
+                .map(|d| d.code.as_str().to_string())
+                .collect()
+        })
+        .expect("a thread")
+        .join()
+        .expect("no overflow")
+}
+
+#[test]
+fn deep_nesting_is_refused_before_the_parser_recurses() {
+    let n = 20_000;
+    let cases = [
+        format!(
+            "pipeline p {{\n  input x: {}int{}\n}}",
+            "list<".repeat(n),
+            ">".repeat(n)
+        ),
+        format!(
+            "pipeline p {{\n  node a = echo({}x{})\n}}",
+            "\"{".repeat(n),
+            "}\"".repeat(n)
+        ),
+        format!(
+            "pipeline p {{\n  node a = echo(\"{{{}x{}}}\")\n}}",
+            "(".repeat(n),
+            ")".repeat(n)
+        ),
+        format!(
+            "pipeline p {{\n  node a = echo({}x{})\n}}",
+            "[".repeat(n),
+            "]".repeat(n)
+        ),
+    ];
+    for text in cases {
+        let codes = parse_on_small_stack(text);
+        assert_eq!(codes, vec!["E0011"]);
+    }
+}
+
+#[test]
+fn nesting_below_the_limits_parses() {
+    let cases = [
+        format!(
+            "pipeline p {{\n  input x: {}int{}\n}}",
+            "list<".repeat(100),
+            ">".repeat(100)
+        ),
+        format!(
+            "pipeline p {{\n  node a = echo({}x{})\n}}",
+            "\"{".repeat(30),
+            "}\"".repeat(30)
+        ),
+        // Both limits at once: brackets just under theirs around a string
+        // whose insides nest just under theirs.
+        format!(
+            "pipeline p {{\n  node a = echo({}\"{{{}x{}}}\"{})\n}}",
+            "(".repeat(126),
+            "(".repeat(62),
+            ")".repeat(62),
+            ")".repeat(126)
+        ),
+        // Many comparisons are no nesting.
+        format!(
+            "pipeline p {{\n{}}}",
+            (0..300)
+                .map(|i| format!("  node n{i} = echo(a < {i})\n"))
+                .collect::<String>()
+        ),
+    ];
+    for text in cases {
+        let codes = parse_on_small_stack(text);
+        assert!(codes.is_empty(), "{codes:?}");
+    }
+}

@@ -80,6 +80,8 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     }
 
+    // The process ends next: freeing every memo one by one would only cost time.
+    std::mem::forget(db);
     if unreadable {
         EXIT_USAGE
     } else if errors > 0 || (args.deny_warnings && warnings > 0) {

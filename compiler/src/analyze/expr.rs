@@ -50,7 +50,7 @@ impl Checker<'_> {
                     let ty = self.expr(&field.value, context);
                     out.insert(field.name.name.clone(), ty);
                 }
-                Type::Record(out)
+                Type::record(out)
             }
             ExprKind::Pipe { value, name, args } => {
                 let input = self.expr(value, context);

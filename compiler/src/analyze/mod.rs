@@ -1340,5 +1340,5 @@ pub(crate) fn schema_type(db: &dyn Db, source: Source, name: &str) -> Option<Typ
             lower_type(&field.ty, &inner).unwrap_or(Type::Any),
         );
     }
-    Some(Type::Record(fields))
+    Some(Type::record(fields))
 }

@@ -98,7 +98,7 @@ impl Checker<'_> {
         let output = plugin
             .output
             .as_ref()
-            .map_or(Type::Record(BTreeMap::new()), |t| self.lower(t));
+            .map_or(Type::record(BTreeMap::new()), |t| self.lower(t));
         (params, output)
     }
 
@@ -166,7 +166,7 @@ impl Checker<'_> {
                         file,
                     },
                     params,
-                    item: Type::Record(outputs),
+                    item: Type::record(outputs),
                     many: false,
                 })
             }

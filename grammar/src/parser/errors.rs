@@ -300,6 +300,11 @@ pub fn lexical_diagnostic(file: &FileName, lexeme: &Lexeme) -> Diagnostic {
                 .with_label("string starts here")
                 .with_help("close the interpolation with `}`, or write `\\{` for a literal brace")
         }
+        Err(LexError::NestedTooDeep) => {
+            Diagnostic::new(codes::NESTING_TOO_DEEP, format!("interpolations, brackets and strings inside this string nest more than {} levels deep", crate::lexer::MAX_STRING_NESTING), file, Span::new(span.start as usize, span.start as usize + 1))
+                .with_label("string starts here")
+                .with_help("compute the inner parts in nodes of their own; deeper nesting is refused to keep every tool safe")
+        }
         _ => Diagnostic::new(codes::UNEXPECTED_CHARACTER, "this character starts no token", file, span)
             .with_label("unexpected character")
             .with_help("remove it; comments start with `//`, and strings are written in `\"double quotes\"`"),

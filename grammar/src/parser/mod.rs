@@ -220,24 +220,48 @@ fn collect_comments(text: &str, lexemes: &[Lexeme]) -> Vec<Comment> {
         .collect()
 }
 
-/// Refuses input whose brackets nest deeper than [`MAX_NESTING`].
+/// Refuses input that nests deeper than the parsers may recurse: brackets
+/// deeper than [`MAX_NESTING`] (generic types `list<...>` count as brackets),
+/// or a string whose insides nest too deep (the lexer marks it). pest runs
+/// without its stack probe (it costs a sixth of parsing), so this check is
+/// what keeps deep input from overflowing the stack.
 fn nesting_error(file: &FileName, lexemes: &[Lexeme]) -> Option<Diagnostic> {
     let mut depth = 0usize;
+    // Open `list<` / `table<`: a `<` right after a generic's name. Anything
+    // that cannot be inside a type ends the run, so a comparison such as
+    // `list < 3` is forgotten at the next token that is no part of a type.
+    let mut generics = 0usize;
+    let mut previous: Option<&Lexeme> = None;
     for lexeme in lexemes {
+        let after_generic_name = previous.is_some_and(|p| p.token == Ok(Token::Ident));
+        previous = Some(lexeme);
         match lexeme.token {
+            Ok(Token::Lt) if after_generic_name => {
+                generics += 1;
+                if depth + generics > MAX_NESTING {
+                    return Some(too_deep(file, lexeme.span));
+                }
+            }
+            Ok(Token::Gt) => generics = generics.saturating_sub(1),
+            Ok(
+                Token::Ident
+                | Token::Comma
+                | Token::Colon
+                | Token::Question
+                | Token::LBrace
+                | Token::RBrace
+                | Token::Comment,
+            ) => {}
+            _ => generics = 0,
+        }
+        match lexeme.token {
+            Err(crate::lexer::LexError::NestedTooDeep) => {
+                return Some(errors::lexical_diagnostic(file, lexeme));
+            }
             Ok(Token::LParen | Token::LBrace | Token::LBracket) => {
                 depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(
-                        Diagnostic::new(
-                            codes::NESTING_TOO_DEEP,
-                            format!("brackets are nested more than {MAX_NESTING} levels deep"),
-                            file,
-                            lexeme.span,
-                        )
-                        .with_label("too deep")
-                        .with_help("flatten the structure; deeper nesting is refused to keep every tool safe"),
-                    );
+                if depth + generics > MAX_NESTING {
+                    return Some(too_deep(file, lexeme.span));
                 }
             }
             Ok(Token::RParen | Token::RBrace | Token::RBracket) => depth = depth.saturating_sub(1),
@@ -245,6 +269,18 @@ fn nesting_error(file: &FileName, lexemes: &[Lexeme]) -> Option<Diagnostic> {
         }
     }
     None
+}
+
+/// The diagnostic for brackets nested deeper than [`MAX_NESTING`], at the one too many.
+fn too_deep(file: &FileName, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        codes::NESTING_TOO_DEEP,
+        format!("brackets are nested more than {MAX_NESTING} levels deep"),
+        file,
+        span,
+    )
+    .with_label("too deep")
+    .with_help("flatten the structure; deeper nesting is refused to keep every tool safe")
 }
 
 /// Attaches each run of `///` lines to the item or member right after it,
