@@ -35,10 +35,15 @@ estimate() {
 PIPEC_FAN=$(estimate fan_out_100k_noop_tasks)
 PIPEC_CHAIN=$(estimate chain_10k_nodes)
 
-PYTHON=$(command -v python3.12 || true)
-if [ -z "$PYTHON" ]; then
-    PYTHON=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python 2>/dev/null | tail -1 || true)
-fi
+PYTHON=""
+# A pyenv shim named python3.12 may exist without that version selected: try it.
+for candidate in "$(command -v python3.12 || true)" \
+    $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python 2>/dev/null || true); do
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+        PYTHON=$candidate
+        break
+    fi
+done
 if [ -z "$PYTHON" ]; then
     echo "error: Python 3.12 not found (dagabaaz needs it); install it or put python3.12 on PATH" >&2
     exit 2
