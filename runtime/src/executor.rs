@@ -11,6 +11,9 @@
 //! its retries fails the node and, unless keep-going, the run.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Node name → its index in the plan.
+type NodeIndex<'a> = rustc_hash::FxHashMap<&'a str, usize>;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -155,7 +158,8 @@ pub fn run(
             .map_or(0, |d| d.as_millis()),
     });
 
-    let index: HashMap<&str, usize> = plan
+    // Looked up for every candidate and task: a fast hash, not SipHash.
+    let index: NodeIndex<'_> = plan
         .nodes
         .iter()
         .enumerate()
@@ -198,7 +202,7 @@ pub fn run(
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); plan.nodes.len()];
     let mut candidates: Vec<usize> = Vec::new();
     for (n, node) in plan.nodes.iter().enumerate() {
-        let waits: HashSet<usize> = node
+        let waits: rustc_hash::FxHashSet<usize> = node
             .reads
             .iter()
             .chain(&node.after)
@@ -454,7 +458,7 @@ pub fn run(
 }
 
 /// Whether everything `node` waits for has settled (`after any`: one completed, or all settled).
-fn settled(node: &PlanNode, nodes: &[NodeRun], index: &HashMap<&str, usize>) -> bool {
+fn settled(node: &PlanNode, nodes: &[NodeRun], index: &NodeIndex<'_>) -> bool {
     let is_final = |name: &String| {
         index
             .get(name.as_str())
@@ -626,7 +630,7 @@ fn node_scope(
     plan: &Plan,
     node: &PlanNode,
     nodes: &[NodeRun],
-    index: &HashMap<&str, usize>,
+    index: &NodeIndex<'_>,
     base: &Map<String, Value>,
     limits: &Limits,
 ) -> Map<String, Value> {
@@ -694,7 +698,7 @@ fn form_tasks(
     plan: &Plan,
     node: &PlanNode,
     nodes: &[NodeRun],
-    index: &HashMap<&str, usize>,
+    index: &NodeIndex<'_>,
     base: &Map<String, Value>,
     limits: &Limits,
 ) -> Result<Vec<Task>, NoTasks> {

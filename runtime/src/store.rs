@@ -103,9 +103,9 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct Indexed {
     record: MemoryRecord,
-    node_index: std::collections::HashMap<String, usize>,
-    task_keys: std::collections::HashSet<(String, usize, u32)>,
-    output_index: std::collections::HashMap<String, usize>,
+    node_index: rustc_hash::FxHashMap<String, usize>,
+    task_keys: rustc_hash::FxHashSet<(String, usize, u32)>,
+    output_index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl MemoryStore {
