@@ -31,12 +31,13 @@ warnings.filterwarnings("ignore")
 # ---------------------------------------------------------------- justpipe
 
 
+@dataclass(frozen=True)
+class State:
+    """justpipe's run state; the no-op steps read nothing from it."""
+
+
 def justpipe_fan_out(n: int) -> float:
     from justpipe import Pipe
-
-    @dataclass(frozen=True)
-    class State:
-        pass
 
     # An unbounded event queue: with the default bound (1000) a map of more
     # than 1000 items never finishes (justpipe 0.12).
@@ -59,10 +60,6 @@ def justpipe_chain(n: int) -> float:
     # justpipe walks a chain recursively (validation); Python's default limit
     # (1000) stops a chain of about 1000 steps.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * n + 1000))
-
-    @dataclass(frozen=True)
-    class State:
-        pass
 
     pipe = Pipe(State, queue_size=0)
     for i in reversed(range(n)):

@@ -137,29 +137,18 @@ impl Checker<'_> {
             }
             Item::Pipeline(pipeline) => {
                 let mut params = Vec::new();
-                let mut outputs = BTreeMap::new();
                 for member in &pipeline.members {
-                    match member {
-                        Member::Input(input) => {
-                            let ty = self.lower(&input.ty);
-                            params.push(Param {
-                                name: input.name.name.clone(),
-                                required: input.default.is_none()
-                                    && !matches!(ty, Type::Optional(_)),
-                                ty,
-                            });
-                        }
-                        Member::Output(output) => {
-                            outputs.insert(output.name.name.clone(), Type::Any);
-                        }
-                        _ => {}
+                    if let Member::Input(input) = member {
+                        let ty = self.lower(&input.ty);
+                        params.push(Param {
+                            name: input.name.name.clone(),
+                            required: input.default.is_none() && !matches!(ty, Type::Optional(_)),
+                            ty,
+                        });
                     }
                 }
-                outputs.extend(
-                    pipeline_output_types(self.db, found.source, found.index)
-                        .iter()
-                        .map(|(name, ty)| (name.clone(), ty.clone())),
-                );
+                // Every output is there, typed (`any` where it cannot be known).
+                let outputs = pipeline_output_types(self.db, found.source, found.index).clone();
                 Some(Signature {
                     callee: Callee::Pipeline {
                         name: pipeline.name.name.clone(),

@@ -227,14 +227,14 @@ fn collect_comments(text: &str, lexemes: &[Lexeme]) -> Vec<Comment> {
 /// what keeps deep input from overflowing the stack.
 fn nesting_error(file: &FileName, lexemes: &[Lexeme]) -> Option<Diagnostic> {
     let mut depth = 0usize;
-    // Open `list<` / `table<`: a `<` right after a generic's name. Anything
-    // that cannot be inside a type ends the run, so a comparison such as
-    // `list < 3` is forgotten at the next token that is no part of a type.
+    // Open generics: a `<` right after a name counts (`list<`, `table<`, but
+    // also a comparison `a < b`). Anything that cannot be inside a type ends
+    // the run, so a comparison is forgotten at the next token outside types.
     let mut generics = 0usize;
-    let mut previous: Option<&Lexeme> = None;
+    let mut after_name = false;
     for lexeme in lexemes {
-        let after_generic_name = previous.is_some_and(|p| p.token == Ok(Token::Ident));
-        previous = Some(lexeme);
+        let after_generic_name =
+            std::mem::replace(&mut after_name, lexeme.token == Ok(Token::Ident));
         match lexeme.token {
             Ok(Token::Lt) if after_generic_name => {
                 generics += 1;

@@ -22,7 +22,7 @@ use std::ops::Range;
 use pest::Parser;
 
 use super::build::Builder;
-use super::recover::boundaries;
+use super::recover::{boundaries, item_starts};
 use super::{PipeParser, Rule, attach_docs, collect_comments, nesting_error, token_ends};
 use crate::ast::{Docs, Ident, Item, Member, Pipeline};
 use crate::diagnostic::{Diagnostic, FileName, sort_diagnostics};
@@ -151,12 +151,7 @@ pub fn outline(text: &str) -> Option<Outline> {
 /// [`outline`] does that for pieces parsed alone; the whole-file parser
 /// attaches them after parsing the pieces (`chunks`).
 pub(super) fn cut(text: &str, lexemes: &[Lexeme]) -> Option<Outline> {
-    let tokens: Vec<Lexeme> = lexemes
-        .iter()
-        .copied()
-        .filter(|l| l.token != Ok(Token::Comment))
-        .collect();
-    let starts = boundaries(text, &tokens, 0, tokens.len(), Token::starts_item);
+    let (tokens, starts) = item_starts(text, lexemes);
     if !tokens.is_empty() && starts.first() != Some(&0) {
         return None;
     }

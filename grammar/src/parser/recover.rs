@@ -35,12 +35,7 @@ pub fn parse_items(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Recovered {
     let errors_before = diagnostics.iter().filter(|d| d.is_error()).count();
-    let tokens: Vec<Lexeme> = lexemes
-        .iter()
-        .copied()
-        .filter(|l| l.token != Ok(Token::Comment))
-        .collect();
-    let starts = boundaries(text, &tokens, 0, tokens.len(), Token::starts_item);
+    let (tokens, starts) = item_starts(text, lexemes);
     let mut recovered = Recovered {
         items: Vec::new(),
         broken_starts: Vec::new(),
@@ -218,6 +213,18 @@ fn recover_pipeline(
         members,
         span: Span::new(start, end),
     })
+}
+
+/// The tokens of `lexemes` without comments, and the indices among them of
+/// the tokens that start an item (see [`boundaries`]).
+pub(super) fn item_starts(text: &str, lexemes: &[Lexeme]) -> (Vec<Lexeme>, Vec<usize>) {
+    let tokens: Vec<Lexeme> = lexemes
+        .iter()
+        .copied()
+        .filter(|l| l.token != Ok(Token::Comment))
+        .collect();
+    let starts = boundaries(text, &tokens, 0, tokens.len(), Token::starts_item);
+    (tokens, starts)
 }
 
 /// Indices (in `tokens[from..to]`) of tokens that start a piece: `starts(token)`,
