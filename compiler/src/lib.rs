@@ -10,6 +10,7 @@ pub mod db;
 pub mod drawing;
 pub mod graph;
 pub mod layout;
+pub mod links;
 pub mod plan;
 pub mod queries;
 pub mod schema;

@@ -3,11 +3,13 @@
 //! and bindings in evaluable form, and run policies.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use pipec_grammar::ast::{self, ClauseKind, Expr, ExprKind, Item, Literal, Member, StringPart};
 use serde::Serialize;
 
 use crate::analyze::{Callee, PipelineInfo};
+use crate::links::PlanLinks;
 use crate::types::Type;
 
 /// An execution plan for one pipeline.
@@ -35,6 +37,35 @@ pub struct Plan {
     pub subplans: BTreeMap<String, Plan>,
     /// What the run returns.
     pub outputs: Vec<PlanOutput>,
+    /// The names above resolved to positions, on first use.
+    #[serde(skip)]
+    links: LinksCache,
+}
+
+impl Plan {
+    /// The plan's dependencies as positions in [`Plan::nodes`], resolved on
+    /// first use. A plan changed after that keeps them: change a clone (a
+    /// clone resolves its own).
+    pub fn links(&self) -> &PlanLinks {
+        self.links.0.get_or_init(|| PlanLinks::of(self))
+    }
+}
+
+/// [`PlanLinks`], computed once; equal to any other and not copied by a clone
+/// (it is derived from the plan, which a clone may change).
+#[derive(Debug, Default)]
+struct LinksCache(OnceLock<PlanLinks>);
+
+impl Clone for LinksCache {
+    fn clone(&self) -> Self {
+        LinksCache::default()
+    }
+}
+
+impl PartialEq for LinksCache {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
 }
 
 /// A run parameter.
@@ -354,6 +385,7 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
         stages: stages_out,
         nodes,
         outputs,
+        links: LinksCache::default(),
     }
 }
 

@@ -102,6 +102,11 @@ pub enum Event {
 pub trait EventSink: Send + Sync {
     /// One event.
     fn event(&self, event: &Event);
+
+    /// Whether events are wanted at all; when not, the executor does not build them.
+    fn enabled(&self) -> bool {
+        true
+    }
 }
 
 /// Discards events.
@@ -109,6 +114,10 @@ pub struct NoEvents;
 
 impl EventSink for NoEvents {
     fn event(&self, _event: &Event) {}
+
+    fn enabled(&self) -> bool {
+        false
+    }
 }
 
 impl<F: Fn(&Event) + Send + Sync> EventSink for F {

@@ -10,19 +10,18 @@
 //! into `??`, `after any` and references under `??`; a task that fails after
 //! its retries fails the node and, unless keep-going, the run.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-/// Node name → its index in the plan.
-type NodeIndex<'a> = rustc_hash::FxHashMap<&'a str, usize>;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use pipec_compiler::analyze::Callee;
+use pipec_compiler::links::NodeLinks;
 use pipec_compiler::plan::{Mode, Plan, PlanExpr, PlanNode};
 use serde_json::{Map, Value, json};
 
-use crate::eval::{Limits, evaluate};
+use crate::eval::{Limits, Scope, evaluate};
 use crate::events::{Event, EventSink};
 use crate::plugins::{Args, Registry, TaskContext, builtin};
 use crate::store::{NodeState, Store, TaskRecord};
@@ -150,7 +149,7 @@ pub fn run(
     let began = Instant::now();
     let since = |t: Instant| t.duration_since(began).as_millis();
     store.run_started(&options.run_id, &plan.pipeline, &base["input"]);
-    events.event(&Event::RunStarted {
+    emit(events, || Event::RunStarted {
         run: options.run_id.clone(),
         pipeline: plan.pipeline.clone(),
         at_ms: std::time::SystemTime::now()
@@ -158,13 +157,7 @@ pub fn run(
             .map_or(0, |d| d.as_millis()),
     });
 
-    // Looked up for every candidate and task: a fast hash, not SipHash.
-    let index: NodeIndex<'_> = plan
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.name.as_str(), i))
-        .collect();
+    let links = plan.links();
     let mut nodes: Vec<NodeRun> = plan
         .nodes
         .iter()
@@ -181,9 +174,8 @@ pub fn run(
             cancelled: false,
         })
         .collect();
-    for node in &plan.nodes {
-        store.node_state(&options.run_id, &node.name, NodeState::Pending);
-    }
+    let names: Vec<&str> = plan.nodes.iter().map(|n| n.name.as_str()).collect();
+    store.nodes_state(&options.run_id, &names, NodeState::Pending);
     let cancelled = AtomicBool::new(false);
     let mut next_origin: u64 = 1;
     let mut first_error: Option<String> = None;
@@ -197,25 +189,11 @@ pub fn run(
         .map_err(|e| RunError::Input(e.to_string()))?;
     let (tx, rx) = mpsc::channel::<Vec<Done>>();
 
-    // Who waits on whom: a node is looked at again only when one of the nodes
-    // it waits for settles (linear in the edges, not quadratic in the nodes).
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); plan.nodes.len()];
-    let mut candidates: Vec<usize> = Vec::new();
-    for (n, node) in plan.nodes.iter().enumerate() {
-        let waits: rustc_hash::FxHashSet<usize> = node
-            .reads
-            .iter()
-            .chain(&node.after)
-            .chain(&node.after_any)
-            .filter_map(|w| index.get(w.as_str()).copied())
-            .collect();
-        if waits.is_empty() {
-            candidates.push(n);
-        }
-        for w in waits {
-            dependents[w].push(n);
-        }
-    }
+    // A node is looked at again only when one of the nodes it waits for
+    // settles (linear in the edges, not quadratic in the nodes).
+    let mut candidates: Vec<usize> = (0..plan.nodes.len())
+        .filter(|&n| links.nodes[n].waits().next().is_none())
+        .collect();
     candidates.reverse();
 
     let shared = Shared {
@@ -232,13 +210,13 @@ pub fn run(
             while let Some(n) = candidates.pop() {
                 {
                     let node = &plan.nodes[n];
-                    if nodes[n].state != NodeState::Pending || !settled(node, &nodes, &index) {
+                    if nodes[n].state != NodeState::Pending || !settled(&links.nodes[n], &nodes) {
                         continue;
                     }
                     let decided = if cancelled.load(Ordering::Relaxed) {
                         Err(NoTasks::Cancelled)
                     } else {
-                        form_tasks(plan, node, &nodes, &index, &base, &limits)
+                        form_tasks(plan, node, &links.nodes[n], &nodes, &base, &limits)
                     };
                     match decided {
                         Err(no_tasks) => {
@@ -253,14 +231,14 @@ pub fn run(
                                 }
                             }
                             store.node_state(&options.run_id, &node.name, state);
-                            events.event(&Event::NodeFinished {
+                            emit(events, || Event::NodeFinished {
                                 node: node.name.clone(),
                                 state: state.as_str(),
                                 millis: 0,
                                 items: 0,
                                 at_ms: since(Instant::now()),
                             });
-                            candidates.extend(dependents[n].iter().rev());
+                            candidates.extend(links.nodes[n].dependents.iter().rev());
                         }
                         Ok(tasks) => {
                             let count = tasks.len();
@@ -271,7 +249,7 @@ pub fn run(
                             nodes[n].outputs = vec![None; count];
                             nodes[n].started = Some(now);
                             store.node_state(&options.run_id, &node.name, NodeState::Running);
-                            events.event(&Event::NodeStarted {
+                            emit(events, || Event::NodeStarted {
                                 node: node.name.clone(),
                                 tasks: count,
                                 at_ms: since(now),
@@ -348,14 +326,14 @@ pub fn run(
                     .filter(|&i| nodes[i].state == NodeState::Pending)
                     .collect();
                 if cancelled.load(Ordering::Relaxed) && !pending.is_empty() {
-                    for i in pending {
+                    for &i in &pending {
                         nodes[i].state = NodeState::Cancelled;
-                        store.node_state(
-                            &options.run_id,
-                            &plan.nodes[i].name,
-                            NodeState::Cancelled,
-                        );
                     }
+                    let names: Vec<&str> = pending
+                        .iter()
+                        .map(|&i| plan.nodes[i].name.as_str())
+                        .collect();
+                    store.nodes_state(&options.run_id, &names, NodeState::Cancelled);
                 }
                 break;
             }
@@ -404,14 +382,14 @@ pub fn run(
                         run.items = collect_items(node, outputs, &mut next_origin);
                     }
                     store.node_state(&options.run_id, &node.name, state);
-                    events.event(&Event::NodeFinished {
+                    emit(events, || Event::NodeFinished {
                         node: node.name.clone(),
                         state: state.as_str(),
                         millis: run.millis,
                         items: run.items.len(),
                         at_ms: since(Instant::now()),
                     });
-                    candidates.extend(dependents[done.node].iter().rev());
+                    candidates.extend(links.nodes[done.node].dependents.iter().rev());
                 }
             }
         }
@@ -419,7 +397,11 @@ pub fn run(
 
     // Outputs, from whatever completed.
     let mut outputs = Map::new();
-    let scope = full_scope(plan, &nodes, &base);
+    let values = output_values(plan, &links.outputs, &nodes, &base);
+    let scope = Layers {
+        base: &base,
+        top: values.as_slice(),
+    };
     for output in &plan.outputs {
         let value = evaluate(&output.value, &scope, &limits).unwrap_or(Value::Null);
         store.output(&options.run_id, &output.name, &value);
@@ -433,7 +415,7 @@ pub fn run(
             )
         });
     store.run_finished(&options.run_id, ok);
-    events.event(&Event::RunFinished {
+    emit(events, || Event::RunFinished {
         ok,
         millis: began.elapsed().as_millis(),
     });
@@ -457,21 +439,16 @@ pub fn run(
     })
 }
 
-/// Whether everything `node` waits for has settled (`after any`: one completed, or all settled).
-fn settled(node: &PlanNode, nodes: &[NodeRun], index: &NodeIndex<'_>) -> bool {
-    let is_final = |name: &String| {
-        index
-            .get(name.as_str())
-            .is_none_or(|&i| nodes[i].state.is_final())
-    };
-    let any_done = node.after_any.is_empty()
-        || node.after_any.iter().any(|n| {
-            index
-                .get(n.as_str())
-                .is_some_and(|&i| nodes[i].state == NodeState::Completed)
-        })
-        || node.after_any.iter().all(is_final);
-    node.reads.iter().all(is_final) && node.after.iter().all(is_final) && any_done
+/// Whether everything a node waits for has settled (`after any`: one completed, or all settled).
+fn settled(wiring: &NodeLinks, nodes: &[NodeRun]) -> bool {
+    let is_final = |&i: &usize| nodes[i].state.is_final();
+    let any_done = wiring.after_any.is_empty()
+        || wiring
+            .after_any
+            .iter()
+            .any(|&i| nodes[i].state == NodeState::Completed)
+        || wiring.after_any.iter().all(is_final);
+    wiring.reads.iter().all(|r| is_final(&r.0)) && wiring.after.iter().all(is_final) && any_done
 }
 
 /// The scope every expression starts from: inputs, secrets, run, config, constants.
@@ -547,57 +524,14 @@ fn now_unix_seconds() -> String {
     format!("{secs}")
 }
 
-/// The names a node's expressions read outside `??` (a skipped one skips the node).
-fn hard_reads(node: &PlanNode) -> HashSet<String> {
-    fn walk(expr: &PlanExpr, protected: bool, out: &mut HashSet<String>) {
-        match expr {
-            PlanExpr::Ref(path) => {
-                if !protected && let Some(head) = path.first() {
-                    out.insert(head.clone());
-                }
-            }
-            PlanExpr::Binary { op, lhs, rhs } => {
-                let coalesce = op == "??";
-                walk(lhs, protected || coalesce, out);
-                walk(rhs, protected || coalesce, out);
-            }
-            PlanExpr::Template(items) | PlanExpr::List(items) => {
-                items.iter().for_each(|i| walk(i, protected, out))
-            }
-            PlanExpr::Record(fields) => fields.iter().for_each(|(_, v)| walk(v, protected, out)),
-            PlanExpr::Pipe { value, args, .. } => {
-                walk(value, protected, out);
-                args.iter().for_each(|a| walk(a, protected, out));
-            }
-            PlanExpr::Not(inner) => walk(inner, protected, out),
-            _ => {}
-        }
-    }
-    let mut out = HashSet::new();
-    for binding in &node.bindings {
-        walk(&binding.value, false, &mut out);
-    }
-    if let Some(when) = &node.when {
-        walk(when, false, &mut out);
-    }
-    match &node.mode {
-        Mode::Each { source, .. } => {
-            out.insert(source.clone());
-        }
-        Mode::Group { sources } => out.extend(sources.iter().cloned()),
-        Mode::Single => {}
-    }
-    out
-}
-
 /// The value of node `name` as seen from a task (`each`/`group` handled by the caller).
 fn node_value(
     name: &str,
     node_index: usize,
     plan: &Plan,
     nodes: &[NodeRun],
-    filters: &BTreeMap<String, PlanExpr>,
-    scope: &Map<String, Value>,
+    filter: Option<&PlanExpr>,
+    scope: &dyn Scope,
     limits: &Limits,
 ) -> Value {
     let run = &nodes[node_index];
@@ -609,14 +543,16 @@ fn node_value(
     if !many {
         return run.items.first().map_or(Value::Null, |i| i.value.clone());
     }
-    let filter = filters.get(name);
     Value::Array(
         run.items
             .iter()
             .filter(|item| {
                 filter.is_none_or(|f| {
-                    let mut item_scope = scope.clone();
-                    item_scope.insert(name.to_string(), item.value.clone());
+                    let item_scope = Layer {
+                        base: scope,
+                        name,
+                        value: &item.value,
+                    };
                     evaluate(f, &item_scope, limits).is_ok_and(|v| truthy(&v))
                 })
             })
@@ -625,20 +561,17 @@ fn node_value(
     )
 }
 
-/// The scope of a node's expressions (without its `each`/`group` items).
-fn node_scope(
-    plan: &Plan,
+/// The values of the nodes a node reads (without its `each`/`group` items),
+/// to be layered over the base scope.
+fn node_values<'p>(
+    plan: &'p Plan,
     node: &PlanNode,
+    wiring: &NodeLinks,
     nodes: &[NodeRun],
-    index: &NodeIndex<'_>,
     base: &Map<String, Value>,
     limits: &Limits,
-) -> Map<String, Value> {
-    let mut scope = base.clone();
-    let mut filters = BTreeMap::new();
-    for binding in &node.bindings {
-        filters.extend(binding.filters.clone());
-    }
+) -> Vec<(&'p str, Value)> {
+    let mut values = Vec::with_capacity(wiring.reads.len());
     // `each` and `group` sources are bound per task: building their whole
     // list here would be copied into every task's scope.
     let per_task: &[String] = match &node.mode {
@@ -646,31 +579,30 @@ fn node_scope(
         Mode::Group { sources } => sources,
         Mode::Single => &[],
     };
-    for name in node.reads.iter().filter(|r| !per_task.contains(r)) {
-        if let Some(&i) = index.get(name.as_str()) {
-            let value = node_value(name, i, plan, nodes, &filters, base, limits);
-            scope.insert(name.clone(), value);
+    for &(i, _) in &wiring.reads {
+        let name = plan.nodes[i].name.as_str();
+        if !per_task.iter().any(|p| p == name) {
+            let filter = node.bindings.iter().find_map(|b| b.filters.get(name));
+            values.push((name, node_value(name, i, plan, nodes, filter, base, limits)));
         }
     }
-    scope
+    values
 }
 
-/// The scope outputs see: every node's value.
-fn full_scope(plan: &Plan, nodes: &[NodeRun], base: &Map<String, Value>) -> Map<String, Value> {
-    let mut scope = base.clone();
-    for (i, node) in plan.nodes.iter().enumerate() {
-        let value = node_value(
-            &node.name,
-            i,
-            plan,
-            nodes,
-            &BTreeMap::new(),
-            base,
-            &Limits::default(),
-        );
-        scope.insert(node.name.clone(), value);
-    }
-    scope
+/// The values outputs see besides the base scope: the nodes they read.
+fn output_values<'p>(
+    plan: &'p Plan,
+    read: &[usize],
+    nodes: &[NodeRun],
+    base: &Map<String, Value>,
+) -> Vec<(&'p str, Value)> {
+    read.iter()
+        .map(|&i| {
+            let name = plan.nodes[i].name.as_str();
+            let value = node_value(name, i, plan, nodes, None, base, &Limits::default());
+            (name, value)
+        })
+        .collect()
 }
 
 /// Why a node gets no tasks: the state it settles in.
@@ -697,38 +629,34 @@ impl NoTasks {
 fn form_tasks(
     plan: &Plan,
     node: &PlanNode,
+    wiring: &NodeLinks,
     nodes: &[NodeRun],
-    index: &NodeIndex<'_>,
     base: &Map<String, Value>,
     limits: &Limits,
 ) -> Result<Vec<Task>, NoTasks> {
-    let state_of = |name: &String| index.get(name.as_str()).map(|&i| nodes[i].state);
-    let unusable = |s: Option<NodeState>| {
+    let unusable = |&i: &usize| {
         matches!(
-            s,
-            Some(NodeState::Skipped | NodeState::Failed | NodeState::Cancelled)
+            nodes[i].state,
+            NodeState::Skipped | NodeState::Failed | NodeState::Cancelled
         )
     };
     // Skips cascade through what the node needs, not through `??` or `after any`.
-    let hard = hard_reads(node);
-    if node
-        .reads
-        .iter()
-        .filter(|r| hard.contains(*r))
-        .any(|r| unusable(state_of(r)))
-        || node.after.iter().any(|a| unusable(state_of(a)))
-    {
+    if wiring.reads.iter().any(|r| r.1 && unusable(&r.0)) || wiring.after.iter().any(unusable) {
         return Err(NoTasks::Skipped);
     }
-    if !node.after_any.is_empty()
-        && !node
+    if !wiring.after_any.is_empty()
+        && !wiring
             .after_any
             .iter()
-            .any(|a| state_of(a) == Some(NodeState::Completed))
+            .any(|&i| nodes[i].state == NodeState::Completed)
     {
         return Err(NoTasks::Skipped);
     }
-    let scope = node_scope(plan, node, nodes, index, base, limits);
+    let values = node_values(plan, node, wiring, nodes, base, limits);
+    let scope = Layers {
+        base,
+        top: values.as_slice(),
+    };
     if let Some(when) = &node.when {
         match evaluate(when, &scope, limits) {
             Ok(v) if truthy(&v) => {}
@@ -736,7 +664,7 @@ fn form_tasks(
             Err(e) => return Err(NoTasks::Failed(format!("`when`: {e}"))),
         }
     }
-    let bind = |scope: &dyn crate::eval::Scope| -> Result<Args, NoTasks> {
+    let bind = |scope: &dyn Scope| -> Result<Args, NoTasks> {
         let mut args = Args::new();
         for binding in &node.bindings {
             let value = evaluate(&binding.value, scope, limits)
@@ -751,7 +679,7 @@ fn form_tasks(
             origin: None,
         }]),
         Mode::Each { source, filter } => {
-            let Some(&s) = index.get(source.as_str()) else {
+            let Some(&s) = wiring.sources.first() else {
                 return Err(NoTasks::Filtered);
             };
             let mut tasks = Vec::new();
@@ -780,35 +708,31 @@ fn form_tasks(
                 Ok(tasks)
             }
         }
-        Mode::Group { sources } => {
+        Mode::Group { .. } => {
             let mut origins: Vec<u64> = Vec::new();
-            for source in sources {
-                if let Some(&s) = index.get(source.as_str()) {
-                    origins.extend(nodes[s].items.iter().map(|i| i.origin));
-                }
+            for &s in &wiring.sources {
+                origins.extend(nodes[s].items.iter().map(|i| i.origin));
             }
             origins.sort_unstable();
             origins.dedup();
             let mut tasks = Vec::new();
             for origin in origins {
-                let mut group_values = Map::new();
-                for source in sources {
-                    let items: Vec<Value> = index
-                        .get(source.as_str())
-                        .map(|&s| {
-                            nodes[s]
-                                .items
-                                .iter()
-                                .filter(|i| i.origin == origin)
-                                .map(|i| i.value.clone())
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    group_values.insert(source.clone(), Value::Array(items));
-                }
+                let group_values: Vec<(&str, Value)> = wiring
+                    .sources
+                    .iter()
+                    .map(|&s| {
+                        let items = nodes[s]
+                            .items
+                            .iter()
+                            .filter(|i| i.origin == origin)
+                            .map(|i| i.value.clone())
+                            .collect();
+                        (plan.nodes[s].name.as_str(), Value::Array(items))
+                    })
+                    .collect();
                 let task_scope = Layers {
                     base: &scope,
-                    top: &group_values,
+                    top: group_values.as_slice(),
                 };
                 tasks.push(Task {
                     args: bind(&task_scope)?,
@@ -826,12 +750,12 @@ fn form_tasks(
 
 /// One name bound over a scope (an `each` task's item), without copying the scope.
 struct Layer<'a> {
-    base: &'a Map<String, Value>,
+    base: &'a dyn Scope,
     name: &'a str,
     value: &'a Value,
 }
 
-impl crate::eval::Scope for Layer<'_> {
+impl Scope for Layer<'_> {
     fn get(&self, name: &str) -> Option<&Value> {
         if name == self.name {
             Some(self.value)
@@ -841,13 +765,20 @@ impl crate::eval::Scope for Layer<'_> {
     }
 }
 
-/// A few names bound over a scope (a `group` task's lists).
-struct Layers<'a> {
-    base: &'a Map<String, Value>,
-    top: &'a Map<String, Value>,
+/// Names bound over a scope (a node's upstream values, a `group` task's lists).
+struct Layers<'a, Top: Scope + ?Sized> {
+    base: &'a dyn Scope,
+    top: &'a Top,
 }
 
-impl crate::eval::Scope for Layers<'_> {
+/// A few bound names, searched in order (cheaper than a map for a handful).
+impl Scope for [(&str, Value)] {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+impl<Top: Scope + ?Sized> Scope for Layers<'_, Top> {
     fn get(&self, name: &str) -> Option<&Value> {
         self.top.get(name).or_else(|| self.base.get(name))
     }
@@ -905,7 +836,7 @@ fn attempt_task(
             return (Err(CANCELLED.into()), attempt - 1);
         }
         let start = Instant::now();
-        events.event(&Event::TaskStarted {
+        emit(events, || Event::TaskStarted {
             node: node.name.clone(),
             task,
             attempt,
@@ -930,7 +861,7 @@ fn attempt_task(
         let millis = start.elapsed().as_millis();
         store.task_finished(
             run_id,
-            &TaskRecord {
+            TaskRecord {
                 node: node.name.clone(),
                 task,
                 attempt,
@@ -941,7 +872,7 @@ fn attempt_task(
         );
         match result {
             Ok(value) => {
-                events.event(&Event::TaskFinished {
+                emit(events, || Event::TaskFinished {
                     node: node.name.clone(),
                     task,
                     attempts: attempt,
@@ -954,7 +885,7 @@ fn attempt_task(
                 last_error = error;
                 if attempt < attempts {
                     let backoff = backoff_ms(node, task, attempt);
-                    events.event(&Event::TaskRetrying {
+                    emit(events, || Event::TaskRetrying {
                         node: node.name.clone(),
                         task,
                         attempt,
@@ -973,7 +904,7 @@ fn attempt_task(
             }
         }
     }
-    events.event(&Event::TaskFailed {
+    emit(events, || Event::TaskFailed {
         node: node.name.clone(),
         task,
         attempts,
@@ -1002,6 +933,13 @@ fn backoff_ms(node: &PlanNode, task: usize, attempt: u32) -> u64 {
         exp
     } else {
         exp - spread + h % (2 * spread + 1)
+    }
+}
+
+/// Sends the event `make` builds, building it only when the sink wants events.
+fn emit(events: &dyn EventSink, make: impl FnOnce() -> Event) {
+    if events.enabled() {
+        events.event(&make());
     }
 }
 

@@ -55,6 +55,11 @@ create table if not exists outputs (
 );
 ";
 
+/// Records a node's state, idempotently.
+const NODE_UPSERT: &str =
+    "insert into nodes (run_id, node, state, updated_ms) values (?1, ?2, ?3, ?4)
+ on conflict (run_id, node) do update set state = excluded.state, updated_ms = excluded.updated_ms";
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -143,18 +148,33 @@ impl Store for SqliteStore {
             if state.is_final() {
                 i.flush_tasks()?;
             }
-            i.connection.execute(
-                "insert into nodes (run_id, node, state, updated_ms) values (?1, ?2, ?3, ?4)
-                 on conflict (run_id, node) do update set state = excluded.state, updated_ms = excluded.updated_ms",
-                params![run_id, node, state.as_str(), now_ms()],
-            )?;
+            i.connection.prepare_cached(NODE_UPSERT)?.execute(params![
+                run_id,
+                node,
+                state.as_str(),
+                now_ms()
+            ])?;
             Ok(())
         });
     }
 
-    fn task_finished(&self, run_id: &str, record: &TaskRecord) {
+    fn nodes_state(&self, run_id: &str, nodes: &[&str], state: NodeState) {
         self.with(|i| {
-            i.pending_tasks.push((run_id.to_string(), record.clone()));
+            let tx = i.connection.transaction()?;
+            {
+                let mut upsert = tx.prepare_cached(NODE_UPSERT)?;
+                let now = now_ms();
+                for node in nodes {
+                    upsert.execute(params![run_id, node, state.as_str(), now])?;
+                }
+            }
+            tx.commit()
+        });
+    }
+
+    fn task_finished(&self, run_id: &str, record: TaskRecord) {
+        self.with(|i| {
+            i.pending_tasks.push((run_id.to_string(), record));
             Ok(())
         });
     }
@@ -202,8 +222,8 @@ mod tests {
                 error: None,
                 millis: 3,
             };
-            store.task_finished("r1", &record);
-            store.task_finished("r1", &record);
+            store.task_finished("r1", record.clone());
+            store.task_finished("r1", record);
             store.node_state("r1", "a", NodeState::Completed);
             store.node_state("r1", "a", NodeState::Completed);
             store.output("r1", "out", &serde_json::json!([1, 2]));

@@ -72,8 +72,15 @@ pub trait Store: Send + Sync {
     fn run_started(&self, run_id: &str, pipeline: &str, inputs: &Value);
     /// A node reached a state (idempotent: the same transition twice is one).
     fn node_state(&self, run_id: &str, node: &str, state: NodeState);
+    /// Several nodes reached the same state at once (a run's start, its
+    /// cancellation); a store may record them in one write.
+    fn nodes_state(&self, run_id: &str, nodes: &[&str], state: NodeState) {
+        for node in nodes {
+            self.node_state(run_id, node, state);
+        }
+    }
     /// A task attempt finished.
-    fn task_finished(&self, run_id: &str, record: &TaskRecord);
+    fn task_finished(&self, run_id: &str, record: TaskRecord);
     /// An output's value.
     fn output(&self, run_id: &str, name: &str, value: &Value);
     /// The run ended.
@@ -104,8 +111,39 @@ pub struct MemoryStore {
 struct Indexed {
     record: MemoryRecord,
     node_index: rustc_hash::FxHashMap<String, usize>,
-    task_keys: rustc_hash::FxHashSet<(String, usize, u32)>,
+    /// The node looked up last: a node's records mostly come in a row
+    /// (running, its tasks, finished), so most lookups stop here.
+    last_node: Option<usize>,
+    /// (node's index in `record.nodes`, task, attempt) of every task recorded.
+    task_keys: rustc_hash::FxHashSet<(usize, usize, u32)>,
     output_index: rustc_hash::FxHashMap<String, usize>,
+}
+
+impl Indexed {
+    /// The node's index in `record.nodes`, adding it (pending) when new.
+    fn index_of(&mut self, node: &str) -> usize {
+        if let Some(i) = self.last_node
+            && self.record.nodes[i].0 == node
+        {
+            return i;
+        }
+        if let Some(&i) = self.node_index.get(node) {
+            self.last_node = Some(i);
+            return i;
+        }
+        let i = self.record.nodes.len();
+        self.last_node = Some(i);
+        self.node_index.insert(node.to_string(), i);
+        self.record
+            .nodes
+            .push((node.to_string(), NodeState::Pending));
+        i
+    }
+
+    fn set_state(&mut self, node: &str, state: NodeState) {
+        let i = self.index_of(node);
+        self.record.nodes[i].1 = state;
+    }
 }
 
 impl MemoryStore {
@@ -127,21 +165,23 @@ impl Store for MemoryStore {
     fn run_started(&self, _run_id: &str, _pipeline: &str, _inputs: &Value) {}
 
     fn node_state(&self, _run_id: &str, node: &str, state: NodeState) {
-        self.with(|s| match s.node_index.get(node) {
-            Some(&i) => s.record.nodes[i].1 = state,
-            None => {
-                s.node_index.insert(node.to_string(), s.record.nodes.len());
-                s.record.nodes.push((node.to_string(), state));
+        self.with(|s| s.set_state(node, state));
+    }
+
+    fn nodes_state(&self, _run_id: &str, nodes: &[&str], state: NodeState) {
+        self.with(|s| {
+            s.node_index.reserve(nodes.len());
+            for node in nodes {
+                s.set_state(node, state);
             }
         });
     }
 
-    fn task_finished(&self, _run_id: &str, record: &TaskRecord) {
+    fn task_finished(&self, _run_id: &str, record: TaskRecord) {
         self.with(|s| {
-            if s.task_keys
-                .insert((record.node.clone(), record.task, record.attempt))
-            {
-                s.record.tasks.push(record.clone());
+            let node = s.index_of(&record.node);
+            if s.task_keys.insert((node, record.task, record.attempt)) {
+                s.record.tasks.push(record);
             }
         });
     }

@@ -1,0 +1,165 @@
+//! A plan's dependencies as positions in its node list, for executors: which
+//! nodes each node waits for and reads (and whether a skip of a read node
+//! skips it), who waits for each node, and which nodes the outputs read.
+//! Computed once per plan ([`crate::plan::Plan::links`]), so a run does no
+//! name lookups.
+
+use rustc_hash::FxHashMap;
+
+use crate::plan::{Mode, Plan, PlanExpr, PlanNode};
+
+/// The dependencies of one node, as positions in [`Plan::nodes`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeLinks {
+    /// Nodes it reads, each with whether a skip of it skips this node: read
+    /// outside `??`, or iterated (`each`) or grouped.
+    pub reads: Vec<(usize, bool)>,
+    /// Nodes it runs after (`after`).
+    pub after: Vec<usize>,
+    /// Nodes of which the first to finish starts it (`after any`).
+    pub after_any: Vec<usize>,
+    /// The node `each` iterates, or the nodes `group` groups.
+    pub sources: Vec<usize>,
+    /// Nodes that wait for this one, each once, in plan order.
+    pub dependents: Vec<usize>,
+}
+
+impl NodeLinks {
+    /// Every node waited for (with repeats).
+    pub fn waits(&self) -> impl Iterator<Item = usize> + '_ {
+        self.reads
+            .iter()
+            .map(|r| r.0)
+            .chain(self.after.iter().copied())
+            .chain(self.after_any.iter().copied())
+    }
+}
+
+/// The dependencies of every node of a plan, and what its outputs read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanLinks {
+    /// One entry per node, in plan order.
+    pub nodes: Vec<NodeLinks>,
+    /// Nodes the outputs read, each once.
+    pub outputs: Vec<usize>,
+}
+
+impl PlanLinks {
+    /// Resolves `plan`'s names to positions; names that are not nodes of the
+    /// plan are left out (nothing waits for them).
+    pub fn of(plan: &Plan) -> Self {
+        let index: FxHashMap<&str, usize> = plan
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name.as_str(), i))
+            .collect();
+        let resolve = |names: &[String]| -> Vec<usize> {
+            names
+                .iter()
+                .filter_map(|n| index.get(n.as_str()).copied())
+                .collect()
+        };
+        let mut nodes: Vec<NodeLinks> = plan
+            .nodes
+            .iter()
+            .map(|node| {
+                let hard = hard_reads(node);
+                let sources = match &node.mode {
+                    Mode::Each { source, .. } => resolve(std::slice::from_ref(source)),
+                    Mode::Group { sources } => resolve(sources),
+                    Mode::Single => Vec::new(),
+                };
+                NodeLinks {
+                    reads: node
+                        .reads
+                        .iter()
+                        .filter_map(|r| {
+                            let i = *index.get(r.as_str())?;
+                            Some((i, hard.binary_search(&r.as_str()).is_ok()))
+                        })
+                        .collect(),
+                    after: resolve(&node.after),
+                    after_any: resolve(&node.after_any),
+                    sources,
+                    dependents: Vec::new(),
+                }
+            })
+            .collect();
+        for n in 0..nodes.len() {
+            let mut waits: Vec<usize> = nodes[n].waits().collect();
+            waits.sort_unstable();
+            waits.dedup();
+            for w in waits {
+                nodes[w].dependents.push(n);
+            }
+        }
+        let mut outputs = Vec::new();
+        for output in &plan.outputs {
+            output.value.visit_refs(false, &mut |name, _| {
+                if let Some(&i) = index.get(name) {
+                    outputs.push(i);
+                }
+            });
+        }
+        outputs.sort_unstable();
+        outputs.dedup();
+        PlanLinks { nodes, outputs }
+    }
+}
+
+/// The names a node needs: read outside `??`, iterated or grouped (a skipped
+/// one skips the node), sorted.
+fn hard_reads(node: &PlanNode) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut hard = |name, protected: bool| {
+        if !protected {
+            out.push(name)
+        }
+    };
+    for binding in &node.bindings {
+        binding.value.visit_refs(false, &mut hard);
+    }
+    if let Some(when) = &node.when {
+        when.visit_refs(false, &mut hard);
+    }
+    match &node.mode {
+        Mode::Each { source, .. } => out.push(source),
+        Mode::Group { sources } => out.extend(sources.iter().map(String::as_str)),
+        Mode::Single => {}
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl PlanExpr {
+    /// Calls `found` with the first name of every reference in the expression
+    /// and whether it sits under `??` (`protected`, which starts as given).
+    pub fn visit_refs<'p>(&'p self, protected: bool, found: &mut impl FnMut(&'p str, bool)) {
+        match self {
+            PlanExpr::Ref(path) => {
+                if let Some(head) = path.first() {
+                    found(head, protected);
+                }
+            }
+            PlanExpr::Binary { op, lhs, rhs } => {
+                let coalesce = op == "??";
+                lhs.visit_refs(protected || coalesce, found);
+                rhs.visit_refs(protected || coalesce, found);
+            }
+            PlanExpr::Template(items) | PlanExpr::List(items) => {
+                items.iter().for_each(|i| i.visit_refs(protected, found))
+            }
+            PlanExpr::Record(fields) => fields
+                .iter()
+                .for_each(|(_, v)| v.visit_refs(protected, found)),
+            PlanExpr::Pipe { value, args, .. } => {
+                value.visit_refs(protected, found);
+                args.iter().for_each(|a| a.visit_refs(protected, found));
+            }
+            PlanExpr::Not(inner) => inner.visit_refs(protected, found),
+            _ => {}
+        }
+    }
+}
