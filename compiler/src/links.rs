@@ -163,3 +163,81 @@ impl PlanExpr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PlanLinks;
+    use crate::plan::Plan;
+
+    fn plan(source: &str) -> Plan {
+        let mut db = crate::Database::new();
+        let file = db.set_source(
+            std::path::Path::new("/links-test/test.pipe"),
+            source.as_bytes().to_vec(),
+        );
+        match crate::compile::compile(&db, file, None) {
+            Ok(compiled) => compiled.plan,
+            Err(error) => panic!("{error:?}"),
+        }
+    }
+
+    fn position(plan: &Plan, name: &str) -> usize {
+        plan.nodes
+            .iter()
+            .position(|n| n.name == name)
+            .expect("node")
+    }
+
+    #[test]
+    fn reads_under_coalesce_do_not_skip_and_dependents_are_listed_once() {
+        let plan = plan(
+            "pipeline p {
+  node a = echo(1)
+  node b = echo(2)
+  node c = echo([a.value, a.value, b.value ?? 0])
+  node d = echo(c.value) { after any(a, b) }
+  output out = d.value
+}",
+        );
+        let links = plan.links();
+        let (a, b, c, d) = (
+            position(&plan, "a"),
+            position(&plan, "b"),
+            position(&plan, "c"),
+            position(&plan, "d"),
+        );
+        let mut reads = links.nodes[c].reads.clone();
+        reads.sort_unstable();
+        let mut expected = vec![(a, true), (b, false)];
+        expected.sort_unstable();
+        assert_eq!(reads, expected, "b is read only under ??");
+        assert_eq!(links.nodes[a].dependents, {
+            let mut v = vec![c, d];
+            v.sort_unstable();
+            v
+        });
+        assert_eq!(links.nodes[d].after_any.len(), 2);
+        assert_eq!(links.outputs, vec![d]);
+        assert_eq!(
+            *links,
+            PlanLinks::of(&plan),
+            "the cache holds what `of` computes"
+        );
+    }
+
+    #[test]
+    fn a_clone_resolves_its_own_links() {
+        let plan = plan("pipeline p {\n  node a = echo(1)\n  node b = echo(a.value)\n}");
+        let before = plan.links().clone();
+        let mut changed = plan.clone();
+        changed.nodes.reverse();
+        assert_ne!(
+            *changed.links(),
+            before,
+            "the clone did not keep the old positions"
+        );
+        let mut back = changed.clone();
+        back.nodes.reverse();
+        assert_eq!(plan, back, "equality ignores the cache");
+    }
+}

@@ -457,7 +457,7 @@ fn lower_node(node: &crate::analyze::NodeInfo, decl: &ast::NodeDecl, stage: usiz
         .filter_map(|(arg, param)| {
             let value = lower_expr(&arg.value);
             let mut filters = BTreeMap::new();
-            collect_refs(&value, &mut |head| {
+            value.visit_refs(false, &mut |head, _| {
                 if let Some(filter) = all_filters.get(head) {
                     filters.insert(head.to_string(), filter.clone());
                 }
@@ -495,31 +495,6 @@ fn lower_node(node: &crate::analyze::NodeInfo, decl: &ast::NodeDecl, stage: usiz
         after,
         after_any,
         policy,
-    }
-}
-
-/// Calls `f` with the head name of every reference in `expr`.
-fn collect_refs(expr: &PlanExpr, f: &mut impl FnMut(&str)) {
-    match expr {
-        PlanExpr::Ref(parts) => {
-            if let Some(head) = parts.first() {
-                f(head);
-            }
-        }
-        PlanExpr::Template(items) | PlanExpr::List(items) => {
-            items.iter().for_each(|i| collect_refs(i, f))
-        }
-        PlanExpr::Record(fields) => fields.iter().for_each(|(_, v)| collect_refs(v, f)),
-        PlanExpr::Pipe { value, args, .. } => {
-            collect_refs(value, f);
-            args.iter().for_each(|a| collect_refs(a, f));
-        }
-        PlanExpr::Binary { lhs, rhs, .. } => {
-            collect_refs(lhs, f);
-            collect_refs(rhs, f);
-        }
-        PlanExpr::Not(inner) => collect_refs(inner, f),
-        _ => {}
     }
 }
 

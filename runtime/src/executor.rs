@@ -440,15 +440,17 @@ pub fn run(
 }
 
 /// Whether everything a node waits for has settled (`after any`: one completed, or all settled).
-fn settled(wiring: &NodeLinks, nodes: &[NodeRun]) -> bool {
+fn settled(node_links: &NodeLinks, nodes: &[NodeRun]) -> bool {
     let is_final = |&i: &usize| nodes[i].state.is_final();
-    let any_done = wiring.after_any.is_empty()
-        || wiring
+    let any_done = node_links.after_any.is_empty()
+        || node_links
             .after_any
             .iter()
             .any(|&i| nodes[i].state == NodeState::Completed)
-        || wiring.after_any.iter().all(is_final);
-    wiring.reads.iter().all(|r| is_final(&r.0)) && wiring.after.iter().all(is_final) && any_done
+        || node_links.after_any.iter().all(is_final);
+    node_links.reads.iter().all(|r| is_final(&r.0))
+        && node_links.after.iter().all(is_final)
+        && any_done
 }
 
 /// The scope every expression starts from: inputs, secrets, run, config, constants.
@@ -566,22 +568,17 @@ fn node_value(
 fn node_values<'p>(
     plan: &'p Plan,
     node: &PlanNode,
-    wiring: &NodeLinks,
+    node_links: &NodeLinks,
     nodes: &[NodeRun],
     base: &Map<String, Value>,
     limits: &Limits,
 ) -> Vec<(&'p str, Value)> {
-    let mut values = Vec::with_capacity(wiring.reads.len());
+    let mut values = Vec::with_capacity(node_links.reads.len());
     // `each` and `group` sources are bound per task: building their whole
     // list here would be copied into every task's scope.
-    let per_task: &[String] = match &node.mode {
-        Mode::Each { source, .. } => std::slice::from_ref(source),
-        Mode::Group { sources } => sources,
-        Mode::Single => &[],
-    };
-    for &(i, _) in &wiring.reads {
-        let name = plan.nodes[i].name.as_str();
-        if !per_task.iter().any(|p| p == name) {
+    for &(i, _) in &node_links.reads {
+        if !node_links.sources.contains(&i) {
+            let name = plan.nodes[i].name.as_str();
             let filter = node.bindings.iter().find_map(|b| b.filters.get(name));
             values.push((name, node_value(name, i, plan, nodes, filter, base, limits)));
         }
@@ -629,7 +626,7 @@ impl NoTasks {
 fn form_tasks(
     plan: &Plan,
     node: &PlanNode,
-    wiring: &NodeLinks,
+    node_links: &NodeLinks,
     nodes: &[NodeRun],
     base: &Map<String, Value>,
     limits: &Limits,
@@ -641,18 +638,20 @@ fn form_tasks(
         )
     };
     // Skips cascade through what the node needs, not through `??` or `after any`.
-    if wiring.reads.iter().any(|r| r.1 && unusable(&r.0)) || wiring.after.iter().any(unusable) {
+    if node_links.reads.iter().any(|r| r.1 && unusable(&r.0))
+        || node_links.after.iter().any(unusable)
+    {
         return Err(NoTasks::Skipped);
     }
-    if !wiring.after_any.is_empty()
-        && !wiring
+    if !node_links.after_any.is_empty()
+        && !node_links
             .after_any
             .iter()
             .any(|&i| nodes[i].state == NodeState::Completed)
     {
         return Err(NoTasks::Skipped);
     }
-    let values = node_values(plan, node, wiring, nodes, base, limits);
+    let values = node_values(plan, node, node_links, nodes, base, limits);
     let scope = Layers {
         base,
         top: values.as_slice(),
@@ -679,7 +678,7 @@ fn form_tasks(
             origin: None,
         }]),
         Mode::Each { source, filter } => {
-            let Some(&s) = wiring.sources.first() else {
+            let Some(&s) = node_links.sources.first() else {
                 return Err(NoTasks::Filtered);
             };
             let mut tasks = Vec::new();
@@ -710,14 +709,14 @@ fn form_tasks(
         }
         Mode::Group { .. } => {
             let mut origins: Vec<u64> = Vec::new();
-            for &s in &wiring.sources {
+            for &s in &node_links.sources {
                 origins.extend(nodes[s].items.iter().map(|i| i.origin));
             }
             origins.sort_unstable();
             origins.dedup();
             let mut tasks = Vec::new();
             for origin in origins {
-                let group_values: Vec<(&str, Value)> = wiring
+                let group_values: Vec<(&str, Value)> = node_links
                     .sources
                     .iter()
                     .map(|&s| {

@@ -248,4 +248,34 @@ mod tests {
         assert_eq!(value, "[1,2]");
         let _ = std::fs::remove_file(&path);
     }
+
+    #[test]
+    fn several_nodes_recorded_at_once_upsert_like_one_at_a_time() {
+        let path =
+            std::env::temp_dir().join(format!("pipec-store-batch-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let store = SqliteStore::open(&path).expect("opens");
+        store.nodes_state("r1", &["a", "b", "c"], NodeState::Pending);
+        store.node_state("r1", "b", NodeState::Completed);
+        store.nodes_state("r1", &["a", "c"], NodeState::Cancelled);
+        assert_eq!(store.error(), None);
+        let connection = Connection::open(&path).expect("reopens");
+        let states: Vec<(String, String)> = connection
+            .prepare("select node, state from nodes order by node")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        let states: Vec<(&str, &str)> = states
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_str()))
+            .collect();
+        assert_eq!(
+            states,
+            [("a", "cancelled"), ("b", "completed"), ("c", "cancelled")]
+        );
+        drop(store);
+        let _ = std::fs::remove_file(&path);
+    }
 }

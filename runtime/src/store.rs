@@ -201,3 +201,48 @@ impl Store for MemoryStore {
         self.with(|s| s.record.ok = Some(ok));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(node: &str, task: usize, attempt: u32) -> TaskRecord {
+        TaskRecord {
+            node: node.into(),
+            task,
+            attempt,
+            ok: true,
+            error: None,
+            millis: 0,
+        }
+    }
+
+    #[test]
+    fn memory_records_are_keyed_by_node_and_idempotent() {
+        let store = MemoryStore::default();
+        store.nodes_state("r", &["a", "b"], NodeState::Pending);
+        store.node_state("r", "a", NodeState::Running);
+        store.task_finished("r", task("a", 0, 1));
+        store.task_finished("r", task("b", 0, 1));
+        // The same attempt again (of `a`, after `b` was looked up last) is one record.
+        store.task_finished("r", task("a", 0, 1));
+        store.task_finished("r", task("a", 0, 2));
+        store.node_state("r", "a", NodeState::Completed);
+        store.nodes_state("r", &["b", "c"], NodeState::Cancelled);
+        let record = store.snapshot();
+        assert_eq!(
+            record.nodes,
+            [
+                ("a".to_string(), NodeState::Completed),
+                ("b".to_string(), NodeState::Cancelled),
+                ("c".to_string(), NodeState::Cancelled),
+            ]
+        );
+        let tasks: Vec<(&str, u32)> = record
+            .tasks
+            .iter()
+            .map(|t| (t.node.as_str(), t.attempt))
+            .collect();
+        assert_eq!(tasks, [("a", 1), ("b", 1), ("a", 2)]);
+    }
+}
