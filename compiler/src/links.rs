@@ -22,6 +22,9 @@ pub struct NodeLinks {
     pub sources: Vec<usize>,
     /// Nodes that wait for this one, each once, in plan order.
     pub dependents: Vec<usize>,
+    /// How many nodes read this one (ordering-only waits excluded) plus how
+    /// many outputs do.
+    pub readers: usize,
 }
 
 impl NodeLinks {
@@ -64,7 +67,7 @@ impl PlanLinks {
             .nodes
             .iter()
             .map(|node| {
-                let hard = hard_reads(node);
+                let soft = soft_reads(node);
                 let sources = match &node.mode {
                     Mode::Each { source, .. } => resolve(std::slice::from_ref(source)),
                     Mode::Group { sources } => resolve(sources),
@@ -76,17 +79,24 @@ impl PlanLinks {
                         .iter()
                         .filter_map(|r| {
                             let i = *index.get(r.as_str())?;
-                            Some((i, hard.binary_search(&r.as_str()).is_ok()))
+                            Some((i, soft.binary_search(&r.as_str()).is_err()))
                         })
                         .collect(),
                     after: resolve(&node.after),
                     after_any: resolve(&node.after_any),
                     sources,
                     dependents: Vec::new(),
+                    readers: 0,
                 }
             })
             .collect();
         for n in 0..nodes.len() {
+            let mut read: Vec<usize> = nodes[n].reads.iter().map(|r| r.0).collect();
+            read.sort_unstable();
+            read.dedup();
+            for r in read {
+                nodes[r].readers += 1;
+            }
             let mut waits: Vec<usize> = nodes[n].waits().collect();
             waits.sort_unstable();
             waits.dedup();
@@ -102,35 +112,96 @@ impl PlanLinks {
                 }
             });
         }
+        for output in &plan.outputs {
+            let mut read = Vec::new();
+            output.value.visit_refs(false, &mut |name, _| {
+                if let Some(&i) = index.get(name) {
+                    read.push(i);
+                }
+            });
+            read.sort_unstable();
+            read.dedup();
+            for r in read {
+                nodes[r].readers += 1;
+            }
+        }
         outputs.sort_unstable();
         outputs.dedup();
         PlanLinks { nodes, outputs }
     }
 }
 
-/// The names a node needs: read outside `??`, iterated or grouped (a skipped
-/// one skips the node), sorted.
-fn hard_reads(node: &PlanNode) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    let mut hard = |name, protected: bool| {
-        if !protected {
-            out.push(name)
+/// Where a table operator's result is computed: fused into the plan of the
+/// one table node that reads it, or materialised (and why). The executor
+/// follows this rule; `pipec plan` shows it.
+pub fn table_step(plan: &Plan, position: usize) -> Option<String> {
+    let node = plan.nodes.get(position)?;
+    let crate::analyze::Callee::Builtin { name } = &node.plugin else {
+        return None;
+    };
+    if !pipec_stdlib::TABLE_OPERATORS.contains(&name.as_str()) {
+        return None;
+    }
+    let links = plan.links();
+    let readers = links.nodes[position].readers;
+    Some(if name.starts_with("write_") {
+        "materialised: written".into()
+    } else if name == "rows" {
+        "materialised: rows".into()
+    } else if readers >= 2 {
+        format!("materialised: read by {readers} (computed once, kept in memory)")
+    } else if readers == 0 {
+        "unused".into()
+    } else if links.outputs.contains(&position) {
+        "materialised: output".into()
+    } else {
+        let reader = links.nodes[position]
+            .dependents
+            .iter()
+            .find(|&&d| links.nodes[d].reads.iter().any(|r| r.0 == position))
+            .map(|&d| &plan.nodes[d]);
+        match reader {
+            Some(reader) if is_table_operator(reader) => format!("fused into `{}`", reader.name),
+            Some(reader) => format!("materialised: rows for `{}`", reader.name),
+            None => "unused".into(),
+        }
+    })
+}
+
+fn is_table_operator(node: &PlanNode) -> bool {
+    matches!(&node.plugin, crate::analyze::Callee::Builtin { name }
+        if pipec_stdlib::TABLE_OPERATORS.contains(&name.as_str()) && !name.starts_with("write_") && name != "rows")
+}
+
+/// The names a node reads only under `??` (a skip of one of them does not
+/// skip the node), sorted. Every other read is needed: read outside `??`,
+/// iterated, grouped, or named as a table in `sql` text.
+fn soft_reads(node: &PlanNode) -> Vec<&str> {
+    let mut protected: Vec<&str> = Vec::new();
+    let mut needed: Vec<&str> = Vec::new();
+    let mut found = |name, under_coalesce: bool| {
+        if under_coalesce {
+            protected.push(name)
+        } else {
+            needed.push(name)
         }
     };
     for binding in &node.bindings {
-        binding.value.visit_refs(false, &mut hard);
+        binding.value.visit_refs(false, &mut found);
     }
     if let Some(when) = &node.when {
-        when.visit_refs(false, &mut hard);
+        when.visit_refs(false, &mut found);
     }
     match &node.mode {
-        Mode::Each { source, .. } => out.push(source),
-        Mode::Group { sources } => out.extend(sources.iter().map(String::as_str)),
+        Mode::Each { source, .. } => needed.push(source),
+        Mode::Group { sources } => needed.extend(sources.iter().map(String::as_str)),
         Mode::Single => {}
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+    needed.sort_unstable();
+    protected.retain(|name| needed.binary_search(name).is_err());
+    protected.sort_unstable();
+    protected.dedup();
+    protected
 }
 
 impl PlanExpr {
@@ -223,6 +294,26 @@ mod tests {
             PlanLinks::of(&plan),
             "the cache holds what `of` computes"
         );
+    }
+
+    #[test]
+    fn tables_named_in_sql_text_are_needed() {
+        let plan = plan(
+            "pipeline p {
+  node t = to_table([{ n: 1 }])
+  node u = to_table([{ n: 2 }])
+  node q = sql(\"select * from t join u using (n)\")
+  output out = q
+}",
+        );
+        let links = plan.links();
+        let q = position(&plan, "q");
+        assert!(
+            links.nodes[q].reads.iter().all(|&(_, hard)| hard),
+            "a skip or failure of t or u must skip q: {:?}",
+            links.nodes[q].reads
+        );
+        assert_eq!(links.nodes[q].reads.len(), 2);
     }
 
     #[test]

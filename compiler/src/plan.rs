@@ -113,6 +113,10 @@ pub struct PlanNode {
     pub after_any: Vec<String>,
     /// Retry, timeout, cache, pool and resources.
     pub policy: Policy,
+    /// For a table operator: fused into the table node that reads it, or
+    /// materialised and why (the fusion boundaries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
 }
 
 /// How a node's tasks are formed.
@@ -375,7 +379,7 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
             _ => None,
         })
         .collect();
-    Plan {
+    let mut plan = Plan {
         pipeline: info.name.clone(),
         file: file.to_string(),
         inputs,
@@ -386,7 +390,14 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
         nodes,
         outputs,
         links: LinksCache::default(),
+    };
+    let steps: Vec<Option<String>> = (0..plan.nodes.len())
+        .map(|n| crate::links::table_step(&plan, n))
+        .collect();
+    for (node, step) in plan.nodes.iter_mut().zip(steps) {
+        node.table = step;
     }
+    plan
 }
 
 fn lower_node(node: &crate::analyze::NodeInfo, decl: &ast::NodeDecl, stage: usize) -> PlanNode {
@@ -495,6 +506,7 @@ fn lower_node(node: &crate::analyze::NodeInfo, decl: &ast::NodeDecl, stage: usiz
         after,
         after_any,
         policy,
+        table: None,
     }
 }
 

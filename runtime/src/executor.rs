@@ -12,6 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -25,6 +26,7 @@ use crate::eval::{Limits, Scope, evaluate};
 use crate::events::{Event, EventSink};
 use crate::plugins::{Args, Registry, TaskContext, builtin};
 use crate::store::{NodeState, Store, TaskRecord};
+use crate::tables::{SQL_TABLES_ARG, TableOptions, Tables, holds_table};
 use crate::text::truthy;
 
 /// The reason a task gives when the run's cancellation stopped it.
@@ -45,6 +47,8 @@ pub struct RunOptions {
     pub approvals: HashSet<String>,
     /// The run's id.
     pub run_id: String,
+    /// How the table engine runs (memory limit, spill directory, partitions).
+    pub tables: TableOptions,
 }
 
 /// What one node did.
@@ -200,6 +204,7 @@ pub fn run(
         registry,
         plan,
         options,
+        tables: OnceLock::new(),
     };
     let shared = &shared;
     pool.in_place_scope(|scope| {
@@ -263,7 +268,7 @@ pub fn run(
                                 if let Some(task) = tasks.into_iter().next() {
                                     running += 1;
                                     let (result, attempts) = attempt_task(
-                                        node,
+                                        n,
                                         0,
                                         &task.args,
                                         shared,
@@ -301,7 +306,7 @@ pub fn run(
                                         .into_iter()
                                         .map(|(t, task)| {
                                             let (result, attempts) = attempt_task(
-                                                node, t, &task.args, shared, cancelled, approvals,
+                                                n, t, &task.args, shared, cancelled, approvals,
                                                 store, run_id, events, began,
                                             );
                                             Done {
@@ -404,6 +409,10 @@ pub fn run(
     };
     for output in &plan.outputs {
         let value = evaluate(&output.value, &scope, &limits).unwrap_or(Value::Null);
+        let value = shared.export(value).unwrap_or_else(|e| {
+            first_error.get_or_insert(format!("output `{}`: {e}", output.name));
+            Value::Null
+        });
         store.output(&options.run_id, &output.name, &value);
         outputs.insert(output.name.clone(), value);
     }
@@ -663,12 +672,30 @@ fn form_tasks(
             Err(e) => return Err(NoTasks::Failed(format!("`when`: {e}"))),
         }
     }
+    let sql_operator = match &node.plugin {
+        Callee::Builtin { name } if name == "sql" || name == "filter" => Some(name.as_str()),
+        _ => None,
+    };
     let bind = |scope: &dyn Scope| -> Result<Args, NoTasks> {
         let mut args = Args::new();
         for binding in &node.bindings {
-            let value = evaluate(&binding.value, scope, limits)
-                .map_err(|e| NoTasks::Failed(format!("argument `{}`: {e}", binding.param)))?;
+            let failed = |e| NoTasks::Failed(format!("argument `{}`: {e}", binding.param));
+            let value = match (&binding.value, sql_operator, binding.param.as_str()) {
+                (PlanExpr::Template(parts), Some(_), "query" | "predicate") => {
+                    sql_with_params(parts, scope, limits).map_err(failed)?
+                }
+                _ => evaluate(&binding.value, scope, limits).map_err(failed)?,
+            };
             args.insert(binding.param.clone(), value);
+        }
+        if sql_operator == Some("sql") {
+            // The upstream tables the query names, by node name.
+            let tables: Map<String, Value> = values
+                .iter()
+                .filter(|(_, v)| holds_table(v))
+                .map(|(name, v)| (name.to_string(), v.clone()))
+                .collect();
+            args.insert(SQL_TABLES_ARG.into(), Value::Object(tables));
         }
         Ok(args)
     };
@@ -747,6 +774,27 @@ fn form_tasks(
     }
 }
 
+/// SQL text from a template: its text parts as written, each `{expr}` as a
+/// parameter `$n` with its value beside (never spliced into the text).
+fn sql_with_params(
+    parts: &[PlanExpr],
+    scope: &dyn Scope,
+    limits: &Limits,
+) -> Result<Value, crate::eval::EvalError> {
+    let mut text = String::new();
+    let mut params = Vec::new();
+    for part in parts {
+        match part {
+            PlanExpr::String(s) => text.push_str(s),
+            expr => {
+                params.push(evaluate(expr, scope, limits)?);
+                text.push_str(&format!("${}", params.len()));
+            }
+        }
+    }
+    Ok(json!({ "sql": text, "params": params }))
+}
+
 /// One name bound over a scope (an `each` task's item), without copying the scope.
 struct Layer<'a> {
     base: &'a dyn Scope,
@@ -817,7 +865,7 @@ fn collect_items(
 /// Runs one task with its retries; returns the result and the attempts made.
 #[allow(clippy::too_many_arguments)]
 fn attempt_task(
-    node: &PlanNode,
+    position: usize,
     task: usize,
     args: &Args,
     shared: &Shared<'_>,
@@ -828,6 +876,7 @@ fn attempt_task(
     events: &dyn EventSink,
     began: Instant,
 ) -> (Result<Value, String>, u32) {
+    let node = &shared.plan.nodes[position];
     let attempts = node.policy.retries + 1;
     let mut last_error = String::new();
     for attempt in 1..=attempts {
@@ -849,7 +898,7 @@ fn attempt_task(
             cancelled,
             approvals,
         };
-        let result = call(node, args, shared, &context).and_then(|value| {
+        let result = call(position, args, shared, &context).and_then(|value| {
             match (context.deadline, node.policy.timeout_ms) {
                 (Some(deadline), Some(ms)) if Instant::now() > deadline => {
                     Err(format!("timed out after {ms} ms"))
@@ -947,14 +996,52 @@ struct Shared<'a> {
     registry: &'a Registry,
     plan: &'a Plan,
     options: &'a RunOptions,
+    /// The table engine, started by the first table operator.
+    tables: OnceLock<Result<Tables, String>>,
+}
+
+impl Shared<'_> {
+    fn tables(&self) -> Result<&Tables, String> {
+        self.tables
+            .get_or_init(|| Tables::new(&self.options.tables))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// `value` with its tables as rows, when the run has made tables.
+    fn export(&self, value: Value) -> Result<Value, String> {
+        match self.tables.get() {
+            Some(Ok(tables)) if holds_table(&value) => tables.export(value),
+            _ => Ok(value),
+        }
+    }
 }
 
 fn call(
-    node: &PlanNode,
+    position: usize,
     args: &Args,
     shared: &Shared<'_>,
     context: &TaskContext<'_>,
 ) -> Result<Value, String> {
+    let node = &shared.plan.nodes[position];
+    if let Callee::Builtin { name } = &node.plugin
+        && pipec_stdlib::TABLE_OPERATORS.contains(&name.as_str())
+    {
+        let consumers = shared.plan.links().nodes[position].dependents.len()
+            + usize::from(shared.plan.links().outputs.contains(&position));
+        return shared.tables()?.run(name, args, consumers);
+    }
+    // Other operators see a table as its rows.
+    let exported;
+    let args = if args.values().any(holds_table) {
+        exported = match shared.export(Value::Object(args.clone()))? {
+            Value::Object(map) => map,
+            _ => Args::new(),
+        };
+        &exported
+    } else {
+        args
+    };
     match &node.plugin {
         Callee::Builtin { name } => builtin(name, args, context),
         Callee::Host { name, .. } => shared
@@ -978,6 +1065,7 @@ fn call(
                 secrets: shared.options.secrets.clone(),
                 approvals: shared.options.approvals.clone(),
                 run_id: format!("{}/{name}", shared.options.run_id),
+                tables: shared.options.tables.clone(),
             };
             let result = run(
                 sub,

@@ -4,7 +4,7 @@
 //! every state change through a [`Store`] and reports [`Event`]s; the
 //! expression evaluator ([`eval`]) with every built-in pipe ([`pipes`]) binds
 //! arguments; [`plugins`] holds the built-in records-and-files operators and
-//! the host's plugins. Tables (DataFusion) come with issue 5.
+//! the host's plugins; [`tables`] runs the table operators on DataFusion.
 //! The runtime never parses text: it evaluates the compiler's `PlanExpr`.
 #![warn(missing_docs)]
 
@@ -16,6 +16,7 @@ pub mod pipes;
 pub mod plugins;
 pub mod sqlite;
 pub mod store;
+pub mod tables;
 pub mod text;
 
 pub use eval::{EvalError, Limits, Scope, evaluate};
@@ -24,3 +25,4 @@ pub use executor::{NodeSummary, RunError, RunOptions, RunResult, run};
 pub use plugins::{Args, Plugin, Registry, TaskContext};
 pub use sqlite::SqliteStore;
 pub use store::{MemoryStore, NodeState, Store};
+pub use tables::TableOptions;

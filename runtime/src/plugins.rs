@@ -141,9 +141,6 @@ pub fn builtin(name: &str, args: &Args, context: &TaskContext<'_>) -> Result<Val
                 ))
             }
         }
-        other if pipec_stdlib::TABLE_OPERATORS.contains(&other) => Err(format!(
-            "`{other}` is a table operator; tables run on DataFusion, which this build does not have yet"
-        )),
         other => Err(format!("no built-in operator `{other}`")),
     }
 }

@@ -158,6 +158,35 @@ pub struct RunArgs {
     /// Keep no durable record of the run.
     #[arg(long)]
     pub no_store: bool,
+    /// Memory for table operators (e.g. 512MB, 2GiB); sorts, aggregates and
+    /// joins beyond it spill to disk.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
+    /// Where table operators spill (default: the system's temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
+}
+
+/// A size such as `512MB`, `2GiB`, `64k` or `1000000` (bytes); units are
+/// powers of 1024.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (e.g. 512MB, 2GiB)"))?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" | "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("unknown size unit `{other}` (B, KB, MB, GB, TB)")),
+    };
+    Ok((number * scale) as usize)
 }
 
 /// Arguments of `pipec graph`.

@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use pipec_compiler::Database;
 use pipec_compiler::compile::{CompileError, compile};
 use pipec_grammar::render::{self, Sources};
-use pipec_runtime::{Event, MemoryStore, NodeState, Registry, RunOptions, SqliteStore};
+use pipec_runtime::{
+    Event, MemoryStore, NodeState, Registry, RunOptions, SqliteStore, TableOptions,
+};
 use serde_json::{Map, Value};
 
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunArgs};
@@ -156,6 +158,11 @@ pub fn run(args: &RunArgs) -> u8 {
         secrets,
         approvals: args.approve.iter().cloned().collect::<HashSet<_>>(),
         run_id,
+        tables: TableOptions {
+            memory_limit: args.memory_limit,
+            spill_dir: args.spill_dir.clone(),
+            partitions: None,
+        },
     };
     // The durable record (or none with --no-store).
     let sqlite = if args.no_store {

@@ -1,0 +1,164 @@
+//! The table operators (`read_csv`, `sql`, `join`, ...) on DataFusion.
+//!
+//! A table travels between nodes as a handle (`{"$table": N}`) to a lazy
+//! DataFusion `DataFrame`: each operator extends its input's logical plan, so
+//! consecutive table nodes form one plan that DataFusion optimises and runs as
+//! a whole (fusion). A table is materialised only where it must be:
+//! - written (`write_csv`, `write_parquet`) or turned into rows (`rows`, an
+//!   output, or a value handed to a non-table operator);
+//! - read by two or more nodes: it is computed once and kept in memory
+//!   (`DataFrame::cache`), so the consumers do not each recompute it.
+//!
+//! DataFusion is async; the engine owns a tokio runtime and each operator
+//! blocks its rayon task on it. The engine is built on the first table
+//! operator of a run, so runs without tables never start it.
+
+mod convert;
+mod ops;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::prelude::{DataFrame, SessionConfig};
+use serde_json::{Map, Value, json};
+
+pub use convert::{batch_of, rows_of, schema_of};
+pub use ops::SQL_TABLES_ARG;
+
+/// The key of a table handle in a JSON value.
+pub const HANDLE_KEY: &str = "$table";
+
+/// How the table engine runs.
+#[derive(Debug, Clone, Default)]
+pub struct TableOptions {
+    /// A memory limit in bytes for DataFusion's operators; sorts, aggregates
+    /// and joins beyond it spill to a temporary directory.
+    pub memory_limit: Option<usize>,
+    /// Where spills go (default: the system's temporary directory).
+    pub spill_dir: Option<PathBuf>,
+    /// Partitions per plan (default: the number of cores).
+    pub partitions: Option<usize>,
+}
+
+/// The table engine of one run: a tokio runtime, DataFusion's session
+/// settings and the tables produced so far.
+pub struct Tables {
+    runtime: tokio::runtime::Runtime,
+    config: SessionConfig,
+    env: Arc<RuntimeEnv>,
+    frames: Mutex<Vec<DataFrame>>,
+}
+
+impl Tables {
+    /// Starts an engine.
+    pub fn new(options: &TableOptions) -> Result<Self, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(options.partitions.unwrap_or_else(cores).max(1))
+            .thread_name("pipec-tables")
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the table engine: {e}"))?;
+        let mut env = RuntimeEnvBuilder::new();
+        if let Some(limit) = options.memory_limit {
+            env = env.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
+            let mode = match &options.spill_dir {
+                Some(dir) => DiskManagerMode::Directories(vec![dir.clone()]),
+                None => DiskManagerMode::OsTmpDirectory,
+            };
+            env = env.with_disk_manager_builder(DiskManagerBuilder::default().with_mode(mode));
+        }
+        let env = env
+            .build_arc()
+            .map_err(|e| format!("cannot start the table engine: {e}"))?;
+        let mut config = SessionConfig::new().with_information_schema(false);
+        if let Some(partitions) = options.partitions {
+            config = config.with_target_partitions(partitions.max(1));
+        }
+        if let Some(limit) = options.memory_limit {
+            // A sort reserves this much up front for merging its spills
+            // (10 MB by default): under a small limit it must shrink, or
+            // the sort fails instead of spilling.
+            let execution = &mut config.options_mut().execution;
+            execution.sort_spill_reservation_bytes =
+                execution.sort_spill_reservation_bytes.min(limit / 8);
+        }
+        Ok(Tables {
+            runtime,
+            config,
+            env,
+            frames: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Keeps a table and returns its handle.
+    fn keep(&self, frame: DataFrame) -> Value {
+        let mut frames = self.frames.lock().unwrap_or_else(|e| e.into_inner());
+        frames.push(frame);
+        json!({ HANDLE_KEY: frames.len() - 1 })
+    }
+
+    /// The table a handle refers to.
+    fn frame(&self, value: &Value) -> Option<DataFrame> {
+        let id = handle(value)?;
+        let frames = self.frames.lock().unwrap_or_else(|e| e.into_inner());
+        frames.get(id).cloned()
+    }
+
+    /// `value` with every table handle in it replaced by the table's rows.
+    pub fn export(&self, value: Value) -> Result<Value, String> {
+        match value {
+            Value::Object(map) if handle_of_map(&map).is_some() => {
+                let frame = self
+                    .frame(&Value::Object(map))
+                    .ok_or("a table handle refers to no table of this run")?;
+                let batches = self
+                    .runtime
+                    .block_on(frame.collect())
+                    .map_err(|e| e.to_string())?;
+                Ok(Value::Array(rows_of(&batches)?))
+            }
+            Value::Object(map) => {
+                let mut out = Map::new();
+                for (k, v) in map {
+                    out.insert(k, self.export(v)?);
+                }
+                Ok(Value::Object(out))
+            }
+            Value::Array(items) => Ok(Value::Array(
+                items
+                    .into_iter()
+                    .map(|v| self.export(v))
+                    .collect::<Result<_, _>>()?,
+            )),
+            other => Ok(other),
+        }
+    }
+}
+
+/// The table id in a handle value.
+pub fn handle(value: &Value) -> Option<usize> {
+    value.as_object().and_then(handle_of_map)
+}
+
+fn handle_of_map(map: &Map<String, Value>) -> Option<usize> {
+    if map.len() != 1 {
+        return None;
+    }
+    map.get(HANDLE_KEY)?.as_u64().map(|n| n as usize)
+}
+
+/// Whether a value holds a table handle anywhere.
+pub fn holds_table(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => handle_of_map(map).is_some() || map.values().any(holds_table),
+        Value::Array(items) => items.iter().any(holds_table),
+        _ => false,
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}

@@ -1,0 +1,374 @@
+//! Each table operator: its arguments read, its DataFrame built.
+
+use std::path::Path;
+
+use datafusion::common::{JoinType, ParamValues};
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::prelude::{
+    CsvReadOptions, DataFrame, Expr, JsonReadOptions, ParquetReadOptions, SessionContext, col,
+};
+use serde_json::{Value, json};
+
+use super::Tables;
+use super::convert::{batch_of, rows_of, scalar_of, schema_of};
+use crate::plugins::Args;
+
+/// The reserved argument under which the executor hands `sql` the tables it
+/// reads: upstream node name → table handle.
+pub const SQL_TABLES_ARG: &str = "$tables";
+
+impl Tables {
+    /// Runs table operator `name`; `consumers` is how many nodes read its
+    /// result (two or more: the result is computed once and kept).
+    pub fn run(&self, name: &str, args: &Args, consumers: usize) -> Result<Value, String> {
+        self.runtime.block_on(async {
+            let frame = match name {
+                "read_csv" => self.read_csv(args).await?,
+                "read_parquet" => {
+                    let path = path_text(args, "path")?;
+                    let schema = declared_schema(args)?;
+                    let mut options = ParquetReadOptions::default();
+                    if let Some(schema) = &schema {
+                        options = options.schema(schema);
+                    }
+                    self.context()
+                        .read_parquet(path.as_str(), options)
+                        .await
+                        .map_err(|e| read_error(&path, e))?
+                }
+                "read_json" => {
+                    let path = path_text(args, "path")?;
+                    let schema = declared_schema(args)?;
+                    let extension = extension_of(&path);
+                    let mut options = JsonReadOptions::default().file_extension(&extension);
+                    if let Some(schema) = &schema {
+                        options = options.schema(schema);
+                    }
+                    self.context()
+                        .read_json(path.as_str(), options)
+                        .await
+                        .map_err(|e| read_error(&path, e))?
+                }
+                "sql" => self.sql(args).await?,
+                "filter" => {
+                    let frame = self.table(args, "table")?;
+                    let (text, params) = sql_text(args, "predicate")?;
+                    let predicate = frame.parse_sql_expr(&text).map_err(df)?;
+                    bind(frame.filter(predicate).map_err(df)?, params)?
+                }
+                "select" => {
+                    let frame = self.table(args, "table")?;
+                    let columns = strings(args, "columns")?;
+                    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+                    frame.select_columns(&columns).map_err(df)?
+                }
+                "join" => {
+                    let left = self.table(args, "left")?;
+                    let right = self.table(args, "right")?;
+                    let on = strings(args, "on")?;
+                    let on: Vec<&str> = on.iter().map(String::as_str).collect();
+                    let how = match args.get("how").and_then(Value::as_str).unwrap_or("inner") {
+                        "inner" => JoinType::Inner,
+                        "left" => JoinType::Left,
+                        "right" => JoinType::Right,
+                        "full" => JoinType::Full,
+                        "semi" => JoinType::LeftSemi,
+                        "anti" => JoinType::LeftAnti,
+                        other => {
+                            return Err(format!(
+                                "join `how` is `{other}`; expected inner, left, right, full, semi or anti"
+                            ));
+                        }
+                    };
+                    join_on(left, right, how, &on)?
+                }
+                "union" => {
+                    let first = self.table(args, "first")?;
+                    let second = self.table(args, "second")?;
+                    first.union_by_name(second).map_err(df)?
+                }
+                "aggregate" => {
+                    let frame = self.table(args, "table")?;
+                    let by = group_columns(args)?;
+                    let Some(Value::Object(values)) = args.get("values") else {
+                        return Err(
+                            "aggregate `values` must be a record of name: \"sql aggregate\", e.g. { revenue: \"sum(amount)\" }"
+                                .into(),
+                        );
+                    };
+                    let mut aggregates = Vec::new();
+                    for (name, text) in values {
+                        let text = text.as_str().ok_or_else(|| {
+                            format!("aggregate `{name}` must be SQL text, e.g. \"sum(amount)\"")
+                        })?;
+                        let expr = frame
+                            .parse_sql_expr(text)
+                            .map_err(|e| format!("aggregate `{name}`: {}", df(e)))?;
+                        aggregates.push(expr.alias(name));
+                    }
+                    frame.aggregate(by, aggregates).map_err(df)?
+                }
+                "group_size" => {
+                    let frame = self.table(args, "table")?;
+                    let by = group_columns(args)?;
+                    let count = frame.parse_sql_expr("count(*)").map_err(df)?;
+                    frame.aggregate(by, vec![count.alias("size")]).map_err(df)?
+                }
+                "sort" => {
+                    let frame = self.table(args, "table")?;
+                    let descending = args.get("descending").and_then(Value::as_bool) == Some(true);
+                    let by = strings(args, "by")?
+                        .iter()
+                        .map(|c| col(c.as_str()).sort(!descending, descending))
+                        .collect();
+                    frame.sort(by).map_err(df)?
+                }
+                "limit" => {
+                    let frame = self.table(args, "table")?;
+                    let n = args.get("n").and_then(Value::as_u64).ok_or("limit `n` must be a non-negative int")?;
+                    frame.limit(0, Some(n as usize)).map_err(df)?
+                }
+                "distinct" => self.table(args, "table")?.distinct().map_err(df)?,
+                "write_csv" | "write_parquet" => return self.write(name, args).await,
+                "rows" => {
+                    let batches = self.table(args, "table")?.collect().await.map_err(df)?;
+                    return Ok(Value::Array(rows_of(&batches)?));
+                }
+                "to_table" => {
+                    let items = match args.get("items") {
+                        Some(Value::Array(items)) => items.clone(),
+                        Some(Value::Null) | None => Vec::new(),
+                        Some(other) => vec![other.clone()],
+                    };
+                    self.context().read_batch(batch_of(&items)?).map_err(df)?
+                }
+                other => return Err(format!("`{other}` is not a table operator")),
+            };
+            let frame = if consumers >= 2 {
+                frame.cache().await.map_err(df)?
+            } else {
+                frame
+            };
+            Ok(self.keep(frame))
+        })
+    }
+
+    /// A session for one operator: the run's settings, a catalog of its own.
+    fn context(&self) -> SessionContext {
+        SessionContext::new_with_config_rt(self.config.clone(), self.env.clone())
+    }
+
+    /// The table argument `name`.
+    fn table(&self, args: &Args, name: &str) -> Result<DataFrame, String> {
+        let value = args
+            .get(name)
+            .ok_or_else(|| format!("argument `{name}` is missing"))?;
+        self.frame(value)
+            .ok_or_else(|| format!("argument `{name}` is not a table (found {value})"))
+    }
+
+    async fn read_csv(&self, args: &Args) -> Result<DataFrame, String> {
+        let path = path_text(args, "path")?;
+        let schema = declared_schema(args)?;
+        let delimiter = match args.get("delimiter").and_then(Value::as_str).unwrap_or(",") {
+            "\\t" | "\t" => b'\t',
+            d if d.len() == 1 => d.as_bytes()[0],
+            d => {
+                return Err(format!(
+                    "read_csv `delimiter` must be one character, found `{d}`"
+                ));
+            }
+        };
+        let header = args.get("header").and_then(Value::as_bool).unwrap_or(true);
+        let extension = extension_of(&path);
+        let mut options = CsvReadOptions::new()
+            .has_header(header)
+            .delimiter(delimiter)
+            .file_extension(&extension);
+        if let Some(schema) = &schema {
+            options = options.schema(schema);
+        }
+        self.context()
+            .read_csv(path.as_str(), options)
+            .await
+            .map_err(|e| read_error(&path, e))
+    }
+
+    async fn sql(&self, args: &Args) -> Result<DataFrame, String> {
+        let (text, params) = sql_text(args, "query")?;
+        let context = self.context();
+        if let Some(Value::Object(tables)) = args.get(SQL_TABLES_ARG) {
+            for (name, handle) in tables {
+                if let Some(frame) = self.frame(handle) {
+                    context
+                        .register_table(name.as_str(), frame.into_view())
+                        .map_err(df)?;
+                }
+            }
+        }
+        let frame = context.sql(&text).await.map_err(df)?;
+        bind(frame, params)
+    }
+
+    async fn write(&self, name: &str, args: &Args) -> Result<Value, String> {
+        let frame = self.table(args, "table")?;
+        let path = path_text(args, "path")?;
+        if let Some(parent) = Path::new(&path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+        }
+        let options = DataFrameWriteOptions::new().with_single_file_output(true);
+        let written = if name == "write_csv" {
+            frame.write_csv(&path, options, None).await
+        } else {
+            frame.write_parquet(&path, options, None).await
+        }
+        .map_err(|e| format!("cannot write `{path}`: {}", df(e)))?;
+        let rows: u64 = rows_of(&written)?
+            .iter()
+            .filter_map(|r| r.get("count").and_then(Value::as_u64))
+            .sum();
+        Ok(json!({ "path": path, "rows": rows }))
+    }
+}
+
+/// Joins on columns of the same name on both sides; the right side's copies
+/// of the join columns are dropped (for inner and left joins they are equal).
+fn join_on(
+    left: DataFrame,
+    right: DataFrame,
+    how: JoinType,
+    on: &[&str],
+) -> Result<DataFrame, String> {
+    if on.is_empty() {
+        return Err("join `on` names no columns".into());
+    }
+    // Rename the right side's join columns so that both sides can be named.
+    let renamed: Vec<String> = on.iter().map(|c| format!("{c}__right")).collect();
+    let mut right_frame = right;
+    for (column, new_name) in on.iter().zip(&renamed) {
+        right_frame = right_frame
+            .with_column_renamed(*column, new_name)
+            .map_err(df)?;
+    }
+    let right_on: Vec<&str> = renamed.iter().map(String::as_str).collect();
+    let joined = left
+        .join(right_frame, how, on, &right_on, None)
+        .map_err(df)?;
+    if matches!(how, JoinType::LeftSemi | JoinType::LeftAnti) {
+        return Ok(joined);
+    }
+    let keep: Vec<Expr> = joined
+        .schema()
+        .columns()
+        .into_iter()
+        .filter(|c| !renamed.contains(&c.name))
+        .map(|c| {
+            // A right or full join keeps the key from whichever side has it.
+            match on.iter().position(|o| *o == c.name) {
+                Some(i) if matches!(how, JoinType::Right | JoinType::Full) => {
+                    datafusion::functions::expr_fn::coalesce(vec![
+                        Expr::Column(c.clone()),
+                        col(renamed[i].as_str()),
+                    ])
+                    .alias(c.name.clone())
+                }
+                _ => Expr::Column(c),
+            }
+        })
+        .collect();
+    joined.select(keep).map_err(df)
+}
+
+/// Binds `$1, $2, ...` in a frame's plan to parameter values.
+fn bind(frame: DataFrame, params: Vec<Value>) -> Result<DataFrame, String> {
+    if params.is_empty() {
+        return Ok(frame);
+    }
+    let values: Vec<_> = params.iter().map(scalar_of).collect();
+    frame
+        .with_param_values(ParamValues::from(values))
+        .map_err(df)
+}
+
+/// SQL text and its parameters: the executor passes a template as
+/// `{"sql": "... $1 ...", "params": [...]}`; plain text has none.
+fn sql_text(args: &Args, name: &str) -> Result<(String, Vec<Value>), String> {
+    match args.get(name) {
+        Some(Value::String(text)) => Ok((text.clone(), Vec::new())),
+        Some(Value::Object(bound)) => {
+            let text = bound
+                .get("sql")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("argument `{name}` has no SQL text"))?;
+            let params = bound
+                .get("params")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            Ok((text.to_string(), params))
+        }
+        Some(other) => Err(format!(
+            "argument `{name}` must be SQL text (found {other})"
+        )),
+        None => Err(format!("argument `{name}` is missing")),
+    }
+}
+
+fn path_text(args: &Args, name: &str) -> Result<String, String> {
+    args.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| format!("argument `{name}` must be a path"))
+}
+
+fn strings(args: &Args, name: &str) -> Result<Vec<String>, String> {
+    match args.get(name) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("`{name}` must be a list of column names (found {i})"))
+            })
+            .collect(),
+        Some(Value::String(one)) => Ok(vec![one.clone()]),
+        _ => Err(format!("`{name}` must be a list of column names")),
+    }
+}
+
+fn group_columns(args: &Args) -> Result<Vec<Expr>, String> {
+    Ok(strings(args, "by")?
+        .iter()
+        .map(|c| col(c.as_str()))
+        .collect())
+}
+
+fn declared_schema(args: &Args) -> Result<Option<datafusion::arrow::datatypes::Schema>, String> {
+    match args.get("schema") {
+        Some(Value::String(text)) => schema_of(text).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The file's extension with its dot (DataFusion only lists files ending so).
+fn extension_of(path: &str) -> String {
+    Path::new(path)
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default()
+}
+
+fn read_error(path: &str, error: datafusion::error::DataFusionError) -> String {
+    if !Path::new(path).exists() {
+        return format!("cannot read `{path}`: no such file");
+    }
+    format!("cannot read `{path}`: {}", df(error))
+}
+
+/// DataFusion's message without its error-kind prefix noise.
+fn df(error: datafusion::error::DataFusionError) -> String {
+    error.strip_backtrace()
+}
