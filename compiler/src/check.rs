@@ -50,6 +50,7 @@ pub fn diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
     out.extend(module_diagnostics(db, source));
     // A file that does not parse is still analysed: recovery kept its other items.
     out.extend(analysis_diagnostics(db, source).iter().cloned());
+    out.extend(crate::tables::table_diagnostics(db, source).iter().cloned());
     sort_diagnostics(&mut out);
     out.dedup();
     out

@@ -1,6 +1,6 @@
 //! The diagnostic codes of the analysis, and their explanations.
 //!
-//! `E01xx` names, `E02xx` types, `E03xx` the graph; `W01xx` warnings.
+//! `E01xx` names, `E02xx` types, `E03xx` the graph, `E04xx` tables; `W01xx` warnings.
 
 use pipec_grammar::codes::Explanation;
 use pipec_grammar::diagnostic::Code;
@@ -186,6 +186,29 @@ codes! {
          `each` instead.",
         "pipeline p {\n  node again = p()\n}\n",
         "pipeline p {\n  node files = list_files(\"in\")\n  node each_file = echo(files.path) { each files }\n}\n";
+    /// A column that the table does not have.
+    UNKNOWN_COLUMN = "E0401", "an unknown column",
+        "`check` knows a table's columns where it can: a declared schema, the source file when \
+         it exists, each operator's rule, and DataFusion's planning of SQL text against the \
+         upstream tables. This column is not one of them; the message lists the columns there \
+         are. Inside SQL text the span points at the column.",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  node s = select(t, [\"id\", \"amont\"])\n  output rows = s\n}\n",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  node s = select(t, [\"id\", \"amount\"])\n  output rows = s\n}\n";
+    /// SQL text (a query, a predicate, an aggregate) that cannot be planned.
+    TABLE_QUERY = "E0402", "a table query that cannot be planned",
+        "The SQL of `sql(...)`, a `filter` predicate or an `aggregate` value is planned with \
+         DataFusion against the schemas of the upstream tables, before anything runs. Planning \
+         failed: a type mismatch (comparing a date with a number, a predicate that is not \
+         boolean), an unknown function, a column that is not grouped, ...",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, day date\")\n  node s = filter(t, \"id\")\n  output rows = s\n}\n",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, day date\")\n  node s = filter(t, \"id > 3\")\n  output rows = s\n}\n";
+    /// A declared table schema that cannot be read.
+    BAD_TABLE_SCHEMA = "E0403", "a table schema that cannot be read",
+        "A reader's `schema:` argument declares the columns as `name type` pairs separated by \
+         commas; the types are int, float, string, bool, date and timestamp (or their SQL \
+         names).",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount money\")\n  output rows = t\n}\n",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  output rows = t\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

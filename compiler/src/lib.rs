@@ -16,6 +16,7 @@ pub mod queries;
 pub mod schema;
 pub mod scope;
 pub mod sql;
+pub mod tables;
 pub mod types;
 
 use std::path::Path;

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::datatypes::Schema;
 use datafusion::arrow::json::reader::{ReaderBuilder, infer_json_schema_from_iterator};
 use datafusion::arrow::json::writer::{ArrayWriter, JsonArray, WriterBuilder};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -70,37 +70,9 @@ pub fn scalar_of(value: &Value) -> ScalarValue {
     }
 }
 
-/// A declared schema, `name type, name type, ...` with the language's table
-/// column types (`int`, `float`, `string`, `bool`, `date`, `timestamp`) or
-/// SQL names for them; every column is nullable.
-pub fn schema_of(text: &str) -> Result<Schema, String> {
-    let mut fields = Vec::new();
-    for column in text.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-        let mut words = column.split_whitespace();
-        let (Some(name), Some(ty), None) = (words.next(), words.next(), words.next()) else {
-            return Err(format!(
-                "schema column `{column}` is not `name type` (e.g. `amount float`)"
-            ));
-        };
-        let data_type = match ty.to_ascii_lowercase().as_str() {
-            "int" | "integer" | "bigint" | "int64" => DataType::Int64,
-            "float" | "double" | "real" | "float64" => DataType::Float64,
-            "string" | "text" | "varchar" | "utf8" => DataType::Utf8,
-            "bool" | "boolean" => DataType::Boolean,
-            "date" => DataType::Date32,
-            "timestamp" => {
-                DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Microsecond, None)
-            }
-            other => {
-                return Err(format!(
-                    "schema column `{name}` has unknown type `{other}` (int, float, string, bool, date, timestamp)"
-                ));
-            }
-        };
-        fields.push(Field::new(name, data_type, true));
-    }
-    Ok(Schema::new(fields))
-}
+/// A declared schema (`"id int, amount float"`): the compiler's reading of
+/// it, so that `check` and the run agree.
+pub use pipec_compiler::tables::schema::declared_schema as schema_of;
 
 #[cfg(test)]
 mod tests {
@@ -122,18 +94,6 @@ mod tests {
         assert_eq!(
             rows_of(&[batch]).expect("rows"),
             vec![json!({"value": 1}), json!({"value": 2})]
-        );
-    }
-
-    #[test]
-    fn declared_schemas_parse_and_errors_name_the_column() {
-        let schema = schema_of("id int, amount float, day date").expect("parses");
-        assert_eq!(schema.fields().len(), 3);
-        assert_eq!(schema.field(1).data_type(), &DataType::Float64);
-        let error = schema_of("id int, amount money").expect_err("unknown type");
-        assert!(
-            error.contains("amount") && error.contains("money"),
-            "{error}"
         );
     }
 }

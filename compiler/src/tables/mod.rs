@@ -1,0 +1,595 @@
+//! Table schemas at check time, and the mistakes they reveal.
+//!
+//! A table node's schema is known where it can be known before the run: a
+//! declared schema (`schema: "id int, amount float"`), the source file when
+//! it exists now (a CSV header and the types of its first rows, Parquet
+//! metadata, newline-delimited JSON), each operator's rule (`select` keeps the
+//! named columns, `join` puts the right side's columns after the left's, one
+//! key column kept, ...) and DataFusion's planner for SQL text (`sql`, a
+//! `filter` predicate, `aggregate` values), planned against the upstream
+//! schemas without running anything. Unknown columns and type errors are
+//! reported with spans into the `.pipe` file, inside SQL strings at the column.
+//!
+//! Where a schema cannot be known (a file written by the run, a path built at
+//! run time, `to_table` items) the table is untyped and nothing is reported
+//! about it. A source that calls no table operator costs one text scan.
+
+pub mod planner;
+pub mod schema;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use pipec_grammar::ast::{Expr, ExprKind, Item, Member, NodeDecl, Pipeline, StringLit};
+use pipec_grammar::diagnostic::{Diagnostic, FileName};
+use pipec_grammar::span::Span;
+
+use crate::analyze::{Callee, NodeInfo, PipelineInfo, analyze};
+use crate::codes;
+use crate::db::{Db, Source};
+use crate::queries::parse;
+use planner::{PlanError, SqlText, plan};
+use schema::{FileKind, declared_schema, file_schema};
+
+/// The diagnostics of the table schemas of every pipeline of a source.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn table_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
+    if !mentions_table_operator(source.bytes(db)) {
+        return Vec::new();
+    }
+    let tree = &parse(db, source).tree;
+    let analysis = analyze(db, source);
+    let file = source.name(db);
+    let text = std::str::from_utf8(source.bytes(db)).unwrap_or("");
+    let base = std::env::current_dir().unwrap_or_default();
+    let mut out = Vec::new();
+    for info in &analysis.pipelines {
+        let pipeline = tree.items.iter().find_map(|item| match item {
+            Item::Pipeline(p) if p.name.name == info.name => Some(p),
+            _ => None,
+        });
+        if let Some(pipeline) = pipeline {
+            let mut tables = PipelineTables::new(file, text, &base, pipeline, info);
+            tables.check_all();
+            out.append(&mut tables.diagnostics);
+        }
+    }
+    out
+}
+
+/// Whether the text calls a table operator anywhere (a cheap first look).
+fn mentions_table_operator(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    pipec_stdlib::TABLE_OPERATORS.iter().any(|op| {
+        text.match_indices(op).any(|(at, _)| {
+            text[at + op.len()..].trim_start().starts_with('(')
+                && !text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    })
+}
+
+/// A known schema, or unknown (`None`).
+type Known = Option<SchemaRef>;
+
+/// The schemas of one pipeline's table nodes, worked out on demand.
+struct PipelineTables<'a> {
+    file: &'a FileName,
+    text: &'a str,
+    base: &'a Path,
+    info: &'a PipelineInfo,
+    /// Node name → its declaration and analysis.
+    nodes: HashMap<&'a str, (&'a NodeDecl, &'a NodeInfo)>,
+    /// Input name → its default value, when it is a plain string.
+    input_defaults: HashMap<&'a str, String>,
+    /// Node name → its schema, once worked out (`None` while in progress).
+    schemas: HashMap<String, Option<Known>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> PipelineTables<'a> {
+    fn new(
+        file: &'a FileName,
+        text: &'a str,
+        base: &'a Path,
+        pipeline: &'a Pipeline,
+        info: &'a PipelineInfo,
+    ) -> Self {
+        let mut nodes = HashMap::new();
+        for node in &info.nodes {
+            if let Some(Member::Node(decl)) = pipeline.members.get(node.member)
+                && decl.name.name == node.name
+            {
+                nodes.insert(node.name.as_str(), (decl, node));
+            }
+        }
+        let input_defaults = pipeline
+            .members
+            .iter()
+            .filter_map(|m| match m {
+                Member::Input(input) => {
+                    let default = plain_string(input.default.as_ref()?)?;
+                    Some((input.name.name.as_str(), default))
+                }
+                _ => None,
+            })
+            .collect();
+        PipelineTables {
+            file,
+            text,
+            base,
+            info,
+            nodes,
+            input_defaults,
+            schemas: HashMap::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Works out every node's schema, reporting what is wrong on the way.
+    fn check_all(&mut self) {
+        for node in &self.info.nodes {
+            self.schema_of(&node.name);
+        }
+    }
+
+    /// The schema of node `name` (worked out once; unknown in a cycle).
+    fn schema_of(&mut self, name: &str) -> Known {
+        if let Some(done) = self.schemas.get(name) {
+            return done.clone().flatten();
+        }
+        self.schemas.insert(name.to_string(), None);
+        let known = match self.nodes.get(name).copied() {
+            Some((decl, info)) => match &info.callee {
+                Some(Callee::Builtin { name: operator })
+                    if pipec_stdlib::TABLE_OPERATORS.contains(&operator.as_str()) =>
+                {
+                    let args = Args::of(decl, info);
+                    self.operator_schema(name, operator, &args)
+                }
+                _ => None,
+            },
+            None => None,
+        };
+        self.schemas.insert(name.to_string(), Some(known.clone()));
+        known
+    }
+
+    /// The schema a table operator produces, checking its column arguments.
+    fn operator_schema(&mut self, node: &str, operator: &str, args: &Args<'a>) -> Known {
+        match operator {
+            "read_csv" | "read_parquet" | "read_json" => self.read_schema(operator, args),
+            "sql" => {
+                let literal = args.string("query")?;
+                let mut sql = SqlText::default();
+                sql.push_literal(literal);
+                let names = crate::sql::table_references(sql.text()).ok()?;
+                let mut tables = Vec::new();
+                for table in &names {
+                    if !self.nodes.contains_key(table.as_str()) {
+                        return None; // not a node: reported by the graph check
+                    }
+                    tables.push((table.as_str(), self.schema_of(table)?));
+                }
+                let tables: Vec<(&str, SchemaRef)> = tables;
+                self.planned(node, &sql, &tables, literal.span)
+            }
+            "filter" => {
+                let (input, schema) = self.table_arg(args, "table")?;
+                let literal = args.string("predicate")?;
+                let mut sql = SqlText::default();
+                sql.push_synthetic(
+                    &format!("select * from {} where ", quoted(&input)),
+                    literal.span,
+                );
+                sql.push_literal(literal);
+                self.planned(
+                    node,
+                    &sql,
+                    &[(input.as_str(), schema.clone())],
+                    literal.span,
+                )?;
+                Some(schema)
+            }
+            "select" => {
+                let (input, schema) = self.table_arg(args, "table")?;
+                let columns = self.columns(args, "columns", &input, &schema)?;
+                let fields: Vec<Field> = columns
+                    .iter()
+                    .filter_map(|c| schema.field_with_name(c).ok().cloned())
+                    .collect();
+                Some(Arc::new(Schema::new(fields)))
+            }
+            "sort" => {
+                let (input, schema) = self.table_arg(args, "table")?;
+                self.columns(args, "by", &input, &schema);
+                Some(schema)
+            }
+            "limit" | "distinct" => Some(self.table_arg(args, "table")?.1),
+            "join" => self.join_schema(args),
+            "union" => {
+                let (_, first) = self.table_arg(args, "first")?;
+                let (_, second) = self.table_arg(args, "second")?;
+                let mut fields: Vec<Field> =
+                    first.fields().iter().map(|f| f.as_ref().clone()).collect();
+                for field in second.fields() {
+                    if first.field_with_name(field.name()).is_err() {
+                        fields.push(field.as_ref().clone());
+                    }
+                }
+                Some(Arc::new(Schema::new(fields)))
+            }
+            "group_size" => {
+                let (input, schema) = self.table_arg(args, "table")?;
+                let by = self.columns(args, "by", &input, &schema)?;
+                let mut fields: Vec<Field> = by
+                    .iter()
+                    .filter_map(|c| schema.field_with_name(c).ok().cloned())
+                    .collect();
+                fields.push(Field::new("size", DataType::Int64, false));
+                Some(Arc::new(Schema::new(fields)))
+            }
+            "aggregate" => self.aggregate_schema(node, args),
+            "write_csv" | "write_parquet" => {
+                self.table_arg(args, "table");
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn read_schema(&mut self, operator: &str, args: &Args<'a>) -> Known {
+        if let Some(literal) = args.string("schema") {
+            let text = literal.as_plain()?;
+            return match declared_schema(&text) {
+                Ok(schema) => Some(Arc::new(schema)),
+                Err(message) => {
+                    self.diagnostics.push(
+                        Diagnostic::new(codes::BAD_TABLE_SCHEMA, message, self.file, literal.span)
+                            .with_label("this schema cannot be read")
+                            .with_help(
+                                "write `name type` pairs separated by commas, e.g. \"id int, amount float, day date\"",
+                            ),
+                    );
+                    None
+                }
+            };
+        }
+        let path = self.path_arg(args.value("path")?)?;
+        let kind = match operator {
+            "read_csv" => {
+                let delimiter = match args.value("delimiter").and_then(plain_string).as_deref() {
+                    None => b',',
+                    Some("\\t" | "\t") => b'\t',
+                    Some(d) if d.len() == 1 => d.as_bytes()[0],
+                    Some(_) => return None,
+                };
+                let header = !matches!(
+                    args.value("header").map(|e| &e.kind),
+                    Some(ExprKind::Literal(pipec_grammar::ast::Literal::Bool(false)))
+                );
+                FileKind::Csv { delimiter, header }
+            }
+            "read_parquet" => FileKind::Parquet,
+            _ => FileKind::Json,
+        };
+        file_schema(&path, kind)
+    }
+
+    fn join_schema(&mut self, args: &Args<'a>) -> Known {
+        let (left_name, left) = self.table_arg(args, "left")?;
+        let (right_name, right) = self.table_arg(args, "right")?;
+        let on_left = self.columns(args, "on", &left_name, &left);
+        let on_right = self.columns(args, "on", &right_name, &right);
+        let on = on_left.zip(on_right).map(|(on, _)| on)?;
+        let how = args.value("how").and_then(plain_string);
+        let mut fields: Vec<Field> = left.fields().iter().map(|f| f.as_ref().clone()).collect();
+        if !matches!(how.as_deref(), Some("semi" | "anti")) {
+            for field in right.fields() {
+                if !on.contains(field.name()) {
+                    fields.push(field.as_ref().clone());
+                }
+            }
+        }
+        Some(Arc::new(Schema::new(fields)))
+    }
+
+    fn aggregate_schema(&mut self, node: &str, args: &Args<'a>) -> Known {
+        let (input, schema) = self.table_arg(args, "table")?;
+        let by_expr = args.value("by")?;
+        let by = self.columns(args, "by", &input, &schema)?;
+        let ExprKind::Record(values) = &args.value("values")?.kind else {
+            return None;
+        };
+        let mut fields: Vec<Field> = by
+            .iter()
+            .filter_map(|c| schema.field_with_name(c).ok().cloned())
+            .collect();
+        let group_by = if by.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = by.iter().map(|c| quoted(c)).collect();
+            format!(" group by {}", list.join(", "))
+        };
+        let mut all_known = true;
+        // Each value planned alone, so that a failure points at its own text.
+        for value in values {
+            let ExprKind::String(literal) = &value.value.kind else {
+                all_known = false;
+                continue;
+            };
+            let mut sql = SqlText::default();
+            sql.push_synthetic("select ", by_expr.span);
+            sql.push_literal(literal);
+            sql.push_synthetic(
+                &format!(
+                    " as {} from {}{group_by}",
+                    quoted(&value.name.name),
+                    quoted(&input)
+                ),
+                value.name.span,
+            );
+            match self.planned(
+                node,
+                &sql,
+                &[(input.as_str(), schema.clone())],
+                literal.span,
+            ) {
+                Some(planned) => fields.extend(planned.fields().iter().map(|f| f.as_ref().clone())),
+                None => all_known = false,
+            }
+        }
+        all_known.then(|| Arc::new(Schema::new(fields)))
+    }
+
+    /// Plans SQL; a failure is reported (at `whole` when the engine gives no
+    /// position) and leaves the result unknown.
+    fn planned(
+        &mut self,
+        node: &str,
+        sql: &SqlText,
+        tables: &[(&str, SchemaRef)],
+        whole: Span,
+    ) -> Known {
+        match plan(sql, tables) {
+            Ok(schema) => Some(schema),
+            Err(error) => {
+                let diagnostic = self.plan_diagnostic(node, &error, tables, whole);
+                self.diagnostics.push(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn plan_diagnostic(
+        &self,
+        node: &str,
+        error: &PlanError,
+        tables: &[(&str, SchemaRef)],
+        whole: Span,
+    ) -> Diagnostic {
+        let span = error.span.unwrap_or(whole);
+        match &error.unknown_column {
+            Some((column, valid)) => {
+                let table_names: Vec<&str> = tables.iter().map(|t| t.0).collect();
+                let list = valid.join(", ");
+                // `o.dy`: the column is the last part of what is written.
+                let written = self
+                    .text
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or("");
+                let span = match written.rsplit_once('.') {
+                    Some((_, last)) if last == column => Span {
+                        start: span.end - last.len() as u32,
+                        end: span.end,
+                    },
+                    _ => span,
+                };
+                let exact = self.text.get(span.start as usize..span.end as usize) == Some(column);
+                let diagnostic = Diagnostic::new(
+                    codes::UNKNOWN_COLUMN,
+                    format!(
+                        "no column `{column}` in {} (node `{node}`)",
+                        describe_tables(&table_names)
+                    ),
+                    self.file,
+                    span,
+                )
+                .with_label("no such column");
+                let columns_help = match table_names.as_slice() {
+                    [one] => format!("the columns of `{one}` are: {list}"),
+                    _ => format!("the columns are: {list}"),
+                };
+                if exact {
+                    let mut candidates: Vec<&str> = valid
+                        .iter()
+                        .map(|c| c.rsplit_once('.').map_or(c.as_str(), |(_, name)| name))
+                        .collect();
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                    diagnostic.with_suggestion(
+                        column,
+                        candidates,
+                        span,
+                        columns_help.clone(),
+                        Some(&columns_help),
+                    )
+                } else {
+                    diagnostic.with_help(columns_help)
+                }
+            }
+            None => Diagnostic::new(
+                codes::TABLE_QUERY,
+                format!("node `{node}`: {}", error.message),
+                self.file,
+                span,
+            )
+            .with_label("DataFusion cannot plan this")
+            .with_help(
+                "the query is planned against the upstream tables' schemas as `check` knows them",
+            ),
+        }
+    }
+
+    /// The table argument `name`: the upstream node it names and its schema.
+    fn table_arg(&mut self, args: &Args<'a>, name: &str) -> Option<(String, SchemaRef)> {
+        let ExprKind::Ref(path) = &args.value(name)?.kind else {
+            return None;
+        };
+        let [node] = path.as_slice() else {
+            return None;
+        };
+        let schema = self.schema_of(&node.name)?;
+        Some((node.name.clone(), schema))
+    }
+
+    /// The column names of a list argument, each checked against `schema`;
+    /// `None` when the list is not plain strings or a column is unknown.
+    fn columns(
+        &mut self,
+        args: &Args<'a>,
+        name: &str,
+        table: &str,
+        schema: &Schema,
+    ) -> Option<Vec<String>> {
+        let value = args.value(name)?;
+        let items: Vec<&Expr> = match &value.kind {
+            ExprKind::List(items) => items.iter().collect(),
+            ExprKind::String(_) => vec![value],
+            _ => return None,
+        };
+        let mut names = Vec::new();
+        let mut all_known = true;
+        for item in items {
+            let ExprKind::String(literal) = &item.kind else {
+                return None;
+            };
+            let column = literal.as_plain()?;
+            if schema.field_with_name(&column).is_err() {
+                all_known = false;
+                self.diagnostics
+                    .push(unknown_column(self.file, literal, &column, table, schema));
+            }
+            names.push(column);
+        }
+        all_known.then_some(names)
+    }
+
+    /// A path argument's value when it is known now: a plain string or an
+    /// input with a plain string default; relative to the working directory,
+    /// as the run reads it.
+    fn path_arg(&self, value: &Expr) -> Option<PathBuf> {
+        let text = match &value.kind {
+            ExprKind::String(_) => plain_string(value)?,
+            ExprKind::Ref(path) => match path.as_slice() {
+                [namespace, input] if namespace.name == "input" => {
+                    self.input_defaults.get(input.name.as_str())?.clone()
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(self.base.join(text))
+    }
+}
+
+/// A node's arguments by parameter name.
+struct Args<'a> {
+    by_param: Vec<(&'a str, &'a Expr)>,
+}
+
+impl<'a> Args<'a> {
+    fn of(decl: &'a NodeDecl, info: &'a NodeInfo) -> Self {
+        let by_param = decl
+            .call
+            .args
+            .iter()
+            .zip(&info.binds)
+            .filter_map(|(arg, param)| Some((param.as_deref()?, &arg.value)))
+            .collect();
+        Args { by_param }
+    }
+
+    fn value(&self, param: &str) -> Option<&'a Expr> {
+        self.by_param
+            .iter()
+            .find(|(p, _)| *p == param)
+            .map(|(_, e)| *e)
+    }
+
+    fn string(&self, param: &str) -> Option<&'a StringLit> {
+        match &self.value(param)?.kind {
+            ExprKind::String(literal) => Some(literal),
+            _ => None,
+        }
+    }
+}
+
+fn plain_string(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::String(literal) => literal.as_plain(),
+        _ => None,
+    }
+}
+
+/// A SQL identifier, quoted so that any column or node name is taken as written.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn describe_tables(names: &[&str]) -> String {
+    match names {
+        [one] => format!("table `{one}`"),
+        many => format!(
+            "tables {}",
+            many.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// E0401 for a column named in a plain string literal.
+fn unknown_column(
+    file: &FileName,
+    literal: &StringLit,
+    column: &str,
+    table: &str,
+    schema: &Schema,
+) -> Diagnostic {
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let list = names.join(", ");
+    // The name inside the quotes, when the literal is written without escapes.
+    let inner = Span {
+        start: literal.span.start + 1,
+        end: literal.span.end.saturating_sub(1),
+    };
+    let exact = !literal.triple && (inner.end - inner.start) as usize == column.len();
+    let span = if exact { inner } else { literal.span };
+    let columns_help = format!("the columns of `{table}` are: {list}");
+    let diagnostic = Diagnostic::new(
+        codes::UNKNOWN_COLUMN,
+        format!("table `{table}` has no column `{column}`"),
+        file,
+        span,
+    )
+    .with_label("no such column");
+    if exact {
+        diagnostic.with_suggestion(
+            column,
+            names.iter().copied(),
+            span,
+            columns_help.clone(),
+            Some(&columns_help),
+        )
+    } else {
+        diagnostic.with_help(columns_help)
+    }
+}

@@ -1,0 +1,305 @@
+//! SQL planned against known schemas with DataFusion's planner (nothing
+//! runs), and the way back from a position in the SQL text to the `.pipe`
+//! file: a query assembled from string literals keeps, for each stretch of
+//! its text, where that stretch was written.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::empty::EmptyTable;
+use datafusion::common::SchemaError;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use pipec_grammar::ast::{StringLit, StringPart};
+use pipec_grammar::span::Span;
+
+/// SQL text and where each stretch of it comes from.
+#[derive(Debug, Default)]
+pub struct SqlText {
+    text: String,
+    segments: Vec<Segment>,
+    params: usize,
+}
+
+/// A stretch of the SQL text and its place in the file.
+#[derive(Debug)]
+struct Segment {
+    start: usize,
+    end: usize,
+    span: Span,
+    /// Whether the stretch is the file's text byte for byte (a literal
+    /// without escapes), so that positions inside it map one to one.
+    exact: bool,
+}
+
+impl SqlText {
+    /// Appends text the checker wrote itself; positions in it map to `span`.
+    pub fn push_synthetic(&mut self, text: &str, span: Span) {
+        self.push(text, span, false);
+    }
+
+    /// Appends a string literal: its text as written, and each `{expr}` as
+    /// the next `$n` parameter (as the runtime binds them).
+    pub fn push_literal(&mut self, literal: &StringLit) {
+        for part in &literal.parts {
+            match part {
+                StringPart::Text { value, span } => {
+                    let exact = value.len() == (span.end - span.start) as usize;
+                    self.push(value, *span, exact);
+                }
+                StringPart::Interpolation(expr) => {
+                    self.params += 1;
+                    let placeholder = format!("${}", self.params);
+                    self.push(&placeholder, expr.span, false);
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, text: &str, span: Span, exact: bool) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        self.segments.push(Segment {
+            start,
+            end: self.text.len(),
+            span,
+            exact,
+        });
+    }
+
+    /// The SQL text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The file span of bytes `start..end` of the SQL text.
+    pub fn file_span(&self, start: usize, end: usize) -> Option<Span> {
+        let segment = self
+            .segments
+            .iter()
+            .find(|s| s.start <= start && start < s.end.max(s.start + 1))?;
+        if !segment.exact {
+            return Some(segment.span);
+        }
+        let from = segment.span.start + (start - segment.start) as u32;
+        let to = segment.span.start + (end.min(segment.end).max(start) - segment.start) as u32;
+        Some(Span {
+            start: from,
+            end: to.max(from + 1).min(segment.span.end),
+        })
+    }
+
+    /// The byte range of a 1-based line and column (characters) of the text.
+    fn offset_of(&self, line: u64, column: u64) -> Option<usize> {
+        if line == 0 || column == 0 {
+            return None;
+        }
+        let mut offset = 0;
+        for (n, text) in self.text.split_inclusive('\n').enumerate() {
+            if n as u64 + 1 == line {
+                let within = text
+                    .char_indices()
+                    .nth(column as usize - 1)
+                    .map_or(text.len(), |(i, _)| i);
+                return Some(offset + within);
+            }
+            offset += text.len();
+        }
+        None
+    }
+}
+
+/// Why a query cannot be planned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanError {
+    /// The engine's message.
+    pub message: String,
+    /// Where in the file, when the engine said where in the query.
+    pub span: Option<Span>,
+    /// A column that does not exist, with the columns that do (qualified
+    /// by their table's name or alias when the query reads several).
+    pub unknown_column: Option<(String, Vec<String>)>,
+}
+
+/// Plans `sql` against `tables` (name → schema); the result's schema.
+pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<SchemaRef, PlanError> {
+    let mut config = SessionConfig::new();
+    config.options_mut().sql_parser.collect_spans = true;
+    let context = SessionContext::new_with_config(config);
+    for (name, schema) in tables {
+        let registered = context.register_table(*name, Arc::new(EmptyTable::new(schema.clone())));
+        if let Err(error) = registered {
+            return Err(plan_error(sql, &error));
+        }
+    }
+    let planned = futures::executor::block_on(context.state().create_logical_plan(sql.text()));
+    match planned {
+        Ok(plan) => Ok(Arc::new(plan.schema().as_arrow().clone())),
+        Err(error) => Err(plan_error(sql, &error)),
+    }
+}
+
+fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
+    let diagnostic = error.diagnostic();
+    let span = diagnostic.and_then(|d| d.span).and_then(|s| {
+        let start = sql.offset_of(s.start.line, s.start.column)?;
+        let end = sql.offset_of(s.end.line, s.end.column).unwrap_or(start);
+        sql.file_span(start, end.max(start))
+    });
+    let unknown_column = match error.find_root() {
+        DataFusionError::SchemaError(schema_error, _) => match schema_error.as_ref() {
+            SchemaError::FieldNotFound {
+                field,
+                valid_fields,
+            } => {
+                // Qualified names when the query reads several tables.
+                let several = valid_fields
+                    .iter()
+                    .filter_map(|c| c.relation.as_ref())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
+                    > 1;
+                Some((
+                    field.name.clone(),
+                    valid_fields
+                        .iter()
+                        .map(|c| {
+                            if several {
+                                c.flat_name()
+                            } else {
+                                c.name.clone()
+                            }
+                        })
+                        .collect(),
+                ))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let message = match (&unknown_column, diagnostic) {
+        (None, Some(d)) => d.message.clone(),
+        _ => tidy(&error.find_root().strip_backtrace()),
+    };
+    PlanError {
+        message,
+        span,
+        unknown_column,
+    }
+}
+
+/// The engine's message without its category prefixes and internal detail:
+/// for a call that matches no signature, the call and the candidates.
+fn tidy(message: &str) -> String {
+    const NO_MATCH: &str = "No function matches the given name and argument types ";
+    if let Some(at) = message.find(NO_MATCH) {
+        let rest = &message[at + NO_MATCH.len()..];
+        let call = rest.split('.').next().unwrap_or(rest).trim_matches('\'');
+        let candidates: Vec<&str> = message
+            .lines()
+            .skip_while(|l| !l.contains("Candidate functions:"))
+            .skip(1)
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        return if candidates.is_empty() {
+            format!("no function matches `{call}`")
+        } else {
+            format!(
+                "no function matches `{call}`; it takes {}",
+                candidates.join(", ")
+            )
+        };
+    }
+    let mut text = message.lines().next().unwrap_or(message).trim();
+    for prefix in [
+        "Error during planning: ",
+        "Schema error: ",
+        "Internal error: ",
+        "Execution error: ",
+    ] {
+        while let Some(rest) = text.strip_prefix(prefix) {
+            text = rest;
+        }
+    }
+    text.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use pipec_grammar::ast::ExprKind;
+
+    use super::*;
+
+    fn literal(source: &str) -> StringLit {
+        let file: pipec_grammar::diagnostic::FileName = "t.pipe".into();
+        let expr = pipec_grammar::parser::parse_expr(&file, source).expect("parses");
+        match expr.kind {
+            ExprKind::String(literal) => literal,
+            other => panic!("not a string: {other:?}"),
+        }
+    }
+
+    fn people() -> SchemaRef {
+        Arc::new(Schema::new(vec![
+            Field::new("name", DataType::Utf8, true),
+            Field::new("age", DataType::Int64, true),
+        ]))
+    }
+
+    #[test]
+    fn a_query_is_planned_against_the_schemas_it_names() {
+        let mut sql = SqlText::default();
+        sql.push_literal(&literal(
+            r#""select name, age + 1 as next from people where age > {input.min}""#,
+        ));
+        assert_eq!(
+            sql.text(),
+            "select name, age + 1 as next from people where age > $1"
+        );
+        let schema = plan(&sql, &[("people", people())]).expect("plans");
+        let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(columns, ["name", "next"]);
+    }
+
+    #[test]
+    fn an_unknown_column_points_at_itself_inside_the_string() {
+        let source = r#""select nme from people""#;
+        let mut sql = SqlText::default();
+        sql.push_literal(&literal(source));
+        let error = plan(&sql, &[("people", people())]).expect_err("no column nme");
+        let (column, valid) = error.unknown_column.clone().expect("unknown column");
+        assert_eq!(column, "nme");
+        assert!(valid.contains(&"name".to_string()));
+        let span = error.span.expect("span");
+        assert_eq!(
+            &source[span.start as usize..span.end as usize],
+            "nme",
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn messages_lose_their_prefixes_and_keep_the_candidates() {
+        assert_eq!(
+            tidy("Error during planning: Schema error: bad thing\nmore"),
+            "bad thing"
+        );
+        let message = "Error during planning: Internal error: Function 'sum' failed. \
+            No function matches the given name and argument types 'sum(Date32)'. You might need to add explicit type casts.\n\tCandidate functions:\n\tsum(Int64)\n\tsum(Float64)";
+        assert_eq!(
+            tidy(message),
+            "no function matches `sum(Date32)`; it takes sum(Int64), sum(Float64)"
+        );
+    }
+
+    #[test]
+    fn a_type_error_is_reported_with_the_engines_message() {
+        let mut sql = SqlText::default();
+        sql.push_literal(&literal(r#""select name from people where age""#));
+        let error = plan(&sql, &[("people", people())]).expect_err("not boolean");
+        assert!(error.unknown_column.is_none());
+        assert!(!error.message.is_empty());
+    }
+}

@@ -1,0 +1,145 @@
+//! Where a table's schema comes from before anything runs: a declared schema
+//! (`schema: "id int, amount float"`) or the source file itself (a CSV header
+//! and the types of its first rows, Parquet metadata, newline-delimited JSON).
+
+use std::fs::File;
+use std::io::{BufReader, Seek};
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::csv::reader::Format;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::arrow::json::reader::infer_json_schema_from_seekable;
+use datafusion::parquet::arrow::arrow_reader::ArrowReaderMetadata;
+use datafusion::parquet::arrow::arrow_reader::ArrowReaderOptions;
+
+/// How many records schema inference reads (as DataFusion does).
+const INFER_RECORDS: usize = 1000;
+
+/// A declared schema, `name type, name type, ...` with the language's table
+/// column types (`int`, `float`, `string`, `bool`, `date`, `timestamp`) or
+/// SQL names for them; every column is nullable.
+pub fn declared_schema(text: &str) -> Result<Schema, String> {
+    let mut fields = Vec::new();
+    for column in text.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let mut words = column.split_whitespace();
+        let (Some(name), Some(ty), None) = (words.next(), words.next(), words.next()) else {
+            return Err(format!(
+                "schema column `{column}` is not `name type` (e.g. `amount float`)"
+            ));
+        };
+        let data_type = match ty.to_ascii_lowercase().as_str() {
+            "int" | "integer" | "bigint" | "int64" => DataType::Int64,
+            "float" | "double" | "real" | "float64" => DataType::Float64,
+            "string" | "text" | "varchar" | "utf8" => DataType::Utf8,
+            "bool" | "boolean" => DataType::Boolean,
+            "date" => DataType::Date32,
+            "timestamp" => DataType::Timestamp(TimeUnit::Microsecond, None),
+            other => {
+                return Err(format!(
+                    "schema column `{name}` has unknown type `{other}` (int, float, string, bool, date, timestamp)"
+                ));
+            }
+        };
+        fields.push(Field::new(name, data_type, true));
+    }
+    Ok(Schema::new(fields))
+}
+
+/// The kinds of files the readers read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// CSV with its delimiter and whether it has a header.
+    Csv {
+        /// The field delimiter.
+        delimiter: u8,
+        /// Whether the first line names the columns.
+        header: bool,
+    },
+    /// Parquet.
+    Parquet,
+    /// Newline-delimited JSON.
+    Json,
+}
+
+/// The schema of a file that exists now, as the engine will read it; `None`
+/// when it cannot be read (it may be written before the run reads it).
+pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
+    let file = File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    match kind {
+        FileKind::Csv { delimiter, header } => {
+            let format = Format::default()
+                .with_header(header)
+                .with_delimiter(delimiter);
+            let (schema, _) = format
+                .infer_schema(BufReader::new(file), Some(INFER_RECORDS))
+                .ok()?;
+            Some(Arc::new(schema))
+        }
+        FileKind::Parquet => {
+            let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()).ok()?;
+            Some(metadata.schema().clone())
+        }
+        FileKind::Json => {
+            let mut reader = BufReader::new(file);
+            reader.rewind().ok()?;
+            let (schema, _) =
+                infer_json_schema_from_seekable(&mut reader, Some(INFER_RECORDS)).ok()?;
+            Some(Arc::new(schema))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_schemas_read_language_and_sql_type_names() {
+        let schema = declared_schema("id int, amount float, day date, ok boolean").expect("parses");
+        let types: Vec<&DataType> = schema.fields().iter().map(|f| f.data_type()).collect();
+        assert_eq!(
+            types,
+            [
+                &DataType::Int64,
+                &DataType::Float64,
+                &DataType::Date32,
+                &DataType::Boolean
+            ]
+        );
+        let error = declared_schema("id int, amount money").expect_err("unknown type");
+        assert!(error.contains("money"), "{error}");
+        assert!(declared_schema("id").is_err());
+    }
+
+    #[test]
+    fn csv_headers_and_types_are_inferred_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("pipec-schema-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("t.csv");
+        std::fs::write(&path, "id,name,amount\n1,a,2.5\n2,b,3\n").expect("csv");
+        let csv = FileKind::Csv {
+            delimiter: b',',
+            header: true,
+        };
+        let schema = file_schema(&path, csv).expect("schema");
+        let columns: Vec<(&str, &DataType)> = schema
+            .fields()
+            .iter()
+            .map(|f| (f.name().as_str(), f.data_type()))
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                ("id", &DataType::Int64),
+                ("name", &DataType::Utf8),
+                ("amount", &DataType::Float64)
+            ]
+        );
+        assert!(file_schema(&dir.join("missing.csv"), csv).is_none());
+        assert!(file_schema(&dir, csv).is_none(), "a directory is not read");
+    }
+}
