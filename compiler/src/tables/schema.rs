@@ -46,8 +46,14 @@ pub fn declared_schema(text: &str) -> Result<Schema, String> {
     Ok(Schema::new(fields))
 }
 
+/// The regular expression for `read_csv(nulls: text)`: a field is missing
+/// when it is empty or equal to `text` (the runtime and `check` share it).
+pub fn null_pattern(text: &str) -> String {
+    format!("^(?:{})?$", regex::escape(text))
+}
+
 /// The kinds of files the readers read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileKind {
     /// CSV with its delimiter and whether it has a header.
     Csv {
@@ -55,6 +61,8 @@ pub enum FileKind {
         delimiter: u8,
         /// Whether the first line names the columns.
         header: bool,
+        /// The text that stands for a missing value, besides an empty field.
+        nulls: Option<String>,
     },
     /// Parquet.
     Parquet,
@@ -70,10 +78,17 @@ pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
         return None;
     }
     match kind {
-        FileKind::Csv { delimiter, header } => {
-            let format = Format::default()
+        FileKind::Csv {
+            delimiter,
+            header,
+            nulls,
+        } => {
+            let mut format = Format::default()
                 .with_header(header)
                 .with_delimiter(delimiter);
+            if let Some(nulls) = nulls {
+                format = format.with_null_regex(regex::Regex::new(&null_pattern(&nulls)).ok()?);
+            }
             let (schema, _) = format
                 .infer_schema(BufReader::new(file), Some(INFER_RECORDS))
                 .ok()?;
@@ -124,8 +139,9 @@ mod tests {
         let csv = FileKind::Csv {
             delimiter: b',',
             header: true,
+            nulls: None,
         };
-        let schema = file_schema(&path, csv).expect("schema");
+        let schema = file_schema(&path, csv.clone()).expect("schema");
         let columns: Vec<(&str, &DataType)> = schema
             .fields()
             .iter()
@@ -139,7 +155,34 @@ mod tests {
                 ("amount", &DataType::Float64)
             ]
         );
-        assert!(file_schema(&dir.join("missing.csv"), csv).is_none());
+        assert!(file_schema(&dir.join("missing.csv"), csv.clone()).is_none());
         assert!(file_schema(&dir, csv).is_none(), "a directory is not read");
+    }
+
+    #[test]
+    fn a_nulls_text_keeps_numeric_columns_numeric() {
+        let dir = std::env::temp_dir().join(format!("pipec-nulls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("t.csv");
+        std::fs::write(&path, "id,delay\n1,NA\n2,\n3,4\n").expect("csv");
+        let kind = |nulls: Option<&str>| FileKind::Csv {
+            delimiter: b',',
+            header: true,
+            nulls: nulls.map(str::to_string),
+        };
+        let without = file_schema(&path, kind(None)).expect("schema");
+        assert_eq!(without.field(1).data_type(), &DataType::Utf8);
+        let with = file_schema(&path, kind(Some("NA"))).expect("schema");
+        assert_eq!(with.field(1).data_type(), &DataType::Int64);
+        assert!(
+            regex::Regex::new(&null_pattern("N.A"))
+                .expect("regex")
+                .is_match("")
+        );
+        assert!(
+            !regex::Regex::new(&null_pattern("N.A"))
+                .expect("regex")
+                .is_match("NxA")
+        );
     }
 }

@@ -1,17 +1,22 @@
 //! Each table operator: its arguments read, its DataFrame built.
 
 use std::path::Path;
+use std::sync::Arc;
 
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::{JoinType, ParamValues};
 use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::functions::expr_fn::nullif;
 use datafusion::prelude::{
-    CsvReadOptions, DataFrame, Expr, JsonReadOptions, ParquetReadOptions, SessionContext, col,
+    CsvReadOptions, DataFrame, Expr, JsonReadOptions, ParquetReadOptions, SessionContext, cast,
+    col, ident, lit,
 };
 use serde_json::{Value, json};
 
 use super::Tables;
 use super::convert::{batch_of, rows_of, scalar_of, schema_of};
 use crate::plugins::Args;
+use pipec_compiler::tables::schema::{FileKind, file_schema, null_pattern};
 
 /// The reserved argument under which the executor hands `sql` the tables it
 /// reads: upstream node name → table handle.
@@ -185,13 +190,68 @@ impl Tables {
             .has_header(header)
             .delimiter(delimiter)
             .file_extension(&extension);
-        if let Some(schema) = &schema {
-            options = options.schema(schema);
-        }
-        self.context()
-            .read_csv(path.as_str(), options)
+        let nulls = args.get("nulls").and_then(Value::as_str);
+        let Some(nulls) = nulls else {
+            if let Some(schema) = &schema {
+                options = options.schema(schema);
+            }
+            return self
+                .context()
+                .read_csv(path.as_str(), options)
+                .await
+                .map_err(|e| read_error(&path, e));
+        };
+        // DataFusion 55 applies `null_regex` when it infers a schema but not
+        // when it reads rows (apache/datafusion#25213), so a column of numbers
+        // with `NA` in it would fail to parse. Instead: the target schema is
+        // the declared one or the one inferred with the null text, the file is
+        // read as text, and each column is cast with the null text as NULL.
+        let kind = FileKind::Csv {
+            delimiter,
+            header,
+            nulls: Some(nulls.to_string()),
+        };
+        let target = match schema {
+            Some(schema) => Some(Arc::new(schema)),
+            None => file_schema(Path::new(&path), kind),
+        };
+        let Some(target) = target else {
+            // Not one readable file (a directory, say): the engine's own
+            // handling, which is right for inference.
+            options = options.null_regex(Some(null_pattern(nulls)));
+            return self
+                .context()
+                .read_csv(path.as_str(), options)
+                .await
+                .map_err(|e| read_error(&path, e));
+        };
+        let as_text = Schema::new(
+            target
+                .fields()
+                .iter()
+                .map(|f| Field::new(f.name(), DataType::Utf8, true))
+                .collect::<Vec<_>>(),
+        );
+        let frame = self
+            .context()
+            .read_csv(path.as_str(), options.schema(&as_text))
             .await
-            .map_err(|e| read_error(&path, e))
+            .map_err(|e| read_error(&path, e))?;
+        let columns: Vec<Expr> = target
+            .fields()
+            .iter()
+            .map(|field| {
+                let text = ident(field.name());
+                let missing = nullif(nullif(text, lit(nulls)), lit(""));
+                let value = if field.data_type() == &DataType::Utf8 {
+                    missing
+                } else {
+                    cast(missing, field.data_type().clone())
+                };
+                value.alias(field.name())
+            })
+            .collect();
+        frame.select(columns).map_err(|e| read_error(&path, e))
     }
 
     async fn sql(&self, args: &Args) -> Result<DataFrame, String> {
