@@ -71,6 +71,71 @@ fn read_filter_sort_select_limit_fuse_into_rows() {
 }
 
 #[test]
+fn sort_keys_carry_their_own_direction() {
+    let dir = temp_dir("sort-keys");
+    write_data(&dir);
+    let outputs = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node sorted = sort(people, ["city desc", "age", "name asc"])
+  node named = select(sorted, ["name", "city"])
+  output order = named
+}"#,
+        &dir,
+    )
+    .expect("runs");
+    let names: Vec<&str> = outputs["order"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|row| row["name"].as_str())
+        .collect();
+    assert_eq!(names, ["grace", "ada", "ada", "alan", "linus"]);
+}
+
+#[test]
+fn a_join_on_differently_named_columns_keeps_both() {
+    let dir = temp_dir("right-on");
+    write_data(&dir);
+    std::fs::write(
+        dir.join("towns.csv"),
+        "town,country\nlondon,uk\nhelsinki,fi\n",
+    )
+    .expect("towns");
+    let outputs = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node towns = read_csv("{input.dir}/towns.csv")
+  node joined = join(people, towns, on: ["city"], right_on: ["town"])
+  node picked = select(joined, ["name", "city", "town", "country"])
+  node sorted = sort(picked, ["name"])
+  node first = limit(sorted, 1)
+  output first = first
+}"#,
+        &dir,
+    )
+    .expect("runs");
+    assert_eq!(
+        outputs["first"],
+        json!([{"name": "ada", "city": "london", "town": "london", "country": "uk"}])
+    );
+    let mismatched = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node towns = read_csv("{input.dir}/towns.csv")
+  node joined = join(people, towns, on: ["city", "name"], right_on: ["town"])
+  output joined = joined
+}"#,
+        &dir,
+    )
+    .expect_err("two columns against one");
+    assert!(mismatched.contains("right_on"), "{mismatched}");
+}
+
+#[test]
 fn sql_reads_upstream_nodes_and_binds_values_as_parameters() {
     let dir = temp_dir("sql");
     write_data(&dir);

@@ -199,7 +199,7 @@ impl<'a> PipelineTables<'a> {
             }
             "select" => {
                 let (input, schema) = self.table_arg(args, "table")?;
-                let columns = self.columns(args, "columns", &input, &schema)?;
+                let columns = self.columns(args, "columns", &input, &schema, false)?;
                 let fields: Vec<Field> = columns
                     .iter()
                     .filter_map(|c| schema.field_with_name(c).ok().cloned())
@@ -208,7 +208,7 @@ impl<'a> PipelineTables<'a> {
             }
             "sort" => {
                 let (input, schema) = self.table_arg(args, "table")?;
-                self.columns(args, "by", &input, &schema);
+                self.columns(args, "by", &input, &schema, true);
                 Some(schema)
             }
             "limit" | "distinct" => Some(self.table_arg(args, "table")?.1),
@@ -227,7 +227,7 @@ impl<'a> PipelineTables<'a> {
             }
             "group_size" => {
                 let (input, schema) = self.table_arg(args, "table")?;
-                let by = self.columns(args, "by", &input, &schema)?;
+                let by = self.columns(args, "by", &input, &schema, false)?;
                 let mut fields: Vec<Field> = by
                     .iter()
                     .filter_map(|c| schema.field_with_name(c).ok().cloned())
@@ -293,14 +293,16 @@ impl<'a> PipelineTables<'a> {
     fn join_schema(&mut self, args: &Args<'a>) -> Known {
         let (left_name, left) = self.table_arg(args, "left")?;
         let (right_name, right) = self.table_arg(args, "right")?;
-        let on_left = self.columns(args, "on", &left_name, &left);
-        let on_right = self.columns(args, "on", &right_name, &right);
+        let right_on = args.value("right_on").is_some();
+        let on_left = self.columns(args, "on", &left_name, &left, false);
+        let right_key = if right_on { "right_on" } else { "on" };
+        let on_right = self.columns(args, right_key, &right_name, &right, false);
         let on = on_left.zip(on_right).map(|(on, _)| on)?;
         let how = args.value("how").and_then(plain_string);
         let mut fields: Vec<Field> = left.fields().iter().map(|f| f.as_ref().clone()).collect();
         if !matches!(how.as_deref(), Some("semi" | "anti")) {
             for field in right.fields() {
-                if !on.contains(field.name()) {
+                if right_on || !on.contains(field.name()) {
                     fields.push(field.as_ref().clone());
                 }
             }
@@ -311,7 +313,7 @@ impl<'a> PipelineTables<'a> {
     fn aggregate_schema(&mut self, node: &str, args: &Args<'a>) -> Known {
         let (input, schema) = self.table_arg(args, "table")?;
         let by_expr = args.value("by")?;
-        let by = self.columns(args, "by", &input, &schema)?;
+        let by = self.columns(args, "by", &input, &schema, false)?;
         let ExprKind::Record(values) = &args.value("values")?.kind else {
             return None;
         };
@@ -465,6 +467,7 @@ impl<'a> PipelineTables<'a> {
         name: &str,
         table: &str,
         schema: &Schema,
+        sort_keys: bool,
     ) -> Option<Vec<String>> {
         let value = args.value(name)?;
         let items: Vec<&Expr> = match &value.kind {
@@ -479,6 +482,11 @@ impl<'a> PipelineTables<'a> {
                 return None;
             };
             let column = literal.as_plain()?;
+            let column = if sort_keys {
+                sort_key(&column, false).0.to_string()
+            } else {
+                column
+            };
             if schema.field_with_name(&column).is_err() {
                 all_known = false;
                 self.diagnostics
@@ -504,6 +512,20 @@ impl<'a> PipelineTables<'a> {
             _ => return None,
         };
         Some(self.base.join(text))
+    }
+}
+
+/// A `sort` key: `"amount desc"` is column `amount`, descending; a key
+/// without a direction takes `descending_by_default`.
+pub fn sort_key(key: &str, descending_by_default: bool) -> (&str, bool) {
+    let key = key.trim();
+    let lower = key.to_ascii_lowercase();
+    if lower.ends_with(" desc") {
+        (key[..key.len() - 5].trim_end(), true)
+    } else if lower.ends_with(" asc") {
+        (key[..key.len() - 4].trim_end(), false)
+    } else {
+        (key, descending_by_default)
     }
 }
 
@@ -599,5 +621,19 @@ fn unknown_column(
         )
     } else {
         diagnostic.with_help(columns_help)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_key;
+
+    #[test]
+    fn sort_keys_read_their_direction() {
+        assert_eq!(sort_key("amount desc", false), ("amount", true));
+        assert_eq!(sort_key("amount  DESC", false), ("amount", true));
+        assert_eq!(sort_key("amount asc", true), ("amount", false));
+        assert_eq!(sort_key("amount", true), ("amount", true));
+        assert_eq!(sort_key("description", false), ("description", false));
     }
 }

@@ -17,6 +17,7 @@ use super::Tables;
 use super::convert::{batch_of, rows_of, scalar_of, schema_of};
 use crate::plugins::Args;
 use pipec_compiler::tables::schema::{FileKind, file_schema, null_pattern};
+use pipec_compiler::tables::sort_key;
 
 /// The reserved argument under which the executor hands `sql` the tables it
 /// reads: upstream node name → table handle.
@@ -85,7 +86,21 @@ impl Tables {
                             ));
                         }
                     };
-                    join_on(left, right, how, &on)?
+                    match args.get("right_on") {
+                        None | Some(Value::Null) => join_on(left, right, how, &on)?,
+                        Some(_) => {
+                            let right_on = strings(args, "right_on")?;
+                            let right_on: Vec<&str> = right_on.iter().map(String::as_str).collect();
+                            if right_on.len() != on.len() {
+                                return Err(format!(
+                                    "join `on` names {} columns and `right_on` {}; they are matched in order",
+                                    on.len(),
+                                    right_on.len()
+                                ));
+                            }
+                            left.join(right, how, &on, &right_on, None).map_err(df)?
+                        }
+                    }
                 }
                 "union" => {
                     let first = self.table(args, "first")?;
@@ -124,7 +139,10 @@ impl Tables {
                     let descending = args.get("descending").and_then(Value::as_bool) == Some(true);
                     let by = strings(args, "by")?
                         .iter()
-                        .map(|c| col(c.as_str()).sort(!descending, descending))
+                        .map(|key| {
+                            let (column, descending) = sort_key(key, descending);
+                            col(column).sort(!descending, descending)
+                        })
                         .collect();
                     frame.sort(by).map_err(df)?
                 }

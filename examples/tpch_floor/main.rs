@@ -1,0 +1,53 @@
+//! The floor of the TPC-H comparison (bench/tpch.sh): one query as plain SQL
+//! on DataFusion, with nothing of pipec around it. The same DataFusion, the
+//! same allocator and default session settings as `pipec run`; the tables the
+//! query names are registered from Parquet and the result is collected.
+//!
+//! `cargo run --release --example tpch_floor -- DATA_DIR QUERY.sql`
+//! prints the rows and the milliseconds the query took in the process.
+
+use std::time::Instant;
+
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const TABLES: [&str; 8] = [
+    "customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (Some(data), Some(query)) = (args.next(), args.next()) else {
+        return Err("usage: tpch_floor DATA_DIR QUERY.sql".into());
+    };
+    let sql = std::fs::read_to_string(&query)?;
+    let started = Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let rows = runtime.block_on(async {
+        let context = SessionContext::new();
+        let words: Vec<String> = sql
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .map(str::to_ascii_lowercase)
+            .collect();
+        for table in TABLES.iter().filter(|t| words.iter().any(|w| w == *t)) {
+            context
+                .register_parquet(
+                    *table,
+                    format!("{data}/{table}.parquet"),
+                    ParquetReadOptions::default(),
+                )
+                .await?;
+        }
+        let batches = context.sql(&sql).await?.collect().await?;
+        Ok::<usize, datafusion::error::DataFusionError>(batches.iter().map(|b| b.num_rows()).sum())
+    })?;
+    println!(
+        "{rows} rows in {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
