@@ -209,6 +209,14 @@ codes! {
          names).",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount money\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  output rows = t\n}\n";
+    /// A table given where a `table<Schema>` is expected lacks a column of it.
+    TABLE_SCHEMA_MISMATCH = "E0404", "a table without a column its schema type requires",
+        "A plugin parameter typed `table<Schema>` expects every field of the schema as a \
+         column. The table passed to it is known at check time (from a file, a declared \
+         schema or the operators before it) and lacks one of them. Select or compute the \
+         column first, or fix the schema.",
+        "schema Order { id: int, amount: float }\nplugin sink(rows: table<Order>)\npipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, total float\")\n  node s = sink(t)\n}\n",
+        "schema Order { id: int, amount: float }\nplugin sink(rows: table<Order>)\npipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  node s = sink(t)\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

@@ -29,7 +29,11 @@ use pipec_grammar::span::Span;
 use crate::analyze::{Callee, NodeInfo, PipelineInfo, analyze};
 use crate::codes;
 use crate::db::{Db, Source};
+use crate::layout::item_interface;
 use crate::queries::parse;
+use crate::scope::{Kind, lookup, plugin_at};
+use crate::types::Type;
+use pipec_grammar::ast::{TypeExpr, TypeKind};
 use planner::{PlanError, SqlText, plan};
 use schema::{FileKind, declared_schema, file_schema};
 
@@ -52,6 +56,7 @@ pub fn table_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
         });
         if let Some(pipeline) = pipeline {
             let mut tables = PipelineTables::new(file, text, &base, pipeline, info);
+            tables.named = Some(Named { db, source });
             tables.check_all();
             out.append(&mut tables.diagnostics);
         }
@@ -91,6 +96,81 @@ struct PipelineTables<'a> {
     /// Node name → its schema, once worked out (`None` while in progress).
     schemas: HashMap<String, Option<Known>>,
     diagnostics: Vec<Diagnostic>,
+    /// Where `schema` items and plugin declarations are looked up.
+    named: Option<Named<'a>>,
+}
+
+/// The database and source through which named schemas and plugins resolve.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    db: &'a dyn Db,
+    source: Source,
+}
+
+/// A `schema` item as a table schema: its column names, and its Arrow schema
+/// when every field has a column type (int, float, string, path, bool).
+struct NamedSchema {
+    columns: Vec<String>,
+    arrow: Known,
+}
+
+impl Named<'_> {
+    /// The `schema NAME { ... }` visible from the source.
+    fn schema(&self, name: &str) -> Option<NamedSchema> {
+        let found = lookup(self.db, self.source, Kind::Schema, name)?;
+        let Some(Item::Schema(decl)) = item_interface(self.db, found.source, found.index) else {
+            return None;
+        };
+        let columns: Vec<String> = decl.fields.iter().map(|f| f.name.name.clone()).collect();
+        let fields: Option<Vec<Field>> = decl
+            .fields
+            .iter()
+            .map(|f| Some(Field::new(&f.name.name, column_type(&f.ty)?, true)))
+            .collect();
+        Some(NamedSchema {
+            columns,
+            arrow: fields.map(|fields| Arc::new(Schema::new(fields))),
+        })
+    }
+
+    /// The `table<S>` parameters of a host plugin: parameter name → `S`.
+    fn table_params(&self, plugin: &str) -> Vec<(String, String)> {
+        let Some(found) = lookup(self.db, self.source, Kind::Callee, plugin) else {
+            return Vec::new();
+        };
+        let Some(decl) = plugin_at(self.db, found) else {
+            return Vec::new();
+        };
+        decl.params
+            .iter()
+            .filter_map(|p| Some((p.name.name.clone(), table_schema_name(&p.ty)?)))
+            .collect()
+    }
+}
+
+/// The column type of a schema field's written type, if it has one.
+fn column_type(ty: &TypeExpr) -> Option<DataType> {
+    let TypeKind::Named(name) = &ty.kind else {
+        return None;
+    };
+    Some(match name.name.as_str() {
+        "int" => DataType::Int64,
+        "float" => DataType::Float64,
+        "string" | "path" => DataType::Utf8,
+        "bool" => DataType::Boolean,
+        _ => return None,
+    })
+}
+
+/// `S` of a written `table<S>`.
+fn table_schema_name(ty: &TypeExpr) -> Option<String> {
+    let TypeKind::Generic(generic, inner) = &ty.kind else {
+        return None;
+    };
+    let TypeKind::Named(schema) = &inner.kind else {
+        return None;
+    };
+    (generic.name == "table").then(|| schema.name.clone())
 }
 
 impl<'a> PipelineTables<'a> {
@@ -129,6 +209,7 @@ impl<'a> PipelineTables<'a> {
             input_defaults,
             schemas: HashMap::new(),
             diagnostics: Vec::new(),
+            named: None,
         }
     }
 
@@ -136,6 +217,65 @@ impl<'a> PipelineTables<'a> {
     fn check_all(&mut self) {
         for node in &self.info.nodes {
             self.schema_of(&node.name);
+        }
+        for node in &self.info.nodes {
+            if let Some(Callee::Host { name, .. }) = &node.callee {
+                self.check_table_params(&node.name, name);
+            }
+        }
+    }
+
+    /// A host plugin's `table<S>` parameters against the known schemas of
+    /// the tables given to them (E0404 for a missing column).
+    fn check_table_params(&mut self, node: &str, plugin: &str) {
+        let Some(named) = self.named else {
+            return;
+        };
+        let Some((decl, info)) = self.nodes.get(node).copied() else {
+            return;
+        };
+        let args = Args::of(decl, info);
+        for (param, schema_name) in named.table_params(plugin) {
+            let Some(value) = args.value(&param) else {
+                continue;
+            };
+            let Some((table, schema)) = self.table_arg(&args, &param) else {
+                continue;
+            };
+            let Some(expected) = named.schema(&schema_name) else {
+                continue;
+            };
+            let have: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+            let missing: Vec<&str> = expected
+                .columns
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !have.contains(c))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let list = missing
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::TABLE_SCHEMA_MISMATCH,
+                    format!(
+                        "table `{table}` has no column{} {list} that `{plugin}` expects (`{param}: table<{schema_name}>`)",
+                        if missing.len() > 1 { "s" } else { "" }
+                    ),
+                    self.file,
+                    value.span,
+                )
+                .with_label(format!("lacks {list}"))
+                .with_help(format!(
+                    "the columns of `{table}` are: {}; select or compute the missing ones first",
+                    have.join(", ")
+                )),
+            );
         }
     }
 
@@ -153,7 +293,13 @@ impl<'a> PipelineTables<'a> {
                     let args = Args::of(decl, info);
                     self.operator_schema(name, operator, &args)
                 }
-                _ => None,
+                // Any other callee declared to return `table<S>`.
+                _ => match (&info.item, info.many, self.named) {
+                    (Type::Table(Some(schema)), false, Some(named)) => {
+                        named.schema(schema).and_then(|s| s.arrow)
+                    }
+                    _ => None,
+                },
             },
             None => None,
         };

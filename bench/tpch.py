@@ -1,0 +1,302 @@
+"""TPC-H, query by query: pipec (the `sql` form and, for queries 1, 3, 5, 6
+and 10, the operator form), plain DataFusion (examples/tpch_floor, the floor),
+DuckDB, Polars (its SQL) and pandas (hand-written, for the queries below).
+
+pipec and the floor are timed as whole processes (start, compile, read the
+Parquet metadata, run, print): that is what a user waits for, and the ratio
+pipec / floor is pipec's own overhead. DuckDB, Polars and pandas are timed in
+this process around the query alone, each reading the Parquet files anew (no
+interpreter start or import), which flatters them a little. Each figure is
+the median of --runs runs. Every engine's row count is compared with the
+floor's; a mismatch is printed.
+
+Run through bench/tpch.sh, which installs the peers and generates the data.
+"""
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+PIPEC = ROOT / "target/release/pipec"
+FLOOR = ROOT / "target/release/examples/tpch_floor"
+TABLES = ["customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier"]
+OPERATOR_FORMS = [1, 3, 5, 6, 10]
+
+
+def sql_of(n):
+    """The SQL text of query n, from its .pipe file (the one source)."""
+    text = (ROOT / f"bench/tpch/sql/q{n:02}.pipe").read_text()
+    match = re.search(r'sql\("""(.*?)"""\)', text, re.S)
+    return textwrap.dedent(match.group(1)).strip() + "\n"
+
+
+def timed(run, runs):
+    times, rows = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        rows = run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), rows
+
+
+def pipec(form, n, data):
+    def run():
+        out = subprocess.run(
+            [PIPEC, "run", "-q", "--no-store", ROOT / f"bench/tpch/{form}/q{n:02}.pipe", "--input", f"data={data}"],
+            capture_output=True, check=False, cwd=ROOT,
+        )
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.decode()[-500:])
+        return len(json.loads(out.stdout)["answer"])
+    return run
+
+
+def floor(n, data):
+    query = Path(tempfile.gettempdir()) / f"tpch_q{n:02}.sql"
+    query.write_text(sql_of(n))
+
+    def run():
+        out = subprocess.run([FLOOR, data, query], capture_output=True, check=False)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.decode()[-500:])
+        return int(out.stdout.split()[0])
+    return run
+
+
+def duck(n, data):
+    def run():
+        con = duckdb.connect()
+        for t in TABLES:
+            con.execute(f"create view {t} as select * from read_parquet('{data}/{t}.parquet')")
+        rows = con.sql(sql_of(n)).to_arrow_table().num_rows
+        con.close()
+        return rows
+    return run
+
+
+def polars(n, data):
+    def run():
+        ctx = pl.SQLContext({t: pl.scan_parquet(f"{data}/{t}.parquet") for t in TABLES})
+        return ctx.execute(sql_of(n)).collect().height
+    return run
+
+
+# ---------------------------------------------------------------- pandas
+
+def load(data, table, columns):
+    """A table as pandas, decimals as floats (as a pandas user would)."""
+    t = pq.read_table(f"{data}/{table}.parquet", columns=columns)
+    fields = [pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f for f in t.schema]
+    return t.cast(pa.schema(fields)).to_pandas()
+
+
+def p1(d):
+    li = load(d, "lineitem", ["l_returnflag", "l_linestatus", "l_quantity", "l_extendedprice", "l_discount", "l_tax", "l_shipdate"])
+    li = li[li.l_shipdate <= pd.Timestamp("1998-09-02").date()]
+    li = li.assign(disc_price=li.l_extendedprice * (1 - li.l_discount))
+    li = li.assign(charge=li.disc_price * (1 + li.l_tax))
+    g = li.groupby(["l_returnflag", "l_linestatus"]).agg(
+        sum_qty=("l_quantity", "sum"), sum_base_price=("l_extendedprice", "sum"),
+        sum_disc_price=("disc_price", "sum"), sum_charge=("charge", "sum"),
+        avg_qty=("l_quantity", "mean"), avg_price=("l_extendedprice", "mean"),
+        avg_disc=("l_discount", "mean"), count_order=("l_quantity", "size"))
+    return len(g.reset_index().sort_values(["l_returnflag", "l_linestatus"]))
+
+
+def p3(d):
+    date = pd.Timestamp("1995-03-15").date()
+    c = load(d, "customer", ["c_custkey", "c_mktsegment"])
+    o = load(d, "orders", ["o_orderkey", "o_custkey", "o_orderdate", "o_shippriority"])
+    li = load(d, "lineitem", ["l_orderkey", "l_extendedprice", "l_discount", "l_shipdate"])
+    c = c[c.c_mktsegment == "BUILDING"]
+    o = o[o.o_orderdate < date]
+    li = li[li.l_shipdate > date]
+    j = c.merge(o, left_on="c_custkey", right_on="o_custkey").merge(li, left_on="o_orderkey", right_on="l_orderkey")
+    j = j.assign(revenue=j.l_extendedprice * (1 - j.l_discount))
+    g = j.groupby(["l_orderkey", "o_orderdate", "o_shippriority"], as_index=False).revenue.sum()
+    return len(g.sort_values(["revenue", "o_orderdate"], ascending=[False, True]).head(10))
+
+
+def p4(d):
+    o = load(d, "orders", ["o_orderkey", "o_orderdate", "o_orderpriority"])
+    li = load(d, "lineitem", ["l_orderkey", "l_commitdate", "l_receiptdate"])
+    o = o[(o.o_orderdate >= pd.Timestamp("1993-07-01").date()) & (o.o_orderdate < pd.Timestamp("1993-10-01").date())]
+    late = li[li.l_commitdate < li.l_receiptdate].l_orderkey.unique()
+    o = o[o.o_orderkey.isin(late)]
+    return len(o.groupby("o_orderpriority").size().reset_index(name="order_count"))
+
+
+def p5(d):
+    c = load(d, "customer", ["c_custkey", "c_nationkey"])
+    o = load(d, "orders", ["o_orderkey", "o_custkey", "o_orderdate"])
+    li = load(d, "lineitem", ["l_orderkey", "l_suppkey", "l_extendedprice", "l_discount"])
+    s = load(d, "supplier", ["s_suppkey", "s_nationkey"])
+    n = load(d, "nation", ["n_nationkey", "n_name", "n_regionkey"])
+    r = load(d, "region", ["r_regionkey", "r_name"])
+    o = o[(o.o_orderdate >= pd.Timestamp("1994-01-01").date()) & (o.o_orderdate < pd.Timestamp("1995-01-01").date())]
+    r = r[r.r_name == "ASIA"]
+    sn = s.merge(n, left_on="s_nationkey", right_on="n_nationkey").merge(r, left_on="n_regionkey", right_on="r_regionkey")
+    j = c.merge(o, left_on="c_custkey", right_on="o_custkey").merge(li, left_on="o_orderkey", right_on="l_orderkey")
+    j = j.merge(sn, left_on=["l_suppkey", "c_nationkey"], right_on=["s_suppkey", "s_nationkey"])
+    j = j.assign(revenue=j.l_extendedprice * (1 - j.l_discount))
+    return len(j.groupby("n_name", as_index=False).revenue.sum().sort_values("revenue", ascending=False))
+
+
+def p6(d):
+    li = load(d, "lineitem", ["l_extendedprice", "l_discount", "l_quantity", "l_shipdate"])
+    li = li[(li.l_shipdate >= pd.Timestamp("1994-01-01").date()) & (li.l_shipdate < pd.Timestamp("1995-01-01").date())
+            & (li.l_discount >= 0.05) & (li.l_discount <= 0.07) & (li.l_quantity < 24)]
+    _ = (li.l_extendedprice * li.l_discount).sum()
+    return 1
+
+
+def p10(d):
+    c = load(d, "customer", ["c_custkey", "c_name", "c_acctbal", "c_phone", "c_nationkey", "c_address", "c_comment"])
+    o = load(d, "orders", ["o_orderkey", "o_custkey", "o_orderdate"])
+    li = load(d, "lineitem", ["l_orderkey", "l_extendedprice", "l_discount", "l_returnflag"])
+    n = load(d, "nation", ["n_nationkey", "n_name"])
+    o = o[(o.o_orderdate >= pd.Timestamp("1993-10-01").date()) & (o.o_orderdate < pd.Timestamp("1994-01-01").date())]
+    li = li[li.l_returnflag == "R"]
+    j = c.merge(o, left_on="c_custkey", right_on="o_custkey").merge(li, left_on="o_orderkey", right_on="l_orderkey")
+    j = j.merge(n, left_on="c_nationkey", right_on="n_nationkey")
+    j = j.assign(revenue=j.l_extendedprice * (1 - j.l_discount))
+    g = j.groupby(["c_custkey", "c_name", "c_acctbal", "c_phone", "n_name", "c_address", "c_comment"], as_index=False).revenue.sum()
+    return len(g.sort_values("revenue", ascending=False).head(20))
+
+
+def p12(d):
+    o = load(d, "orders", ["o_orderkey", "o_orderpriority"])
+    li = load(d, "lineitem", ["l_orderkey", "l_shipmode", "l_commitdate", "l_receiptdate", "l_shipdate"])
+    li = li[li.l_shipmode.isin(["MAIL", "SHIP"]) & (li.l_commitdate < li.l_receiptdate) & (li.l_shipdate < li.l_commitdate)
+            & (li.l_receiptdate >= pd.Timestamp("1994-01-01").date()) & (li.l_receiptdate < pd.Timestamp("1995-01-01").date())]
+    j = o.merge(li, left_on="o_orderkey", right_on="l_orderkey")
+    high = j.o_orderpriority.isin(["1-URGENT", "2-HIGH"])
+    j = j.assign(high=high.astype(int), low=(~high).astype(int))
+    return len(j.groupby("l_shipmode", as_index=False)[["high", "low"]].sum())
+
+
+def p14(d):
+    li = load(d, "lineitem", ["l_partkey", "l_extendedprice", "l_discount", "l_shipdate"])
+    p = load(d, "part", ["p_partkey", "p_type"])
+    li = li[(li.l_shipdate >= pd.Timestamp("1995-09-01").date()) & (li.l_shipdate < pd.Timestamp("1995-10-01").date())]
+    j = li.merge(p, left_on="l_partkey", right_on="p_partkey")
+    value = j.l_extendedprice * (1 - j.l_discount)
+    _ = 100.0 * value[j.p_type.str.startswith("PROMO")].sum() / value.sum()
+    return 1
+
+
+def p19(d):
+    li = load(d, "lineitem", ["l_partkey", "l_quantity", "l_extendedprice", "l_discount", "l_shipmode", "l_shipinstruct"])
+    p = load(d, "part", ["p_partkey", "p_brand", "p_container", "p_size"])
+    li = li[li.l_shipmode.isin(["AIR", "AIR REG"]) & (li.l_shipinstruct == "DELIVER IN PERSON")]
+    j = li.merge(p, left_on="l_partkey", right_on="p_partkey")
+
+    def case(brand, containers, low, size):
+        return ((j.p_brand == brand) & j.p_container.isin(containers) & (j.l_quantity >= low)
+                & (j.l_quantity <= low + 10) & (j.p_size >= 1) & (j.p_size <= size))
+    keep = (case("Brand#12", ["SM CASE", "SM BOX", "SM PACK", "SM PKG"], 1, 5)
+            | case("Brand#23", ["MED BAG", "MED BOX", "MED PKG", "MED PACK"], 10, 10)
+            | case("Brand#34", ["LG CASE", "LG BOX", "LG PACK", "LG PKG"], 20, 15))
+    _ = (j.l_extendedprice * (1 - j.l_discount))[keep].sum()
+    return 1
+
+
+PANDAS = {1: p1, 3: p3, 4: p4, 5: p5, 6: p6, 10: p10, 12: p12, 14: p14, 19: p19}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--queries", default=",".join(str(n) for n in range(1, 23)))
+    args = parser.parse_args()
+    data = str(Path(args.data).resolve())
+    queries = [int(q) for q in args.queries.split(",")]
+    engines = ["floor", "pipec_sql", "pipec_ops", "duckdb", "polars", "pandas"]
+    results = {}
+    for n in queries:
+        runners = {
+            "floor": floor(n, data),
+            "pipec_sql": pipec("sql", n, data),
+            "duckdb": duck(n, data),
+            "polars": polars(n, data),
+        }
+        if n in OPERATOR_FORMS:
+            runners["pipec_ops"] = pipec("ops", n, data)
+        if n in PANDAS:
+            runners["pandas"] = (lambda f: lambda: f(data))(PANDAS[n])
+        row = {}
+        for engine in engines:
+            if engine not in runners:
+                continue
+            try:
+                seconds, rows = timed(runners[engine], args.runs)
+                row[engine] = {"seconds": seconds, "rows": rows}
+            except Exception as error:  # a peer that cannot run the query
+                row[engine] = {"error": str(error).strip().splitlines()[-1][:120]}
+        expected = row.get("floor", {}).get("rows")
+        for engine, figure in row.items():
+            if "rows" in figure and expected is not None and figure["rows"] != expected:
+                print(f"q{n}: {engine} returned {figure['rows']} rows, the floor {expected}", file=sys.stderr)
+        results[n] = row
+        cells = []
+        for engine in engines:
+            f = row.get(engine)
+            cells.append("-" if f is None else ("error" if "error" in f else f"{f['seconds']:.3f}"))
+        print(f"q{n:<3}" + "".join(f"{c:>11}" for c in cells), file=sys.stderr)
+
+    print("\n| query | floor (s) | pipec sql (s) | sql / floor | pipec ops (s) | ops / floor | DuckDB (s) | Polars (s) | pandas (s) | pandas / pipec |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    totals = {e: 0.0 for e in engines}
+    complete = {e: True for e in engines}
+
+    def cell(row, engine):
+        f = row.get(engine)
+        if f is None:
+            complete[engine] = False
+            return "—"
+        if "error" in f:
+            complete[engine] = False
+            return "fails"
+        totals[engine] += f["seconds"]
+        return f"{f['seconds']:.3f}"
+
+    def ratio(row, a, b):
+        fa, fb = row.get(a, {}), row.get(b, {})
+        if "seconds" in fa and "seconds" in fb:
+            return f"{fa['seconds'] / fb['seconds']:.2f}"
+        return "—"
+
+    for n, row in results.items():
+        print(f"| q{n} | {cell(row, 'floor')} | {cell(row, 'pipec_sql')} | {ratio(row, 'pipec_sql', 'floor')} "
+              f"| {cell(row, 'pipec_ops')} | {ratio(row, 'pipec_ops', 'floor')} | {cell(row, 'duckdb')} "
+              f"| {cell(row, 'polars')} | {cell(row, 'pandas')} | {ratio(row, 'pandas', 'pipec_sql')} |")
+    print()
+    for engine in engines:
+        note = "" if complete[engine] else " (not every query)"
+        print(f"total {engine}: {totals[engine]:.2f} s{note}")
+    if totals["floor"]:
+        print(f"pipec sql / floor over all queries: {totals['pipec_sql'] / totals['floor']:.3f}")
+    if totals["duckdb"]:
+        print(f"pipec sql / DuckDB over all queries: {totals['pipec_sql'] / totals['duckdb']:.2f}")
+    out = ROOT / "target/tpch/results.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\n(figures in {out})")
+
+
+if __name__ == "__main__":
+    main()
