@@ -545,3 +545,35 @@ fn check_knows_the_flights_columns_from_the_files() {
         "{stdout}"
     );
 }
+
+#[test]
+fn datafusion_settings_come_from_the_environment_and_a_bad_one_is_named() {
+    let dir = temp_dir("env-settings");
+    let run_with = |value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_pipec"))
+            .args([
+                "run",
+                "-q",
+                "--no-store",
+                "examples/sales/sales.pipe",
+                "--input",
+            ])
+            .arg(format!("out={}", dir.display()))
+            .env("DATAFUSION_EXECUTION_BATCH_SIZE", value)
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run pipec")
+    };
+    let tuned = run_with("16384");
+    assert_eq!(
+        tuned.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&tuned.stderr)
+    );
+    let wrong = run_with("many");
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("DATAFUSION_"), "{stderr}");
+}

@@ -1,6 +1,7 @@
 //! The floor of the TPC-H comparison (bench/tpch.sh): one query as plain SQL
 //! on DataFusion, with nothing of pipec around it. The same DataFusion, the
-//! same allocator and default session settings as `pipec run`; the tables the
+//! same allocator and session settings as `pipec run` (defaults, then
+//! `DATAFUSION_*` environment variables); the tables the
 //! query names are registered from Parquet and the result is collected.
 //!
 //! `cargo run --release --example tpch_floor -- DATA_DIR QUERY.sql`
@@ -8,7 +9,7 @@
 
 use std::time::Instant;
 
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -28,7 +29,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enable_all()
         .build()?;
     let rows = runtime.block_on(async {
-        let context = SessionContext::new();
+        // The same settings as `pipec run`: DataFusion's defaults, then any
+        // `DATAFUSION_*` environment variables.
+        let context = SessionContext::new_with_config(SessionConfig::from_env()?);
         let words: Vec<String> = sql
             .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
             .map(str::to_ascii_lowercase)

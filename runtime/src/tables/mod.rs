@@ -73,7 +73,11 @@ impl Tables {
         let env = env
             .build_arc()
             .map_err(|e| format!("cannot start the table engine: {e}"))?;
-        let mut config = SessionConfig::new().with_information_schema(false);
+        // DataFusion's defaults, then any `DATAFUSION_*` environment variables
+        // (e.g. DATAFUSION_EXECUTION_BATCH_SIZE=16384).
+        let mut config = SessionConfig::from_env()
+            .map_err(|e| format!("a DATAFUSION_* environment variable is wrong: {e}"))?
+            .with_information_schema(false);
         if let Some(partitions) = options.partitions {
             config = config.with_target_partitions(partitions.max(1));
         }
