@@ -390,20 +390,25 @@ fn a_sort_beyond_the_memory_limit_spills_and_completes() {
     assert!(spills > 0, "the sort did not spill: {plan}");
 }
 
-#[test]
-fn the_sales_example_reports_revenue_per_region() {
-    let dir = temp_dir("sales");
+/// Runs an example through the CLI with `out` set to `dir`; its outputs.
+fn run_example(file: &str, dir: &Path) -> Value {
     let output = pipec(&[
         "run",
         "-q",
         "--no-store",
-        "examples/sales/sales.pipe",
+        file,
         "--input",
         &format!("out={}", dir.display()),
     ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let outputs: Value = serde_json::from_slice(&output.stdout).expect("JSON outputs");
+    assert_eq!(output.status.code(), Some(0), "{file}: {stderr}");
+    serde_json::from_slice(&output.stdout).expect("JSON outputs")
+}
+
+#[test]
+fn the_sales_example_reports_revenue_per_region() {
+    let dir = temp_dir("sales");
+    let outputs = run_example("examples/sales/sales.pipe", &dir);
     let expected = include_str!("../examples/sales/expected.json");
     let expected: Value = serde_json::from_str(expected).expect("expected JSON");
     assert_eq!(outputs["revenue"], expected["revenue"]);
@@ -489,17 +494,7 @@ fn the_flights_example_reports_delays_on_real_data() {
         "{}",
         String::from_utf8_lossy(&check.stderr)
     );
-    let output = pipec(&[
-        "run",
-        "-q",
-        "--no-store",
-        "examples/flights/flights.pipe",
-        "--input",
-        &format!("out={}", dir.display()),
-    ]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let mut outputs: Value = serde_json::from_slice(&output.stdout).expect("JSON outputs");
+    let mut outputs = run_example("examples/flights/flights.pipe", &dir);
     let files = outputs
         .as_object_mut()
         .and_then(|o| o.remove("files"))
