@@ -1027,9 +1027,10 @@ fn call(
     if let Callee::Builtin { name } = &node.plugin
         && pipec_stdlib::TABLE_OPERATORS.contains(&name.as_str())
     {
-        let consumers = shared.plan.links().nodes[position].dependents.len()
-            + usize::from(shared.plan.links().outputs.contains(&position));
-        return shared.tables()?.run(name, args, consumers);
+        // The rule `pipec plan` shows (links::table_step): read by two or
+        // more nodes or outputs, the result is computed once and kept.
+        let readers = shared.plan.links().nodes[position].readers;
+        return shared.tables()?.run(name, args, readers);
     }
     // Other operators see a table as its rows.
     let exported;

@@ -35,7 +35,7 @@ use crate::scope::{Kind, lookup, plugin_at};
 use crate::types::Type;
 use pipec_grammar::ast::{TypeExpr, TypeKind};
 use planner::{PlanError, SqlText, plan};
-use schema::{FileKind, declared_schema, file_schema};
+use schema::{FileKind, csv_delimiter, declared_schema, file_schema};
 
 /// The diagnostics of the table schemas of every pipeline of a source.
 #[salsa::tracked(returns(ref), no_eq)]
@@ -55,8 +55,8 @@ pub fn table_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
             _ => None,
         });
         if let Some(pipeline) = pipeline {
-            let mut tables = PipelineTables::new(file, text, &base, pipeline, info);
-            tables.named = Some(Named { db, source });
+            let named = Named { db, source };
+            let mut tables = PipelineTables::new(file, text, &base, named, pipeline, info);
             tables.check_all();
             out.append(&mut tables.diagnostics);
         }
@@ -97,7 +97,7 @@ struct PipelineTables<'a> {
     schemas: HashMap<String, Option<Known>>,
     diagnostics: Vec<Diagnostic>,
     /// Where `schema` items and plugin declarations are looked up.
-    named: Option<Named<'a>>,
+    named: Named<'a>,
 }
 
 /// The database and source through which named schemas and plugins resolve.
@@ -178,6 +178,7 @@ impl<'a> PipelineTables<'a> {
         file: &'a FileName,
         text: &'a str,
         base: &'a Path,
+        named: Named<'a>,
         pipeline: &'a Pipeline,
         info: &'a PipelineInfo,
     ) -> Self {
@@ -209,7 +210,7 @@ impl<'a> PipelineTables<'a> {
             input_defaults,
             schemas: HashMap::new(),
             diagnostics: Vec::new(),
-            named: None,
+            named,
         }
     }
 
@@ -228,9 +229,7 @@ impl<'a> PipelineTables<'a> {
     /// A host plugin's `table<S>` parameters against the known schemas of
     /// the tables given to them (E0404 for a missing column).
     fn check_table_params(&mut self, node: &str, plugin: &str) {
-        let Some(named) = self.named else {
-            return;
-        };
+        let named = self.named;
         let Some((decl, info)) = self.nodes.get(node).copied() else {
             return;
         };
@@ -294,9 +293,9 @@ impl<'a> PipelineTables<'a> {
                     self.operator_schema(name, operator, &args)
                 }
                 // Any other callee declared to return `table<S>`.
-                _ => match (&info.item, info.many, self.named) {
-                    (Type::Table(Some(schema)), false, Some(named)) => {
-                        named.schema(schema).and_then(|s| s.arrow)
+                _ => match (&info.item, info.many) {
+                    (Type::Table(Some(schema)), false) => {
+                        self.named.schema(schema).and_then(|s| s.arrow)
                     }
                     _ => None,
                 },
@@ -316,14 +315,13 @@ impl<'a> PipelineTables<'a> {
                 let mut sql = SqlText::default();
                 sql.push_literal(literal);
                 let names = crate::sql::table_references(sql.text()).ok()?;
-                let mut tables = Vec::new();
+                let mut tables: Vec<(&str, SchemaRef)> = Vec::new();
                 for table in &names {
                     if !self.nodes.contains_key(table.as_str()) {
                         return None; // not a node: reported by the graph check
                     }
                     tables.push((table.as_str(), self.schema_of(table)?));
                 }
-                let tables: Vec<(&str, SchemaRef)> = tables;
                 self.planned(node, &sql, &tables, literal.span)
             }
             "filter" => {
@@ -346,11 +344,7 @@ impl<'a> PipelineTables<'a> {
             "select" => {
                 let (input, schema) = self.table_arg(args, "table")?;
                 let columns = self.columns(args, "columns", &input, &schema, false)?;
-                let fields: Vec<Field> = columns
-                    .iter()
-                    .filter_map(|c| schema.field_with_name(c).ok().cloned())
-                    .collect();
-                Some(Arc::new(Schema::new(fields)))
+                Some(Arc::new(Schema::new(fields_named(&schema, &columns))))
             }
             "sort" => {
                 let (input, schema) = self.table_arg(args, "table")?;
@@ -374,10 +368,7 @@ impl<'a> PipelineTables<'a> {
             "group_size" => {
                 let (input, schema) = self.table_arg(args, "table")?;
                 let by = self.columns(args, "by", &input, &schema, false)?;
-                let mut fields: Vec<Field> = by
-                    .iter()
-                    .filter_map(|c| schema.field_with_name(c).ok().cloned())
-                    .collect();
+                let mut fields = fields_named(&schema, &by);
                 fields.push(Field::new("size", DataType::Int64, false));
                 Some(Arc::new(Schema::new(fields)))
             }
@@ -410,11 +401,9 @@ impl<'a> PipelineTables<'a> {
         let path = self.path_arg(args.value("path")?)?;
         let kind = match operator {
             "read_csv" => {
-                let delimiter = match args.value("delimiter").and_then(plain_string).as_deref() {
+                let delimiter = match args.value("delimiter") {
                     None => b',',
-                    Some("\\t" | "\t") => b'\t',
-                    Some(d) if d.len() == 1 => d.as_bytes()[0],
-                    Some(_) => return None,
+                    Some(value) => csv_delimiter(&plain_string(value)?)?,
                 };
                 let header = !matches!(
                     args.value("header").map(|e| &e.kind),
@@ -463,10 +452,7 @@ impl<'a> PipelineTables<'a> {
         let ExprKind::Record(values) = &args.value("values")?.kind else {
             return None;
         };
-        let mut fields: Vec<Field> = by
-            .iter()
-            .filter_map(|c| schema.field_with_name(c).ok().cloned())
-            .collect();
+        let mut fields = fields_named(&schema, &by);
         let group_by = if by.is_empty() {
             String::new()
         } else {
@@ -673,6 +659,14 @@ pub fn sort_key(key: &str, descending_by_default: bool) -> (&str, bool) {
     } else {
         (key, descending_by_default)
     }
+}
+
+/// The fields of `schema` named by `columns`, in that order.
+fn fields_named(schema: &Schema, columns: &[String]) -> Vec<Field> {
+    columns
+        .iter()
+        .filter_map(|c| schema.field_with_name(c).ok().cloned())
+        .collect()
 }
 
 /// A node's arguments by parameter name.

@@ -46,6 +46,16 @@ pub fn declared_schema(text: &str) -> Result<Schema, String> {
     Ok(Schema::new(fields))
 }
 
+/// The byte of a `read_csv(delimiter: ...)`: one character, or `\t`
+/// written as two; `None` for anything else.
+pub fn csv_delimiter(text: &str) -> Option<u8> {
+    match text {
+        "\\t" | "\t" => Some(b'\t'),
+        d if d.len() == 1 => Some(d.as_bytes()[0]),
+        _ => None,
+    }
+}
+
 /// The regular expression for `read_csv(nulls: text)`: a field is missing
 /// when it is empty or equal to `text` (the runtime and `check` share it).
 pub fn null_pattern(text: &str) -> String {
@@ -131,11 +141,26 @@ mod tests {
     }
 
     #[test]
-    fn csv_headers_and_types_are_inferred_from_the_file() {
-        let dir = std::env::temp_dir().join(format!("pipec-schema-{}", std::process::id()));
+    fn delimiters_are_one_character_or_a_written_tab() {
+        assert_eq!(csv_delimiter(";"), Some(b';'));
+        assert_eq!(csv_delimiter("\\t"), Some(b'\t'));
+        assert_eq!(csv_delimiter("\t"), Some(b'\t'));
+        assert_eq!(csv_delimiter(";;"), None);
+        assert_eq!(csv_delimiter(""), None);
+    }
+
+    /// `t.csv` holding `text` in a fresh directory named after `test`.
+    fn csv_file(test: &str, text: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("pipec-{test}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("t.csv");
-        std::fs::write(&path, "id,name,amount\n1,a,2.5\n2,b,3\n").expect("csv");
+        std::fs::write(&path, text).expect("csv");
+        (dir, path)
+    }
+
+    #[test]
+    fn csv_headers_and_types_are_inferred_from_the_file() {
+        let (dir, path) = csv_file("schema", "id,name,amount\n1,a,2.5\n2,b,3\n");
         let csv = FileKind::Csv {
             delimiter: b',',
             header: true,
@@ -161,10 +186,7 @@ mod tests {
 
     #[test]
     fn a_nulls_text_keeps_numeric_columns_numeric() {
-        let dir = std::env::temp_dir().join(format!("pipec-nulls-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let path = dir.join("t.csv");
-        std::fs::write(&path, "id,delay\n1,NA\n2,\n3,4\n").expect("csv");
+        let (_, path) = csv_file("nulls", "id,delay\n1,NA\n2,\n3,4\n");
         let kind = |nulls: Option<&str>| FileKind::Csv {
             delimiter: b',',
             header: true,

@@ -1,6 +1,7 @@
 //! Between tables and JSON: rows of a table as JSON objects (outputs, `rows`,
 //! values handed to record operators), items as a table (`to_table`), JSON
-//! values as SQL parameters, and declared schemas.
+//! values as SQL parameters. (Declared schemas are read by the compiler's
+//! `tables::schema`, so that `check` and the run agree.)
 
 use std::sync::Arc;
 
@@ -69,10 +70,6 @@ pub fn scalar_of(value: &Value) -> ScalarValue {
         other => ScalarValue::Utf8(Some(other.to_string())),
     }
 }
-
-/// A declared schema (`"id int, amount float"`): the compiler's reading of
-/// it, so that `check` and the run agree.
-pub use pipec_compiler::tables::schema::declared_schema as schema_of;
 
 #[cfg(test)]
 mod tests {

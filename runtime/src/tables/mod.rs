@@ -25,7 +25,7 @@ use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::{DataFrame, SessionConfig};
 use serde_json::{Map, Value, json};
 
-pub use convert::{batch_of, rows_of, schema_of};
+pub use convert::{batch_of, rows_of};
 pub use ops::SQL_TABLES_ARG;
 
 /// The key of a table handle in a JSON value.

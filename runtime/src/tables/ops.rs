@@ -14,9 +14,11 @@ use datafusion::prelude::{
 use serde_json::{Value, json};
 
 use super::Tables;
-use super::convert::{batch_of, rows_of, scalar_of, schema_of};
+use super::convert::{batch_of, rows_of, scalar_of};
 use crate::plugins::Args;
-use pipec_compiler::tables::schema::{FileKind, file_schema, null_pattern};
+use pipec_compiler::tables::schema::{
+    FileKind, csv_delimiter, declared_schema as parse_declared_schema, file_schema, null_pattern,
+};
 use pipec_compiler::tables::sort_key;
 
 /// The reserved argument under which the executor hands `sql` the tables it
@@ -24,9 +26,9 @@ use pipec_compiler::tables::sort_key;
 pub const SQL_TABLES_ARG: &str = "$tables";
 
 impl Tables {
-    /// Runs table operator `name`; `consumers` is how many nodes read its
-    /// result (two or more: the result is computed once and kept).
-    pub fn run(&self, name: &str, args: &Args, consumers: usize) -> Result<Value, String> {
+    /// Runs table operator `name`; `readers` is how many nodes and outputs
+    /// read its result (two or more: the result is computed once and kept).
+    pub fn run(&self, name: &str, args: &Args, readers: usize) -> Result<Value, String> {
         self.runtime.block_on(async {
             let frame = match name {
                 "read_csv" => self.read_csv(args).await?,
@@ -167,7 +169,7 @@ impl Tables {
                 }
                 other => return Err(format!("`{other}` is not a table operator")),
             };
-            let frame = if consumers >= 2 {
+            let frame = if readers >= 2 {
                 frame.cache().await.map_err(df)?
             } else {
                 frame
@@ -193,31 +195,22 @@ impl Tables {
     async fn read_csv(&self, args: &Args) -> Result<DataFrame, String> {
         let path = path_text(args, "path")?;
         let schema = declared_schema(args)?;
-        let delimiter = match args.get("delimiter").and_then(Value::as_str).unwrap_or(",") {
-            "\\t" | "\t" => b'\t',
-            d if d.len() == 1 => d.as_bytes()[0],
-            d => {
-                return Err(format!(
-                    "read_csv `delimiter` must be one character, found `{d}`"
-                ));
-            }
-        };
+        let delimiter = args.get("delimiter").and_then(Value::as_str).unwrap_or(",");
+        let delimiter = csv_delimiter(delimiter).ok_or_else(|| {
+            format!("read_csv `delimiter` must be one character, found `{delimiter}`")
+        })?;
         let header = args.get("header").and_then(Value::as_bool).unwrap_or(true);
         let extension = extension_of(&path);
-        let mut options = CsvReadOptions::new()
+        let options = CsvReadOptions::new()
             .has_header(header)
             .delimiter(delimiter)
             .file_extension(&extension);
-        let nulls = args.get("nulls").and_then(Value::as_str);
-        let Some(nulls) = nulls else {
-            if let Some(schema) = &schema {
-                options = options.schema(schema);
-            }
-            return self
-                .context()
-                .read_csv(path.as_str(), options)
-                .await
-                .map_err(|e| read_error(&path, e));
+        let Some(nulls) = args.get("nulls").and_then(Value::as_str) else {
+            let options = match &schema {
+                Some(schema) => options.schema(schema),
+                None => options,
+            };
+            return self.csv_file(&path, options).await;
         };
         // DataFusion 55 applies `null_regex` when it infers a schema but not
         // when it reads rows (apache/datafusion#25213), so a column of numbers
@@ -236,12 +229,8 @@ impl Tables {
         let Some(target) = target else {
             // Not one readable file (a directory, say): the engine's own
             // handling, which is right for inference.
-            options = options.null_regex(Some(null_pattern(nulls)));
-            return self
-                .context()
-                .read_csv(path.as_str(), options)
-                .await
-                .map_err(|e| read_error(&path, e));
+            let options = options.null_regex(Some(null_pattern(nulls)));
+            return self.csv_file(&path, options).await;
         };
         let as_text = Schema::new(
             target
@@ -250,11 +239,7 @@ impl Tables {
                 .map(|f| Field::new(f.name(), DataType::Utf8, true))
                 .collect::<Vec<_>>(),
         );
-        let frame = self
-            .context()
-            .read_csv(path.as_str(), options.schema(&as_text))
-            .await
-            .map_err(|e| read_error(&path, e))?;
+        let frame = self.csv_file(&path, options.schema(&as_text)).await?;
         let columns: Vec<Expr> = target
             .fields()
             .iter()
@@ -270,6 +255,14 @@ impl Tables {
             })
             .collect();
         frame.select(columns).map_err(|e| read_error(&path, e))
+    }
+
+    /// Reads CSV at `path` with `options`; errors name the file.
+    async fn csv_file(&self, path: &str, options: CsvReadOptions<'_>) -> Result<DataFrame, String> {
+        self.context()
+            .read_csv(path, options)
+            .await
+            .map_err(|e| read_error(path, e))
     }
 
     async fn sql(&self, args: &Args) -> Result<DataFrame, String> {
@@ -424,9 +417,9 @@ fn group_columns(args: &Args) -> Result<Vec<Expr>, String> {
         .collect())
 }
 
-fn declared_schema(args: &Args) -> Result<Option<datafusion::arrow::datatypes::Schema>, String> {
+fn declared_schema(args: &Args) -> Result<Option<Schema>, String> {
     match args.get("schema") {
-        Some(Value::String(text)) => schema_of(text).map(Some),
+        Some(Value::String(text)) => parse_declared_schema(text).map(Some),
         _ => Ok(None),
     }
 }
