@@ -16,4 +16,5 @@ pub mod embed;
 pub use pipec_compiler as compiler;
 pub use pipec_grammar as grammar;
 pub use pipec_grammar::diagnostic::{Diagnostic, FileName, Severity};
+pub use pipec_lsp as lsp;
 pub use pipec_runtime as runtime;

@@ -95,6 +95,7 @@ fn every_subcommand_has_help() {
         "schema",
         "explain",
         "completions",
+        "lsp",
     ] {
         let output = pipec(&[sub, "--help"], &root());
         assert!(output.status.success(), "{sub} --help failed");

@@ -9,6 +9,7 @@ pub mod compile;
 pub mod db;
 pub mod drawing;
 pub mod graph;
+pub mod ide;
 pub mod layout;
 pub mod links;
 pub mod plan;

@@ -47,6 +47,16 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Serve the language server protocol on standard input and output (for editors).
+    Lsp(LspArgs),
+}
+
+/// Arguments of `pipec lsp`.
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Accepted for clients that pass it (vscode-languageclient does); stdio is the only transport.
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// Arguments of `pipec check`.
@@ -258,6 +268,13 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => pipeline::run(&args, pipeline::Show::Schema),
         Command::Eval(args) => eval::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Lsp(_) => match pipec_lsp::serve_stdio() {
+            Ok(()) => EXIT_OK,
+            Err(error) => {
+                eprintln!("error: the language server stopped: {error}");
+                EXIT_USAGE
+            }
+        },
         Command::Completions(args) => {
             let mut command = Cli::command();
             clap_complete::generate(args.shell, &mut command, "pipec", &mut std::io::stdout());

@@ -1342,3 +1342,33 @@ pub(crate) fn schema_type(db: &dyn Db, source: Source, name: &str) -> Option<Typ
     }
     Some(Type::record(fields))
 }
+
+/// The names pipeline `item` of a source read as pieces declares, with their types.
+pub(crate) fn scope_types(db: &dyn Db, source: Source, item: usize) -> crate::ide::PipelineTypes {
+    let scope = pipeline_scope(db, source, item);
+    let mut secrets: Vec<String> = scope.secrets.iter().cloned().collect();
+    secrets.sort();
+    crate::ide::PipelineTypes {
+        inputs: scope
+            .inputs
+            .iter()
+            .map(|(name, ty)| (name.clone(), ty.clone()))
+            .collect(),
+        secrets,
+        nodes: scope
+            .nodes
+            .iter()
+            .map(|(name, typed)| (name.clone(), typed.clone()))
+            .collect(),
+    }
+}
+
+/// Where the callee written as `path` is defined, as seen from `source`.
+pub(crate) fn callee_at(db: &dyn Db, source: Source, path: &[Ident]) -> Option<scope::Found> {
+    signature::find_callee(db, source, path).ok()
+}
+
+/// The signature of the plugin or pipeline at `found` (memoised).
+pub(crate) fn signature_of(db: &dyn Db, found: scope::Found) -> Option<&Signature> {
+    signature::found_signature(db, found.source, found.index).as_ref()
+}

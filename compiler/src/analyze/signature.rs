@@ -383,7 +383,11 @@ pub(super) fn found_signature(db: &dyn Db, source: Source, index: usize) -> Opti
 
 /// Where the callee written as `path` is, as seen from `source`; the error
 /// names the import alias when the alias exists but lacks the name.
-fn find_callee(db: &dyn Db, source: Source, path: &[Ident]) -> Result<Found, Option<String>> {
+pub(super) fn find_callee(
+    db: &dyn Db,
+    source: Source,
+    path: &[Ident],
+) -> Result<Found, Option<String>> {
     match path {
         [name] => scope::lookup(db, source, Kind::Callee, &name.name).ok_or(None),
         [alias, name] => {

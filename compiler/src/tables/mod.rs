@@ -64,19 +64,56 @@ pub fn table_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
     out
 }
 
-/// Whether the text calls a table operator anywhere (a cheap first look).
+/// The columns (name, Arrow type) of node `node` of pipeline `pipeline`, when
+/// its schema can be known at check time (for editors: completion inside SQL
+/// text). Reads the whole-file parse and analysis, and may read file
+/// headers and plan SQL text: meant for one request, not for every edit.
+pub fn node_columns(
+    db: &dyn Db,
+    source: Source,
+    pipeline: &str,
+    node: &str,
+) -> Option<Vec<(String, String)>> {
+    let tree = &parse(db, source).tree;
+    let analysis = analyze(db, source);
+    let info = analysis.pipelines.iter().find(|p| p.name == pipeline)?;
+    let syntax = tree.items.iter().find_map(|item| match item {
+        Item::Pipeline(p) if p.name.name == pipeline => Some(p),
+        _ => None,
+    })?;
+    let file = source.name(db);
+    let text = std::str::from_utf8(source.bytes(db)).unwrap_or("");
+    let base = std::env::current_dir().unwrap_or_default();
+    let named = Named { db, source };
+    let mut tables = PipelineTables::new(file, text, &base, named, syntax, info);
+    let schema = tables.schema_of(node)?;
+    Some(
+        schema
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().to_string()))
+            .collect(),
+    )
+}
+
+/// Whether the text calls a table operator anywhere (a cheap first look):
+/// one pass over the `(`s, each checked for an operator's name before it.
 fn mentions_table_operator(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
     };
-    pipec_stdlib::TABLE_OPERATORS.iter().any(|op| {
-        text.match_indices(op).any(|(at, _)| {
-            text[at + op.len()..].trim_start().starts_with('(')
-                && !text[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
-        })
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    text.match_indices('(').any(|(at, _)| {
+        let before = text[..at].trim_end().as_bytes();
+        let start = before
+            .iter()
+            .rposition(|&c| !is_word(c))
+            .map_or(0, |i| i + 1);
+        let word = &before[start..];
+        !word.is_empty()
+            && pipec_stdlib::TABLE_OPERATORS
+                .iter()
+                .any(|op| op.as_bytes() == word)
     })
 }
 
@@ -766,7 +803,20 @@ fn unknown_column(
 
 #[cfg(test)]
 mod tests {
-    use super::sort_key;
+    use super::{mentions_table_operator, sort_key};
+
+    #[test]
+    fn a_table_operator_is_seen_only_where_it_is_called() {
+        assert!(mentions_table_operator(b"node a = sql (\"select 1\")"));
+        assert!(mentions_table_operator(
+            b"node a = echo(1)\nnode b = read_csv(x)"
+        ));
+        assert!(!mentions_table_operator(
+            b"node a = my_sql(1) // sql is not called"
+        ));
+        assert!(!mentions_table_operator(b"node a = echo(\"sql\")"));
+        assert!(!mentions_table_operator(b"(sql"));
+    }
 
     #[test]
     fn sort_keys_read_their_direction() {
