@@ -215,7 +215,206 @@ def p19(d):
     return 1
 
 
-PANDAS = {1: p1, 3: p3, 4: p4, 5: p5, 6: p6, 10: p10, 12: p12, 14: p14, 19: p19}
+def day(text):
+    return pd.Timestamp(text).date()
+
+
+def p2(d):
+    p = load(d, "part", ["p_partkey", "p_mfgr", "p_size", "p_type"])
+    s = load(d, "supplier", ["s_suppkey", "s_name", "s_address", "s_nationkey", "s_phone", "s_acctbal", "s_comment"])
+    ps = load(d, "partsupp", ["ps_partkey", "ps_suppkey", "ps_supplycost"])
+    n = load(d, "nation", ["n_nationkey", "n_name", "n_regionkey"])
+    r = load(d, "region", ["r_regionkey", "r_name"])
+    r = r[r.r_name == "EUROPE"]
+    europe = (ps.merge(s, left_on="ps_suppkey", right_on="s_suppkey")
+              .merge(n, left_on="s_nationkey", right_on="n_nationkey")
+              .merge(r, left_on="n_regionkey", right_on="r_regionkey"))
+    p = p[(p.p_size == 15) & p.p_type.str.endswith("BRASS")]
+    j = p.merge(europe, left_on="p_partkey", right_on="ps_partkey")
+    cheapest = j.groupby("p_partkey").ps_supplycost.transform("min")
+    j = j[j.ps_supplycost == cheapest]
+    j = j.sort_values(["s_acctbal", "n_name", "s_name", "p_partkey"], ascending=[False, True, True, True])
+    return len(j.head(100))
+
+
+def p7(d):
+    s = load(d, "supplier", ["s_suppkey", "s_nationkey"])
+    li = load(d, "lineitem", ["l_orderkey", "l_suppkey", "l_extendedprice", "l_discount", "l_shipdate"])
+    o = load(d, "orders", ["o_orderkey", "o_custkey"])
+    c = load(d, "customer", ["c_custkey", "c_nationkey"])
+    n = load(d, "nation", ["n_nationkey", "n_name"])
+    n = n[n.n_name.isin(["FRANCE", "GERMANY"])]
+    li = li[(li.l_shipdate >= day("1995-01-01")) & (li.l_shipdate <= day("1996-12-31"))]
+    sup = s.merge(n, left_on="s_nationkey", right_on="n_nationkey")[["s_suppkey", "n_name"]].rename(columns={"n_name": "supp_nation"})
+    cus = c.merge(n, left_on="c_nationkey", right_on="n_nationkey")[["c_custkey", "n_name"]].rename(columns={"n_name": "cust_nation"})
+    j = (li.merge(sup, left_on="l_suppkey", right_on="s_suppkey")
+         .merge(o, left_on="l_orderkey", right_on="o_orderkey")
+         .merge(cus, left_on="o_custkey", right_on="c_custkey"))
+    j = j[j.supp_nation != j.cust_nation]
+    j = j.assign(l_year=pd.to_datetime(j.l_shipdate).dt.year, volume=j.l_extendedprice * (1 - j.l_discount))
+    g = j.groupby(["supp_nation", "cust_nation", "l_year"], as_index=False).volume.sum()
+    return len(g.sort_values(["supp_nation", "cust_nation", "l_year"]))
+
+
+def p8(d):
+    p = load(d, "part", ["p_partkey", "p_type"])
+    s = load(d, "supplier", ["s_suppkey", "s_nationkey"])
+    li = load(d, "lineitem", ["l_orderkey", "l_partkey", "l_suppkey", "l_extendedprice", "l_discount"])
+    o = load(d, "orders", ["o_orderkey", "o_custkey", "o_orderdate"])
+    c = load(d, "customer", ["c_custkey", "c_nationkey"])
+    n = load(d, "nation", ["n_nationkey", "n_name", "n_regionkey"])
+    r = load(d, "region", ["r_regionkey", "r_name"])
+    p = p[p.p_type == "ECONOMY ANODIZED STEEL"]
+    o = o[(o.o_orderdate >= day("1995-01-01")) & (o.o_orderdate <= day("1996-12-31"))]
+    america = n.merge(r[r.r_name == "AMERICA"], left_on="n_regionkey", right_on="r_regionkey")[["n_nationkey"]]
+    c = c.merge(america, left_on="c_nationkey", right_on="n_nationkey")[["c_custkey"]]
+    sup = s.merge(n, left_on="s_nationkey", right_on="n_nationkey")[["s_suppkey", "n_name"]]
+    j = (li.merge(p, left_on="l_partkey", right_on="p_partkey")
+         .merge(o, left_on="l_orderkey", right_on="o_orderkey")
+         .merge(c, left_on="o_custkey", right_on="c_custkey")
+         .merge(sup, left_on="l_suppkey", right_on="s_suppkey"))
+    volume = j.l_extendedprice * (1 - j.l_discount)
+    j = j.assign(o_year=pd.to_datetime(j.o_orderdate).dt.year, volume=volume, brazil=volume.where(j.n_name == "BRAZIL", 0.0))
+    g = j.groupby("o_year", as_index=False)[["brazil", "volume"]].sum()
+    g = g.assign(mkt_share=g.brazil / g.volume)
+    return len(g.sort_values("o_year"))
+
+
+def p9(d):
+    p = load(d, "part", ["p_partkey", "p_name"])
+    s = load(d, "supplier", ["s_suppkey", "s_nationkey"])
+    li = load(d, "lineitem", ["l_orderkey", "l_partkey", "l_suppkey", "l_quantity", "l_extendedprice", "l_discount"])
+    ps = load(d, "partsupp", ["ps_partkey", "ps_suppkey", "ps_supplycost"])
+    o = load(d, "orders", ["o_orderkey", "o_orderdate"])
+    n = load(d, "nation", ["n_nationkey", "n_name"])
+    p = p[p.p_name.str.contains("green", regex=False)]
+    j = (li.merge(p, left_on="l_partkey", right_on="p_partkey")
+         .merge(ps, left_on=["l_suppkey", "l_partkey"], right_on=["ps_suppkey", "ps_partkey"])
+         .merge(s, left_on="l_suppkey", right_on="s_suppkey")
+         .merge(o, left_on="l_orderkey", right_on="o_orderkey")
+         .merge(n, left_on="s_nationkey", right_on="n_nationkey"))
+    j = j.assign(o_year=pd.to_datetime(j.o_orderdate).dt.year,
+                 amount=j.l_extendedprice * (1 - j.l_discount) - j.ps_supplycost * j.l_quantity)
+    g = j.groupby(["n_name", "o_year"], as_index=False).amount.sum()
+    return len(g.sort_values(["n_name", "o_year"], ascending=[True, False]))
+
+
+def p11(d):
+    ps = load(d, "partsupp", ["ps_partkey", "ps_suppkey", "ps_availqty", "ps_supplycost"])
+    s = load(d, "supplier", ["s_suppkey", "s_nationkey"])
+    n = load(d, "nation", ["n_nationkey", "n_name"])
+    n = n[n.n_name == "GERMANY"]
+    j = ps.merge(s, left_on="ps_suppkey", right_on="s_suppkey").merge(n, left_on="s_nationkey", right_on="n_nationkey")
+    j = j.assign(value=j.ps_supplycost * j.ps_availqty)
+    threshold = j.value.sum() * 0.0001
+    g = j.groupby("ps_partkey", as_index=False).value.sum()
+    return len(g[g.value > threshold].sort_values("value", ascending=False))
+
+
+def p13(d):
+    c = load(d, "customer", ["c_custkey"])
+    o = load(d, "orders", ["o_orderkey", "o_custkey", "o_comment"])
+    o = o[~o.o_comment.str.contains("special.*requests", regex=True)]
+    j = c.merge(o, left_on="c_custkey", right_on="o_custkey", how="left")
+    counts = j.groupby("c_custkey").o_orderkey.count().reset_index(name="c_count")
+    g = counts.groupby("c_count").size().reset_index(name="custdist")
+    return len(g.sort_values(["custdist", "c_count"], ascending=[False, False]))
+
+
+def p15(d):
+    li = load(d, "lineitem", ["l_suppkey", "l_extendedprice", "l_discount", "l_shipdate"])
+    s = load(d, "supplier", ["s_suppkey", "s_name", "s_address", "s_phone"])
+    li = li[(li.l_shipdate >= day("1996-01-01")) & (li.l_shipdate < day("1996-04-01"))]
+    li = li.assign(revenue=li.l_extendedprice * (1 - li.l_discount))
+    revenue = li.groupby("l_suppkey", as_index=False).revenue.sum()
+    best = revenue[revenue.revenue == revenue.revenue.max()]
+    j = s.merge(best, left_on="s_suppkey", right_on="l_suppkey")
+    return len(j.sort_values("s_suppkey"))
+
+
+def p16(d):
+    p = load(d, "part", ["p_partkey", "p_brand", "p_type", "p_size"])
+    ps = load(d, "partsupp", ["ps_partkey", "ps_suppkey"])
+    s = load(d, "supplier", ["s_suppkey", "s_comment"])
+    complainers = s[s.s_comment.str.contains("Customer.*Complaints", regex=True)].s_suppkey
+    p = p[(p.p_brand != "Brand#45") & ~p.p_type.str.startswith("MEDIUM POLISHED")
+          & p.p_size.isin([49, 14, 23, 45, 19, 3, 36, 9])]
+    j = ps[~ps.ps_suppkey.isin(complainers)].merge(p, left_on="ps_partkey", right_on="p_partkey")
+    g = j.groupby(["p_brand", "p_type", "p_size"], as_index=False).ps_suppkey.nunique()
+    g = g.rename(columns={"ps_suppkey": "supplier_cnt"})
+    return len(g.sort_values(["supplier_cnt", "p_brand", "p_type", "p_size"], ascending=[False, True, True, True]))
+
+
+def p17(d):
+    li = load(d, "lineitem", ["l_partkey", "l_quantity", "l_extendedprice"])
+    p = load(d, "part", ["p_partkey", "p_brand", "p_container"])
+    p = p[(p.p_brand == "Brand#23") & (p.p_container == "MED BOX")]
+    j = li.merge(p, left_on="l_partkey", right_on="p_partkey")
+    limit = j.groupby("l_partkey").l_quantity.transform("mean") * 0.2
+    _ = j[j.l_quantity < limit].l_extendedprice.sum() / 7.0
+    return 1
+
+
+def p18(d):
+    c = load(d, "customer", ["c_custkey", "c_name"])
+    o = load(d, "orders", ["o_orderkey", "o_custkey", "o_orderdate", "o_totalprice"])
+    li = load(d, "lineitem", ["l_orderkey", "l_quantity"])
+    per_order = li.groupby("l_orderkey", as_index=False).l_quantity.sum()
+    big = per_order[per_order.l_quantity > 300]
+    j = (o.merge(big, left_on="o_orderkey", right_on="l_orderkey")
+         .merge(c, left_on="o_custkey", right_on="c_custkey"))
+    j = j.rename(columns={"l_quantity": "sum_qty"})
+    return len(j.sort_values(["o_totalprice", "o_orderdate"], ascending=[False, True]).head(100))
+
+
+def p20(d):
+    li = load(d, "lineitem", ["l_partkey", "l_suppkey", "l_quantity", "l_shipdate"])
+    n = load(d, "nation", ["n_nationkey", "n_name"])
+    p = load(d, "part", ["p_partkey", "p_name"])
+    ps = load(d, "partsupp", ["ps_partkey", "ps_suppkey", "ps_availqty"])
+    s = load(d, "supplier", ["s_suppkey", "s_name", "s_address", "s_nationkey"])
+    li = li[(li.l_shipdate >= day("1994-01-01")) & (li.l_shipdate < day("1995-01-01"))]
+    shipped = li.groupby(["l_partkey", "l_suppkey"], as_index=False).l_quantity.sum()
+    forest = p[p.p_name.str.startswith("forest")].p_partkey
+    ps = ps[ps.ps_partkey.isin(forest)]
+    j = ps.merge(shipped, left_on=["ps_partkey", "ps_suppkey"], right_on=["l_partkey", "l_suppkey"])
+    keys = j[j.ps_availqty > 0.5 * j.l_quantity].ps_suppkey.unique()
+    canada = n[n.n_name == "CANADA"]
+    s = s[s.s_suppkey.isin(keys)].merge(canada, left_on="s_nationkey", right_on="n_nationkey")
+    return len(s.sort_values("s_name"))
+
+
+def p21(d):
+    s = load(d, "supplier", ["s_suppkey", "s_name", "s_nationkey"])
+    li = load(d, "lineitem", ["l_orderkey", "l_suppkey", "l_receiptdate", "l_commitdate"])
+    o = load(d, "orders", ["o_orderkey", "o_orderstatus"])
+    n = load(d, "nation", ["n_nationkey", "n_name"])
+    suppliers_per_order = li.groupby("l_orderkey").l_suppkey.nunique()
+    late = li[li.l_receiptdate > li.l_commitdate]
+    late_suppliers = late.groupby("l_orderkey").l_suppkey.nunique()
+    late = late[late.l_orderkey.map(suppliers_per_order) > 1]
+    late = late[late.l_orderkey.map(late_suppliers) == 1]
+    saudi = s.merge(n[n.n_name == "SAUDI ARABIA"], left_on="s_nationkey", right_on="n_nationkey")
+    j = (late.merge(saudi, left_on="l_suppkey", right_on="s_suppkey")
+         .merge(o[o.o_orderstatus == "F"], left_on="l_orderkey", right_on="o_orderkey"))
+    g = j.groupby("s_name").size().reset_index(name="numwait")
+    return len(g.sort_values(["numwait", "s_name"], ascending=[False, True]).head(100))
+
+
+def p22(d):
+    c = load(d, "customer", ["c_custkey", "c_phone", "c_acctbal"])
+    o = load(d, "orders", ["o_custkey"])
+    codes = ["13", "31", "23", "29", "30", "18", "17"]
+    c = c.assign(cntrycode=c.c_phone.str.slice(0, 2))
+    c = c[c.cntrycode.isin(codes)]
+    average = c[c.c_acctbal > 0.0].c_acctbal.mean()
+    c = c[(c.c_acctbal > average) & ~c.c_custkey.isin(o.o_custkey)]
+    g = c.groupby("cntrycode", as_index=False).agg(numcust=("c_acctbal", "size"), totacctbal=("c_acctbal", "sum"))
+    return len(g.sort_values("cntrycode"))
+
+
+PANDAS = {1: p1, 2: p2, 3: p3, 4: p4, 5: p5, 6: p6, 7: p7, 8: p8, 9: p9, 10: p10, 11: p11, 12: p12, 13: p13,
+          14: p14, 15: p15, 16: p16, 17: p17, 18: p18, 19: p19, 20: p20, 21: p21, 22: p22}
 
 
 def main():

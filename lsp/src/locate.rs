@@ -3,6 +3,7 @@
 //! this: an occurrence is a span and a [`Target`], and two occurrences name
 //! the same thing when their targets are equal.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use pipec_compiler::Db;
@@ -11,7 +12,8 @@ use pipec_compiler::ide::{self, PipelineTypes, Placed};
 use pipec_compiler::queries::imports;
 use pipec_compiler::scope::{self, Found, Kind};
 use pipec_grammar::ast::{
-    Arg, Call, ClauseKind, Expr, ExprKind, Ident, Item, Member, StringPart, TypeExpr, TypeKind,
+    Arg, Call, ClauseKind, Expr, ExprKind, Ident, Item, Member, StringLit, StringPart, TypeExpr,
+    TypeKind,
 };
 use pipec_grammar::span::Span;
 
@@ -123,6 +125,21 @@ pub fn occurrences(db: &dyn Db, source: Source, text: &str) -> Vec<Occurrence> {
         }
     }
     walker.found
+}
+
+/// The tables an `sql` text reads (lower case), when it parses; its
+/// interpolations stand for parameters, as they are bound at run time.
+fn sql_tables(text: &StringLit) -> Option<HashSet<String>> {
+    let query: String = text
+        .parts
+        .iter()
+        .map(|part| match part {
+            StringPart::Text { value, .. } => value.as_str(),
+            StringPart::Interpolation(_) => "$1",
+        })
+        .collect();
+    let tables = pipec_compiler::sql::table_references(&query).ok()?;
+    Some(tables.into_iter().map(|t| t.to_ascii_lowercase()).collect())
 }
 
 /// Walks syntax, collecting occurrences.
@@ -351,11 +368,8 @@ impl<'a> Walker<'a> {
             }
             _ => {}
         }
-        // `sql` and `filter` text names the pipeline's nodes as tables.
-        let reads_tables = matches!(
-            call.callee.last().map(|i| i.name.as_str()),
-            Some("sql" | "filter")
-        );
+        // `sql` text names the pipeline's nodes as tables.
+        let reads_tables = matches!(call.callee.last().map(|i| i.name.as_str()), Some("sql"));
         for arg in &call.args {
             if let (Some(name), Some(found)) = (&arg.name, found)
                 && let Some(target) = self.param_target(found, &name.name)
@@ -407,11 +421,15 @@ impl<'a> Walker<'a> {
         match &expr.kind {
             ExprKind::Literal(_) => {}
             ExprKind::String(s) => {
+                let tables = tables.map(|()| sql_tables(s));
                 for part in &s.parts {
                     match part {
                         StringPart::Interpolation(inner) => self.expr(inner, None),
-                        StringPart::Text { span, .. } if tables.is_some() => self.sql_words(*span),
-                        StringPart::Text { .. } => {}
+                        StringPart::Text { span, .. } => {
+                            if let Some(tables) = &tables {
+                                self.sql_words(*span, tables.as_ref());
+                            }
+                        }
                     }
                 }
             }
@@ -433,28 +451,68 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The words of SQL text that name nodes of the pipeline.
-    fn sql_words(&mut self, span: Span) {
+    /// The words of SQL text that name nodes of the pipeline (and, when the
+    /// text parses, that the query reads as tables).
+    fn sql_words(&mut self, span: Span, tables: Option<&HashSet<String>>) {
         let span = span.shifted(self.offset);
         let Some(text) = self.text.get(span.range()) else {
             return;
         };
         let bytes = text.as_bytes();
+        // Where a table name may stand: right after FROM or JOIN, or after a
+        // comma of a FROM list. Other words (columns, aliases) are skipped,
+        // even when they are spelt like a node.
+        let mut in_from_list = false;
+        let mut after_table_keyword = false;
+        let mut after_comma = false;
         let mut i = 0;
         while i < bytes.len() {
-            if bytes[i].is_ascii_alphabetic() || bytes[i] == b'_' {
+            let c = bytes[i];
+            if c.is_ascii_alphabetic() || c == b'_' {
                 let start = i;
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                     i += 1;
                 }
-                if let Some(target) = self.node_target(&text[start..i]) {
+                let word = &text[start..i];
+                let lower = word.to_ascii_lowercase();
+                let in_table_place = after_table_keyword || (after_comma && in_from_list);
+                let read = tables.is_none_or(|t| t.contains(&lower));
+                if in_table_place
+                    && read
+                    && let Some(target) = self.node_target(word)
+                {
                     self.found.push(Occurrence {
                         span: Span::new(span.start as usize + start, span.start as usize + i),
                         target,
                         declaration: false,
                     });
                 }
+                after_table_keyword = matches!(lower.as_str(), "from" | "join");
+                after_comma = false;
+                if matches!(
+                    lower.as_str(),
+                    "select"
+                        | "from"
+                        | "join"
+                        | "where"
+                        | "group"
+                        | "order"
+                        | "having"
+                        | "on"
+                        | "limit"
+                        | "union"
+                        | "with"
+                        | "using"
+                ) {
+                    in_from_list = matches!(lower.as_str(), "from" | "join");
+                }
             } else {
+                if c == b',' {
+                    after_comma = true;
+                } else if !c.is_ascii_whitespace() {
+                    after_comma = false;
+                    after_table_keyword = false;
+                }
                 i += 1;
             }
         }
@@ -571,6 +629,20 @@ mod tests {
         let limit = TEXT.find("input.limit").unwrap() + 7;
         let at_input = at(&workspace.db, source, TEXT, limit).unwrap();
         assert!(matches!(at_input.target, Target::Input { ref name, .. } if name == "limit"));
+        // A column that has a node's name is no reference to the node.
+        let text = "pipeline p {\n  node total = read_csv(\"x.csv\")\n  node t = sql(\"select total from total\")\n}\n";
+        let mut other = Workspace::new();
+        let uri = Url::parse("file:///nowhere/columns.pipe").unwrap();
+        let columns = other.open(uri, text.to_string(), 1);
+        let named: Vec<usize> = occurrences(&other.db, columns, text)
+            .into_iter()
+            .filter(|o| matches!(&o.target, Target::Node { name, .. } if name == "total"))
+            .map(|o| o.span.start as usize)
+            .collect();
+        assert_eq!(
+            named,
+            vec![text.find("total").unwrap(), text.rfind("total").unwrap()]
+        );
         // A word of SQL text that is no node names nothing.
         let select = TEXT.find("select").unwrap();
         assert_eq!(at(&workspace.db, source, TEXT, select + 1), None);
