@@ -137,19 +137,9 @@ pub fn value_type(item: &Type, many: bool) -> String {
     }
 }
 
-/// `name(a: T, b: U = …) -> O`
+/// `name(a: T, b: U = ...) -> O`
 pub fn signature_line(signature: &Signature) -> String {
-    let params: Vec<String> = signature
-        .params
-        .iter()
-        .map(|p| {
-            if p.required {
-                format!("{}: {}", p.name, p.ty)
-            } else {
-                format!("{}: {} = …", p.name, p.ty)
-            }
-        })
-        .collect();
+    let params: Vec<String> = signature.params.iter().map(|p| p.written()).collect();
     format!(
         "{}({}) -> {}",
         signature.callee.name(),

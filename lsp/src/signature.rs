@@ -174,14 +174,7 @@ pub fn parameters(db: &dyn Db, source: Source, call: &CallContext) -> Option<Par
     let params = signature
         .params
         .iter()
-        .map(|p| {
-            let label = if p.required {
-                format!("{}: {}", p.name, p.ty)
-            } else {
-                format!("{}: {} = …", p.name, p.ty)
-            };
-            (p.name.clone(), label)
-        })
+        .map(|p| (p.name.clone(), p.written()))
         .collect();
     let docs = ide::item_at(db, found.source, found.index)?
         .value

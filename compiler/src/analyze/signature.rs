@@ -62,6 +62,18 @@ pub struct Param {
     pub required: bool,
 }
 
+impl Param {
+    /// The parameter as signatures show it: `name: T`, or `name: T = ...`
+    /// when it has a default.
+    pub fn written(&self) -> String {
+        if self.required {
+            format!("{}: {}", self.name, self.ty)
+        } else {
+            format!("{}: {} = ...", self.name, self.ty)
+        }
+    }
+}
+
 /// A callee's signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
@@ -349,13 +361,7 @@ impl Checker<'_> {
 fn param_list(params: &[Param]) -> String {
     params
         .iter()
-        .map(|p| {
-            if p.required {
-                format!("{}: {}", p.name, p.ty)
-            } else {
-                format!("{}: {} = ...", p.name, p.ty)
-            }
-        })
+        .map(Param::written)
         .collect::<Vec<_>>()
         .join(", ")
 }
