@@ -31,9 +31,9 @@ use crate::codes;
 use crate::db::{Db, Source};
 use crate::layout::item_interface;
 use crate::queries::parse;
-use crate::scope::{Kind, lookup, plugin_at};
+use crate::scope::{Kind, lookup};
 use crate::types::Type;
-use pipec_grammar::ast::{TypeExpr, TypeKind};
+use pipec_grammar::ast::{Ident, TypeExpr, TypeKind};
 use planner::{PlanError, SqlText, plan};
 use schema::{FileKind, csv_delimiter, declared_schema, file_schema};
 
@@ -170,18 +170,28 @@ impl Named<'_> {
         })
     }
 
-    /// The `table<S>` parameters of a host plugin: parameter name → `S`.
-    fn table_params(&self, plugin: &str) -> Vec<(String, String)> {
-        let Some(found) = lookup(self.db, self.source, Kind::Callee, plugin) else {
+    /// The `table<S>` parameters of what `callee` names (a host plugin's
+    /// parameters, or a pipeline's inputs): parameter name → `S`.
+    fn table_params(&self, callee: &[Ident]) -> Vec<(String, String)> {
+        let Some(found) = crate::analyze::callee_at(self.db, self.source, callee) else {
             return Vec::new();
         };
-        let Some(decl) = plugin_at(self.db, found) else {
-            return Vec::new();
-        };
-        decl.params
-            .iter()
-            .filter_map(|p| Some((p.name.name.clone(), table_schema_name(&p.ty)?)))
-            .collect()
+        match item_interface(self.db, found.source, found.index) {
+            Some(Item::Plugin(decl)) => decl
+                .params
+                .iter()
+                .filter_map(|p| Some((p.name.name.clone(), table_schema_name(&p.ty)?)))
+                .collect(),
+            Some(Item::Pipeline(pipeline)) => pipeline
+                .members
+                .iter()
+                .filter_map(|m| match m {
+                    Member::Input(i) => Some((i.name.name.clone(), table_schema_name(&i.ty)?)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -257,7 +267,7 @@ impl<'a> PipelineTables<'a> {
             self.schema_of(&node.name);
         }
         for node in &self.info.nodes {
-            if let Some(Callee::Host { name, .. }) = &node.callee {
+            if let Some(Callee::Host { name, .. } | Callee::Pipeline { name, .. }) = &node.callee {
                 self.check_table_params(&node.name, name);
             }
         }
@@ -271,7 +281,7 @@ impl<'a> PipelineTables<'a> {
             return;
         };
         let args = Args::of(decl, info);
-        for (param, schema_name) in named.table_params(plugin) {
+        for (param, schema_name) in named.table_params(&decl.call.callee) {
             let Some(value) = args.value(&param) else {
                 continue;
             };
@@ -616,16 +626,27 @@ impl<'a> PipelineTables<'a> {
         }
     }
 
-    /// The table argument `name`: the upstream node it names and its schema.
+    /// The table argument `name`: the upstream node it names (or the
+    /// pipeline's `input.x` of type `table<Schema>`) and its schema.
     fn table_arg(&mut self, args: &Args<'a>, name: &str) -> Option<(String, SchemaRef)> {
         let ExprKind::Ref(path) = &args.value(name)?.kind else {
             return None;
         };
-        let [node] = path.as_slice() else {
-            return None;
-        };
-        let schema = self.schema_of(&node.name)?;
-        Some((node.name.clone(), schema))
+        match path.as_slice() {
+            [node] => {
+                let schema = self.schema_of(&node.name)?;
+                Some((node.name.clone(), schema))
+            }
+            [head, input] if head.name == "input" => {
+                let declared = self.info.inputs.iter().find(|i| i.name == input.name)?;
+                let Type::Table(Some(schema)) = declared.ty.non_null() else {
+                    return None;
+                };
+                let schema = self.named.schema(schema)?.arrow?;
+                Some((format!("input.{}", input.name), schema))
+            }
+            _ => None,
+        }
     }
 
     /// The column names of a list argument, each checked against `schema`;

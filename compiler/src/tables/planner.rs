@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::empty::EmptyTable;
-use datafusion::common::SchemaError;
+use datafusion::common::{SchemaError, TableReference};
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use pipec_grammar::ast::{StringLit, StringPart};
@@ -127,7 +127,14 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<SchemaRef, Pl
     config.options_mut().sql_parser.collect_spans = true;
     let context = SessionContext::new_with_config(config);
     for (name, schema) in tables {
-        let registered = context.register_table(*name, Arc::new(EmptyTable::new(schema.clone())));
+        // `input.t` (a pipeline's table input) is one name, not schema `input`.
+        let reference = if name.contains('.') {
+            TableReference::bare(*name)
+        } else {
+            TableReference::from(*name)
+        };
+        let registered =
+            context.register_table(reference, Arc::new(EmptyTable::new(schema.clone())));
         if let Err(error) = registered {
             return Err(plan_error(sql, &error));
         }
