@@ -73,7 +73,7 @@ def floor(n, data):
         out = subprocess.run([FLOOR, data, query], capture_output=True, check=False)
         if out.returncode != 0:
             raise RuntimeError(out.stderr.decode()[-500:])
-        return int(out.stdout.split()[0])
+        return int(out.stderr.split()[0])
     return run
 
 

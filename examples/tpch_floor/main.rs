@@ -2,12 +2,18 @@
 //! on DataFusion, with nothing of pipec around it. The same DataFusion, the
 //! same allocator and session settings as `pipec run` (defaults, then
 //! `DATAFUSION_*` environment variables); the tables the
-//! query names are registered from Parquet and the result is collected.
+//! query names are registered from Parquet, the result is collected and
+//! written to stdout as a JSON array of row objects (Arrow's JSON writer), as
+//! `pipec run` hands its result to its caller.
 //!
 //! `cargo run --release --example tpch_floor -- DATA_DIR QUERY.sql`
-//! prints the rows and the milliseconds the query took in the process.
+//! prints the rows as JSON on stdout, and on stderr their number and the
+//! milliseconds the query took in the process.
 
+use std::io::Write;
 use std::time::Instant;
+
+use datafusion::arrow::json::ArrayWriter;
 
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
@@ -28,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let rows = runtime.block_on(async {
+    let batches = runtime.block_on(async {
         // The same settings as `pipec run`: DataFusion's defaults, then any
         // `DATAFUSION_*` environment variables.
         let context = SessionContext::new_with_config(SessionConfig::from_env()?);
@@ -46,9 +52,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
         }
         let batches = context.sql(&sql).await?.collect().await?;
-        Ok::<usize, datafusion::error::DataFusionError>(batches.iter().map(|b| b.num_rows()).sum())
+        Ok::<_, datafusion::error::DataFusionError>(batches)
     })?;
-    println!(
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    let stdout = std::io::stdout().lock();
+    let mut writer = ArrayWriter::new(std::io::BufWriter::with_capacity(1 << 16, stdout));
+    for batch in &batches {
+        writer.write(batch)?;
+    }
+    writer.finish()?;
+    writeln!(writer.get_mut())?;
+    writer.get_mut().flush()?;
+    eprintln!(
         "{rows} rows in {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );

@@ -24,5 +24,5 @@ pub use events::{Event, EventSink, NoEvents};
 pub use executor::{NodeSummary, RunError, RunOptions, RunResult, run};
 pub use plugins::{Args, Plugin, Registry, TaskContext};
 pub use sqlite::SqliteStore;
-pub use store::{MemoryStore, NodeState, Store};
+pub use store::{MemoryStore, NoRecord, NodeState, Store};
 pub use tables::TableOptions;

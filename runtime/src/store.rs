@@ -202,6 +202,23 @@ impl Store for MemoryStore {
     }
 }
 
+/// A store that keeps nothing: for runs that want no record (`pipec run
+/// --no-store`), where even a copy of the outputs in memory would be waste.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoRecord;
+
+impl Store for NoRecord {
+    fn run_started(&self, _run_id: &str, _pipeline: &str, _inputs: &Value) {}
+
+    fn node_state(&self, _run_id: &str, _node: &str, _state: NodeState) {}
+
+    fn task_finished(&self, _run_id: &str, _record: TaskRecord) {}
+
+    fn output(&self, _run_id: &str, _name: &str, _value: &Value) {}
+
+    fn run_finished(&self, _run_id: &str, _ok: bool) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

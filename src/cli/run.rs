@@ -8,9 +8,7 @@ use std::sync::Mutex;
 use pipec_compiler::Database;
 use pipec_compiler::compile::{CompileError, compile};
 use pipec_grammar::render::{self, Sources};
-use pipec_runtime::{
-    Event, MemoryStore, NodeState, Registry, RunOptions, SqliteStore, TableOptions,
-};
+use pipec_runtime::{Event, NoRecord, NodeState, Registry, RunOptions, SqliteStore, TableOptions};
 use serde_json::{Map, Value};
 
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunArgs};
@@ -176,10 +174,9 @@ pub fn run(args: &RunArgs) -> u8 {
             }
         }
     };
-    let memory = MemoryStore::default();
     let store: &dyn pipec_runtime::Store = match &sqlite {
         Some(sqlite) => sqlite,
-        None => &memory,
+        None => &NoRecord,
     };
     if progress {
         eprintln!(
@@ -240,10 +237,7 @@ pub fn run(args: &RunArgs) -> u8 {
             args.store.display()
         );
     }
-    let outputs = redact(
-        serde_json::to_string_pretty(&Value::Object(result.outputs.clone())).unwrap_or_default(),
-    );
-    println!("{outputs}");
+    print_outputs(result.outputs, &secret_values, &redact);
     if result.ok {
         EXIT_OK
     } else {
@@ -267,6 +261,28 @@ pub fn run(args: &RunArgs) -> u8 {
         );
         EXIT_FAILURE
     }
+}
+
+/// Prints the outputs as pretty JSON on stdout, secrets redacted. Without
+/// secrets the text is written as it is made, through one buffer. The
+/// outputs are not dropped: the process is about to end, and freeing a large
+/// table's rows value by value would only delay it.
+fn print_outputs(
+    outputs: Map<String, Value>,
+    secret_values: &[String],
+    redact: &dyn Fn(String) -> String,
+) {
+    let outputs = std::mem::ManuallyDrop::new(Value::Object(outputs));
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = if secret_values.is_empty() {
+        serde_json::to_writer_pretty(&mut out, &*outputs).map_err(std::io::Error::from)
+    } else {
+        let text = redact(serde_json::to_string_pretty(&*outputs).unwrap_or_default());
+        out.write_all(text.as_bytes())
+    };
+    let _ = written
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
 }
 
 /// `--inputs file.json|file.toml` then `--input k=v` (a value that reads as JSON is JSON, else text).
