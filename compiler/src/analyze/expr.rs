@@ -287,6 +287,29 @@ impl Checker<'_> {
                         }
                     };
                 }
+                if rest.is_empty()
+                    && let Some(columns) = super::schema_columns_text(self.db, self.source, name)
+                {
+                    // A schema where a value stands: most likely a table
+                    // reader's `schema:`, which takes the columns as text.
+                    let d = Diagnostic::new(
+                        codes::UNKNOWN_NAME,
+                        format!("`{name}` is a schema, not a value"),
+                        self.file,
+                        head.span,
+                    )
+                    .with_label("a schema name cannot be used as a value")
+                    .with_help(format!(
+                        "a table reader takes its columns as text: `schema: \"{columns}\"`; a schema types an input or a parameter (`table<{name}>`)"
+                    ))
+                    .with_fix(
+                        format!("write the columns of `{name}` as text"),
+                        head.span,
+                        format!("\"{columns}\""),
+                    );
+                    self.report(d);
+                    return Type::Any;
+                }
                 let mut names: Vec<String> = self
                     .pipeline_scope
                     .as_ref()

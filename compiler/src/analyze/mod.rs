@@ -1320,6 +1320,32 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
     None
 }
 
+/// A schema visible from `source`, written as the column list a table
+/// reader's `schema:` takes (`"id int, amount float"`); `None` when there is
+/// no such schema or a field has no column type (a list, a record).
+pub(crate) fn schema_columns_text(db: &dyn Db, source: Source, name: &str) -> Option<String> {
+    let found = scope::lookup(db, source, Kind::Schema, name)?;
+    let Item::Schema(schema) = item_interface(db, found.source, found.index).as_ref()? else {
+        return None;
+    };
+    let columns = schema
+        .fields
+        .iter()
+        .map(|field| {
+            let pipec_grammar::ast::TypeKind::Named(ty) = &field.ty.kind else {
+                return None;
+            };
+            let ty = match ty.name.as_str() {
+                "path" => "string",
+                ty @ ("int" | "float" | "string" | "bool") => ty,
+                _ => return None,
+            };
+            Some(format!("{} {ty}", field.name.name))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(columns.join(", "))
+}
+
 /// The record type of a schema visible from `source`.
 pub(crate) fn schema_type(db: &dyn Db, source: Source, name: &str) -> Option<Type> {
     let found = scope::lookup(db, source, Kind::Schema, name)?;

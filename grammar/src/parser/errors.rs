@@ -370,6 +370,9 @@ fn help_for(found: &Lexeme, text: &str, expected: &Option<String>) -> String {
         (Ok(Token::Ident | Token::Number | Token::String), Some(e)) if e.contains("`input`") && e.contains("`node`") => {
             "a pipeline holds `input`, `secret`, `node` and `output` members; this line starts with none of them".into()
         }
+        (Ok(Token::LParen), _) => {
+            "calls do not nest: a call is a node's whole value, so give the inner call a node of its own (`node sorted = sort(t, by: [\"x\"])`) and pass that node's name".into()
+        }
         (Ok(Token::RBrace | Token::RParen | Token::RBracket), _) => format!("`{text}` has no opening partner here, or something before it is missing"),
         _ => "check the text just before this point: something is missing or misspelled".into(),
     }
