@@ -399,7 +399,10 @@ impl<'a> PipelineTables<'a> {
                 Some(schema)
             }
             "limit" | "distinct" => Some(self.table_arg(args, "table")?.1),
-            "join" => self.join_schema(args),
+            "join" => {
+                self.check_join_how(args);
+                self.join_schema(args)
+            }
             "union" => {
                 let (_, first) = self.table_arg(args, "first")?;
                 let (_, second) = self.table_arg(args, "second")?;
@@ -470,6 +473,47 @@ impl<'a> PipelineTables<'a> {
             _ => FileKind::Json,
         };
         file_schema(&path, kind)
+    }
+
+    /// A join's `how`, when written as plain text, is one of the join kinds.
+    fn check_join_how(&mut self, args: &Args<'a>) {
+        const KINDS: [&str; 6] = ["inner", "left", "right", "full", "semi", "anti"];
+        let Some(value) = args.value("how") else {
+            return;
+        };
+        let Some(how) = plain_string(value) else {
+            return;
+        };
+        if KINDS.contains(&how.as_str()) {
+            return;
+        }
+        let diagnostic = Diagnostic::new(
+            codes::BAD_TABLE_OPTION,
+            format!("a join's `how` is inner, left, right, full, semi or anti, not `{how}`"),
+            self.file,
+            value.span,
+        )
+        .with_label("not a join kind");
+        // The fix replaces the text between the quotes, when it is written as is.
+        let inner = Span {
+            start: value.span.start + 1,
+            end: value.span.end.saturating_sub(1),
+        };
+        let written = self
+            .text
+            .get(value.span.start as usize..value.span.end as usize);
+        let diagnostic = if written == Some(format!("\"{how}\"").as_str()) {
+            diagnostic.with_suggestion(
+                &how,
+                KINDS,
+                inner,
+                "write one of inner, left, right, full, semi, anti",
+                None,
+            )
+        } else {
+            diagnostic.with_help("write one of inner, left, right, full, semi, anti")
+        };
+        self.diagnostics.push(diagnostic);
     }
 
     fn join_schema(&mut self, args: &Args<'a>) -> Known {

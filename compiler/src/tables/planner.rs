@@ -139,7 +139,15 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<SchemaRef, Pl
             return Err(plan_error(sql, &error));
         }
     }
-    let planned = futures::executor::block_on(context.state().create_logical_plan(sql.text()));
+    let state = context.state();
+    // Planning resolves names and functions; the analyzer then coerces types
+    // (`amount + day` with a date is refused here, as it would be at run time).
+    let planned =
+        futures::executor::block_on(state.create_logical_plan(sql.text())).and_then(|plan| {
+            state
+                .analyzer()
+                .execute_and_check(plan, state.config_options(), |_, _| {})
+        });
     match planned {
         Ok(plan) => Ok(Arc::new(plan.schema().as_arrow().clone())),
         Err(error) => Err(plan_error(sql, &error)),
@@ -185,6 +193,16 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         _ => None,
     };
     let message = match (&unknown_column, diagnostic) {
+        // Without a span, the engine's short message needs its detail
+        // ("expressions have incompatible types": which ones).
+        (None, Some(d)) if d.span.is_none() => {
+            let detail = tidy(&error.find_root().strip_backtrace());
+            if detail.is_empty() || detail == d.message {
+                d.message.clone()
+            } else {
+                format!("{}: {detail}", d.message)
+            }
+        }
         (None, Some(d)) => d.message.clone(),
         _ => tidy(&error.find_root().strip_backtrace()),
     };
