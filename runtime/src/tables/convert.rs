@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{
-    DataType, FieldRef, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
-    Schema, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    ArrowPrimitiveType, DataType, FieldRef, Float32Type, Float64Type, Int8Type, Int16Type,
+    Int32Type, Int64Type, Schema, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use datafusion::arrow::json::reader::{ReaderBuilder, infer_json_schema_from_iterator};
 use datafusion::arrow::json::writer::{ArrayWriter, JsonArray, WriterBuilder};
@@ -56,6 +56,16 @@ pub fn rows_of(batches: &[RecordBatch]) -> Result<Vec<Value>, String> {
 /// Reads one row's value of a column (not null) as JSON.
 type ColumnReader<'a> = Box<dyn FnMut(usize) -> Value + 'a>;
 
+/// A reader of an integer column.
+fn integers<T>(column: &dyn Array) -> ColumnReader<'_>
+where
+    T: ArrowPrimitiveType,
+    T::Native: Into<Value>,
+{
+    let a = column.as_primitive::<T>();
+    Box::new(move |i| a.value(i).into())
+}
+
 /// A reader of a column of a simple type, or `None` for a type Arrow's JSON
 /// writer should render.
 fn reader_of(column: &dyn Array) -> Option<ColumnReader<'_>> {
@@ -68,38 +78,14 @@ fn reader_of(column: &dyn Array) -> Option<ColumnReader<'_>> {
             let a = column.as_boolean();
             Box::new(move |i| Value::Bool(a.value(i)))
         }
-        DataType::Int8 => {
-            let a = column.as_primitive::<Int8Type>();
-            Box::new(move |i| a.value(i).into())
-        }
-        DataType::Int16 => {
-            let a = column.as_primitive::<Int16Type>();
-            Box::new(move |i| a.value(i).into())
-        }
-        DataType::Int32 => {
-            let a = column.as_primitive::<Int32Type>();
-            Box::new(move |i| a.value(i).into())
-        }
-        DataType::Int64 => {
-            let a = column.as_primitive::<Int64Type>();
-            Box::new(move |i| a.value(i).into())
-        }
-        DataType::UInt8 => {
-            let a = column.as_primitive::<UInt8Type>();
-            Box::new(move |i| a.value(i).into())
-        }
-        DataType::UInt16 => {
-            let a = column.as_primitive::<UInt16Type>();
-            Box::new(move |i| a.value(i).into())
-        }
-        DataType::UInt32 => {
-            let a = column.as_primitive::<UInt32Type>();
-            Box::new(move |i| a.value(i).into())
-        }
-        DataType::UInt64 => {
-            let a = column.as_primitive::<UInt64Type>();
-            Box::new(move |i| a.value(i).into())
-        }
+        DataType::Int8 => integers::<Int8Type>(column),
+        DataType::Int16 => integers::<Int16Type>(column),
+        DataType::Int32 => integers::<Int32Type>(column),
+        DataType::Int64 => integers::<Int64Type>(column),
+        DataType::UInt8 => integers::<UInt8Type>(column),
+        DataType::UInt16 => integers::<UInt16Type>(column),
+        DataType::UInt32 => integers::<UInt32Type>(column),
+        DataType::UInt64 => integers::<UInt64Type>(column),
         DataType::Float32 => {
             let a = column.as_primitive::<Float32Type>();
             // As Arrow's writer does: the shortest text of the f32, read as f64.
