@@ -313,6 +313,30 @@ fn a_missing_file_fails_the_node_naming_the_file() {
 }
 
 #[test]
+fn a_missing_file_with_a_declared_schema_fails_rather_than_reading_nothing() {
+    for reader in ["read_csv", "read_parquet", "read_json"] {
+        let dir = temp_dir(&format!("missing_{reader}"));
+        let error = run(
+            &format!(
+                r#"pipeline p {{
+  input dir: path
+  node people = {reader}("{{input.dir}}/nope.data", schema: "name string, age int")
+  output rows = people
+}}"#
+            ),
+            &dir,
+        )
+        .expect_err("fails");
+        assert!(
+            error.contains("people")
+                && error.contains("nope.data")
+                && error.contains("no such file"),
+            "{reader}: {error}"
+        );
+    }
+}
+
+#[test]
 fn a_bad_column_fails_with_the_engines_message() {
     let dir = temp_dir("column");
     write_data(&dir);

@@ -33,7 +33,7 @@ impl Tables {
             let frame = match name {
                 "read_csv" => self.read_csv(args).await?,
                 "read_parquet" => {
-                    let path = path_text(args, "path")?;
+                    let path = source_path(args)?;
                     let schema = declared_schema(args)?;
                     let mut options = ParquetReadOptions::default();
                     if let Some(schema) = &schema {
@@ -45,7 +45,7 @@ impl Tables {
                         .map_err(|e| read_error(&path, e))?
                 }
                 "read_json" => {
-                    let path = path_text(args, "path")?;
+                    let path = source_path(args)?;
                     let schema = declared_schema(args)?;
                     let extension = extension_of(&path);
                     let mut options = JsonReadOptions::default().file_extension(&extension);
@@ -193,7 +193,7 @@ impl Tables {
     }
 
     async fn read_csv(&self, args: &Args) -> Result<DataFrame, String> {
-        let path = path_text(args, "path")?;
+        let path = source_path(args)?;
         let schema = declared_schema(args)?;
         let delimiter = args.get("delimiter").and_then(Value::as_str).unwrap_or(",");
         let delimiter = csv_delimiter(delimiter).ok_or_else(|| {
@@ -386,6 +386,18 @@ fn sql_text(args: &Args, name: &str) -> Result<(String, Vec<Value>), String> {
         )),
         None => Err(format!("argument `{name}` is missing")),
     }
+}
+
+/// The path a reader reads. A local path without wildcards must exist:
+/// DataFusion reads a missing file with a declared schema as an empty table,
+/// which would hide the mistake.
+fn source_path(args: &Args) -> Result<String, String> {
+    let path = path_text(args, "path")?;
+    let local = !path.contains("://") && !path.contains(['*', '?', '[']);
+    if local && !Path::new(&path).exists() {
+        return Err(format!("cannot read `{path}`: no such file"));
+    }
+    Ok(path)
 }
 
 fn path_text(args: &Args, name: &str) -> Result<String, String> {
