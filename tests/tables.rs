@@ -337,6 +337,27 @@ fn a_missing_file_with_a_declared_schema_fails_rather_than_reading_nothing() {
 }
 
 #[test]
+fn a_malformed_row_met_late_names_the_file_line_and_value() {
+    let dir = temp_dir("malformed");
+    std::fs::write(dir.join("amounts.csv"), "id,amount\n1,2.5\n2,abc\n").expect("write");
+    // The read is lazy: the bad row is met when the sum is computed for the output.
+    let error = run(
+        r#"pipeline p {
+  input dir: path
+  node amounts = read_csv("{input.dir}/amounts.csv", schema: "id int, amount float")
+  node total = sql("select sum(amount) as total from amounts")
+  output total = total
+}"#,
+        &dir,
+    )
+    .expect_err("fails");
+    assert!(
+        error.contains("amounts.csv") && error.contains("line 2") && error.contains("abc"),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_bad_column_fails_with_the_engines_message() {
     let dir = temp_dir("column");
     write_data(&dir);

@@ -49,7 +49,14 @@ pub struct Tables {
     runtime: tokio::runtime::Runtime,
     config: SessionConfig,
     env: Arc<RuntimeEnv>,
-    frames: Mutex<Vec<DataFrame>>,
+    frames: Mutex<Vec<Kept>>,
+}
+
+/// A table of the run and the files its plan reads (named in engine errors
+/// that surface when the table is finally computed, far from its reader).
+struct Kept {
+    frame: DataFrame,
+    sources: Arc<Vec<String>>,
 }
 
 impl Tables {
@@ -97,10 +104,10 @@ impl Tables {
         })
     }
 
-    /// Keeps a table and returns its handle.
-    fn keep(&self, frame: DataFrame) -> Value {
+    /// Keeps a table that reads `sources` and returns its handle.
+    fn keep(&self, frame: DataFrame, sources: Arc<Vec<String>>) -> Value {
         let mut frames = self.frames.lock().unwrap_or_else(|e| e.into_inner());
-        frames.push(frame);
+        frames.push(Kept { frame, sources });
         json!({ HANDLE_KEY: frames.len() - 1 })
     }
 
@@ -108,20 +115,53 @@ impl Tables {
     fn frame(&self, value: &Value) -> Option<DataFrame> {
         let id = handle(value)?;
         let frames = self.frames.lock().unwrap_or_else(|e| e.into_inner());
-        frames.get(id).cloned()
+        frames.get(id).map(|kept| kept.frame.clone())
+    }
+
+    /// The files read by the tables of every handle in `value`, in order, once each.
+    fn sources_in(&self, value: &Value, into: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => match handle_of_map(map) {
+                Some(id) => {
+                    let frames = self.frames.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some(kept) = frames.get(id) {
+                        for source in kept.sources.iter() {
+                            if !into.contains(source) {
+                                into.push(source.clone());
+                            }
+                        }
+                    }
+                }
+                None => map.values().for_each(|v| self.sources_in(v, into)),
+            },
+            Value::Array(items) => items.iter().for_each(|v| self.sources_in(v, into)),
+            _ => {}
+        }
+    }
+
+    /// An engine error met while computing a table that reads `sources`:
+    /// the files are named unless the message already names one.
+    fn computing_error(message: String, sources: &[String]) -> String {
+        if sources.is_empty() || sources.iter().any(|s| message.contains(s.as_str())) {
+            return message;
+        }
+        let files: Vec<String> = sources.iter().map(|s| format!("`{s}`")).collect();
+        format!("{message} (the table reads {})", files.join(", "))
     }
 
     /// `value` with every table handle in it replaced by the table's rows.
     pub fn export(&self, value: Value) -> Result<Value, String> {
         match value {
             Value::Object(map) if handle_of_map(&map).is_some() => {
+                let table = Value::Object(map);
                 let frame = self
-                    .frame(&Value::Object(map))
+                    .frame(&table)
                     .ok_or("a table handle refers to no table of this run")?;
-                let batches = self
-                    .runtime
-                    .block_on(frame.collect())
-                    .map_err(|e| e.to_string())?;
+                let batches = self.runtime.block_on(frame.collect()).map_err(|e| {
+                    let mut sources = Vec::new();
+                    self.sources_in(&table, &mut sources);
+                    Self::computing_error(e.to_string(), &sources)
+                })?;
                 Ok(Value::Array(rows_of(&batches)?))
             }
             Value::Object(map) => {

@@ -29,7 +29,32 @@ impl Tables {
     /// Runs table operator `name`; `readers` is how many nodes and outputs
     /// read its result (two or more: the result is computed once and kept).
     pub fn run(&self, name: &str, args: &Args, readers: usize) -> Result<Value, String> {
-        self.runtime.block_on(async {
+        // The files this table's plan reads: its inputs' and its own.
+        let mut sources = Vec::new();
+        for value in args.values() {
+            self.sources_in(value, &mut sources);
+        }
+        if name.starts_with("read_")
+            && let Some(path) = args.get("path").and_then(Value::as_str)
+            && !sources.iter().any(|s| s == path)
+        {
+            sources.push(path.to_string());
+        }
+        let sources = Arc::new(sources);
+        self.runtime
+            .block_on(self.compute(name, args, readers, Arc::clone(&sources)))
+            .map_err(|message| Self::computing_error(message, &sources))
+    }
+
+    /// Runs operator `name`: a table kept under a handle, or a value.
+    async fn compute(
+        &self,
+        name: &str,
+        args: &Args,
+        readers: usize,
+        sources: Arc<Vec<String>>,
+    ) -> Result<Value, String> {
+        {
             let frame = match name {
                 "read_csv" => self.read_csv(args).await?,
                 "read_parquet" => {
@@ -150,7 +175,10 @@ impl Tables {
                 }
                 "limit" => {
                     let frame = self.table(args, "table")?;
-                    let n = args.get("n").and_then(Value::as_u64).ok_or("limit `n` must be a non-negative int")?;
+                    let n = args
+                        .get("n")
+                        .and_then(Value::as_u64)
+                        .ok_or("limit `n` must be a non-negative int")?;
                     frame.limit(0, Some(n as usize)).map_err(df)?
                 }
                 "distinct" => self.table(args, "table")?.distinct().map_err(df)?,
@@ -174,8 +202,8 @@ impl Tables {
             } else {
                 frame
             };
-            Ok(self.keep(frame))
-        })
+            Ok(self.keep(frame, sources))
+        }
     }
 
     /// A session for one operator: the run's settings, a catalog of its own.
