@@ -328,7 +328,7 @@ fn a_missing_file_fails_the_node_naming_the_file() {
 
 #[test]
 fn a_malformed_row_met_late_names_the_file_line_and_value() {
-    let dir = temp_dir("malformed");
+    let dir = temp_dir("malformed_late");
     std::fs::write(dir.join("amounts.csv"), "id,amount\n1,2.5\n2,abc\n").expect("write");
     // The read is lazy: the bad row is met when the sum is computed for the output.
     let error = run(
