@@ -254,6 +254,17 @@ impl Member {
         }
     }
 
+    /// The member's doc comments (a broken member has none).
+    pub fn docs(&self) -> Option<&Docs> {
+        match self {
+            Member::Input(m) => Some(&m.docs),
+            Member::Secret(m) => Some(&m.docs),
+            Member::Node(m) => Some(&m.docs),
+            Member::Output(m) => Some(&m.docs),
+            Member::Broken(_) => None,
+        }
+    }
+
     pub(crate) fn docs_mut(&mut self) -> Option<&mut Docs> {
         match self {
             Member::Input(m) => Some(&mut m.docs),

@@ -9,8 +9,15 @@ use pipec_grammar::ast::{Item, Member};
 use pipec_grammar::span::Span;
 
 use crate::locate::Target;
-use crate::navigate::member_declaring;
+use crate::navigate::{member_declaring, plugin_param, schema_field};
 use crate::workspace::Workspace;
+
+/// Adds the doc comments of the pipeline member `target` names.
+fn member_docs(db: &dyn Db, owner: Found, target: &Target, name: &str, out: &mut Markdown) {
+    if let Some(docs) = member_declaring(db, owner, target, name).and_then(|m| m.value.docs()) {
+        out.docs(docs.text());
+    }
+}
 
 /// The Markdown shown for a target.
 pub fn describe(workspace: &Workspace, target: &Target) -> Option<String> {
@@ -45,47 +52,25 @@ pub fn describe(workspace: &Workspace, target: &Target) -> Option<String> {
             let pipeline = item_name(db, *owner).unwrap_or_default();
             out.code(&format!("input {name}: {ty}"));
             out.text(&format!("input of pipeline `{pipeline}`"));
-            if let Some(member) = member_declaring(db, *owner, target, name)
-                && let Member::Input(input) = member.value
-            {
-                out.docs(input.docs.text());
-            }
+            member_docs(db, *owner, target, name, &mut out);
         }
         Target::Secret { owner, name } => {
             out.code(&format!("secret {name}: string"));
             out.text("read from the environment when the pipeline runs; never stored");
-            if let Some(member) = member_declaring(db, *owner, target, name)
-                && let Member::Secret(secret) = member.value
-            {
-                out.docs(secret.docs.text());
-            }
+            member_docs(db, *owner, target, name, &mut out);
         }
         Target::Output { owner, name } => {
             out.code(&format!("output {name}"));
-            if let Some(member) = member_declaring(db, *owner, target, name)
-                && let Member::Output(output) = member.value
-            {
-                out.docs(output.docs.text());
-            }
+            member_docs(db, *owner, target, name, &mut out);
         }
         Target::Param { owner, name } => {
-            let placed = ide::item_at(db, owner.source, owner.index)?;
-            let Item::Plugin(plugin) = placed.value else {
-                return None;
-            };
-            let param = plugin.params.iter().find(|p| p.name.name == *name)?;
-            let written = slice(workspace, owner.source, param.span.shifted(placed.offset))?;
-            out.code(&written);
+            let (plugin, param, offset) = plugin_param(db, *owner, name)?;
+            out.code(&slice(workspace, owner.source, param.span.shifted(offset))?);
             out.text(&format!("parameter of `{}`", plugin.name.name));
         }
         Target::SchemaField { owner, name } => {
-            let placed = ide::item_at(db, owner.source, owner.index)?;
-            let Item::Schema(schema) = placed.value else {
-                return None;
-            };
-            let field = schema.fields.iter().find(|f| f.name.name == *name)?;
-            let written = slice(workspace, owner.source, field.span.shifted(placed.offset))?;
-            out.code(&written);
+            let (schema, field, offset) = schema_field(db, *owner, name)?;
+            out.code(&slice(workspace, owner.source, field.span.shifted(offset))?);
             out.text(&format!("field of schema `{}`", schema.name.name));
         }
         Target::Item(found) => {

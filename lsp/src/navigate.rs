@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use pipec_compiler::ide::{self, Placed};
 use pipec_compiler::scope::{self, Found, Kind};
 use pipec_compiler::{Db, Source};
-use pipec_grammar::ast::{FieldType, Item, Member, TypeExpr, TypeKind};
+use pipec_grammar::ast::{
+    FieldType, Item, Member, Param, PluginDecl, SchemaDecl, TypeExpr, TypeKind,
+};
 use pipec_grammar::span::Span;
 use tower_lsp::lsp_types::{TextEdit, Url, WorkspaceEdit};
 
@@ -24,20 +26,12 @@ pub fn declaration(db: &dyn Db, target: &Target) -> Option<(Source, Span)> {
             Some((owner.source, ident.span.shifted(member.offset)))
         }
         Target::Param { owner, name } => {
-            let placed = ide::item_at(db, owner.source, owner.index)?;
-            let Item::Plugin(plugin) = placed.value else {
-                return None;
-            };
-            let param = plugin.params.iter().find(|p| p.name.name == *name)?;
-            Some((owner.source, param.name.span.shifted(placed.offset)))
+            let (_, param, offset) = plugin_param(db, *owner, name)?;
+            Some((owner.source, param.name.span.shifted(offset)))
         }
         Target::SchemaField { owner, name } => {
-            let placed = ide::item_at(db, owner.source, owner.index)?;
-            let Item::Schema(schema) = placed.value else {
-                return None;
-            };
-            let field = schema.fields.iter().find(|f| f.name.name == *name)?;
-            Some((owner.source, field.name.span.shifted(placed.offset)))
+            let (_, field, offset) = schema_field(db, *owner, name)?;
+            Some((owner.source, field.name.span.shifted(offset)))
         }
         Target::Item(found) => {
             let placed = ide::item_at(db, found.source, found.index)?;
@@ -119,6 +113,36 @@ fn field_declaration(
     found
 }
 
+/// Parameter `name` of the plugin at `plugin`: the plugin, the parameter, and
+/// the offset to add to their spans.
+pub fn plugin_param<'db>(
+    db: &'db dyn Db,
+    plugin: Found,
+    name: &str,
+) -> Option<(&'db PluginDecl, &'db Param, u32)> {
+    let placed = ide::item_at(db, plugin.source, plugin.index)?;
+    let Item::Plugin(decl) = placed.value else {
+        return None;
+    };
+    let param = decl.params.iter().find(|p| p.name.name == name)?;
+    Some((decl, param, placed.offset))
+}
+
+/// Field `name` of the schema at `schema`: the schema, the field, and the
+/// offset to add to their spans.
+pub fn schema_field<'db>(
+    db: &'db dyn Db,
+    schema: Found,
+    name: &str,
+) -> Option<(&'db SchemaDecl, &'db FieldType, u32)> {
+    let placed = ide::item_at(db, schema.source, schema.index)?;
+    let Item::Schema(decl) = placed.value else {
+        return None;
+    };
+    let field = decl.fields.iter().find(|f| f.name.name == name)?;
+    Some((decl, field, placed.offset))
+}
+
 /// Field `name` of a written type (a record, a schema, or a list or table of
 /// one), with the source and offset of its declaration.
 fn field_of<'db>(
@@ -136,15 +160,8 @@ fn field_of<'db>(
         TypeKind::Generic(_, inner) => field_of(db, source, inner, offset, name),
         TypeKind::Named(schema) => {
             let found = scope::lookup(db, source, Kind::Schema, &schema.name)?;
-            let placed = ide::item_at(db, found.source, found.index)?;
-            let Item::Schema(schema) = placed.value else {
-                return None;
-            };
-            schema
-                .fields
-                .iter()
-                .find(|f| f.name.name == name)
-                .map(|f| (f, found.source, placed.offset))
+            let (_, field, offset) = schema_field(db, found, name)?;
+            Some((field, found.source, offset))
         }
     }
 }

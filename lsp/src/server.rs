@@ -19,7 +19,8 @@ use tower_lsp::jsonrpc::{Error, Result};
 use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer};
 
-use crate::workspace::Workspace;
+use crate::locate::Occurrence;
+use crate::workspace::{TextView, Workspace};
 use crate::{actions, complete, convert, hover, locate, navigate, signature, symbols, tokens};
 
 /// How the server behaves; set by the client's `initializationOptions`.
@@ -176,6 +177,26 @@ fn at(
     Some((source, document.offset(position.position)))
 }
 
+/// The document of a request's position, its text, and the name there.
+fn occurrence_at<'w>(
+    ws: &'w Workspace,
+    position: &TextDocumentPositionParams,
+) -> Option<(pipec_compiler::Source, TextView<'w>, Occurrence)> {
+    let (source, offset) = at(ws, position)?;
+    let view = ws.view(source)?;
+    let occurrence = locate::at(&ws.db, source, view.text, offset)?;
+    Some((source, view, occurrence))
+}
+
+/// A request's answer: nothing, a result, or a refusal the client shows.
+fn answer<T, E: ToString>(outcome: Option<std::result::Result<T, E>>) -> Result<Option<T>> {
+    match outcome {
+        None => Ok(None),
+        Some(Ok(found)) => Ok(Some(found)),
+        Some(Err(refused)) => Err(invalid(refused.to_string())),
+    }
+}
+
 #[tower_lsp::async_trait]
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
@@ -329,9 +350,7 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
         self.read(move |ws| {
-            let (source, offset) = at(ws, &position)?;
-            let view = ws.view(source)?;
-            let occurrence = locate::at(&ws.db, source, view.text, offset)?;
+            let (_, view, occurrence) = occurrence_at(ws, &position)?;
             let value = hover::describe(ws, &occurrence.target)?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
@@ -350,9 +369,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<GotoDefinitionResponse>> {
         let position = params.text_document_position_params;
         self.read(move |ws| {
-            let (source, offset) = at(ws, &position)?;
-            let view = ws.view(source)?;
-            let occurrence = locate::at(&ws.db, source, view.text, offset)?;
+            let (_, _, occurrence) = occurrence_at(ws, &position)?;
             let (target_source, span) = navigate::declaration(&ws.db, &occurrence.target)?;
             let location = ws.location(target_source, span)?;
             Some(GotoDefinitionResponse::Scalar(location))
@@ -364,9 +381,7 @@ impl LanguageServer for Backend {
         let position = params.text_document_position;
         let include = params.context.include_declaration;
         self.read(move |ws| {
-            let (source, offset) = at(ws, &position)?;
-            let view = ws.view(source)?;
-            let occurrence = locate::at(&ws.db, source, view.text, offset)?;
+            let (source, _, occurrence) = occurrence_at(ws, &position)?;
             let found = navigate::references(ws, source, &occurrence.target, include);
             Some(
                 found
@@ -384,20 +399,14 @@ impl LanguageServer for Backend {
     ) -> Result<Option<PrepareRenameResponse>> {
         let outcome = self
             .read(move |ws| {
-                let (source, offset) = at(ws, &params)?;
-                let view = ws.view(source)?;
-                let occurrence = locate::at(&ws.db, source, view.text, offset)?;
+                let (_, view, occurrence) = occurrence_at(ws, &params)?;
                 Some(
                     navigate::renamable(&ws.db, &occurrence)
                         .map(|()| PrepareRenameResponse::Range(view.range(occurrence.span))),
                 )
             })
             .await?;
-        match outcome {
-            None => Ok(None),
-            Some(Ok(range)) => Ok(Some(range)),
-            Some(Err(refused)) => Err(invalid(refused.to_string())),
-        }
+        answer(outcome)
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
@@ -405,17 +414,11 @@ impl LanguageServer for Backend {
         let new_name = params.new_name;
         let outcome = self
             .read(move |ws| {
-                let (source, offset) = at(ws, &position)?;
-                let view = ws.view(source)?;
-                let occurrence = locate::at(&ws.db, source, view.text, offset)?;
+                let (source, _, occurrence) = occurrence_at(ws, &position)?;
                 Some(navigate::rename(ws, source, &occurrence, &new_name))
             })
             .await?;
-        match outcome {
-            None => Ok(None),
-            Some(Ok(edit)) => Ok(Some(edit)),
-            Some(Err(refused)) => Err(invalid(refused.to_string())),
-        }
+        answer(outcome)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -462,14 +465,10 @@ impl LanguageServer for Backend {
             .read(move |ws| {
                 let (_, source) = ws.document(&uri)?;
                 let view = ws.view(source)?;
-                Some(actions::format_document(&uri, &view))
+                Some(actions::format_document(&uri, &view).map_err(|not_formatted| not_formatted.0))
             })
             .await?;
-        match outcome {
-            None => Ok(None),
-            Some(Ok(edits)) => Ok(Some(edits)),
-            Some(Err(not_formatted)) => Err(invalid(not_formatted.0)),
-        }
+        answer(outcome)
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

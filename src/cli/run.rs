@@ -65,11 +65,7 @@ pub fn run(args: &RunArgs) -> u8 {
         .filter(|v| !v.is_empty())
         .cloned()
         .collect();
-    let redact = |text: String| {
-        secret_values
-            .iter()
-            .fold(text, |t, s| t.replace(s.as_str(), "***"))
-    };
+    let redact = |text: String| redact_secrets(text, &secret_values);
 
     let events_out: Option<Mutex<Box<dyn Write + Send>>> = match args.events.as_deref() {
         None => None,
@@ -237,7 +233,7 @@ pub fn run(args: &RunArgs) -> u8 {
             args.store.display()
         );
     }
-    print_outputs(result.outputs, &secret_values, &redact);
+    print_outputs(result.outputs, &secret_values);
     if result.ok {
         EXIT_OK
     } else {
@@ -263,21 +259,27 @@ pub fn run(args: &RunArgs) -> u8 {
     }
 }
 
+/// `text` with every secret value in it replaced by `***`.
+fn redact_secrets(text: String, secret_values: &[String]) -> String {
+    secret_values
+        .iter()
+        .fold(text, |t, s| t.replace(s.as_str(), "***"))
+}
+
 /// Prints the outputs as pretty JSON on stdout, secrets redacted. Without
 /// secrets the text is written as it is made, through one buffer. The
 /// outputs are not dropped: the process is about to end, and freeing a large
 /// table's rows value by value would only delay it.
-fn print_outputs(
-    outputs: Map<String, Value>,
-    secret_values: &[String],
-    redact: &dyn Fn(String) -> String,
-) {
+fn print_outputs(outputs: Map<String, Value>, secret_values: &[String]) {
     let outputs = std::mem::ManuallyDrop::new(Value::Object(outputs));
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = if secret_values.is_empty() {
         serde_json::to_writer_pretty(&mut out, &*outputs).map_err(std::io::Error::from)
     } else {
-        let text = redact(serde_json::to_string_pretty(&*outputs).unwrap_or_default());
+        let text = redact_secrets(
+            serde_json::to_string_pretty(&*outputs).unwrap_or_default(),
+            secret_values,
+        );
         out.write_all(text.as_bytes())
     };
     let _ = written

@@ -1332,14 +1332,7 @@ pub(crate) fn schema_columns_text(db: &dyn Db, source: Source, name: &str) -> Op
         .fields
         .iter()
         .map(|field| {
-            let pipec_grammar::ast::TypeKind::Named(ty) = &field.ty.kind else {
-                return None;
-            };
-            let ty = match ty.name.as_str() {
-                "path" => "string",
-                ty @ ("int" | "float" | "string" | "bool") => ty,
-                _ => return None,
-            };
+            let ty = crate::tables::column_word(&field.ty)?;
             Some(format!("{} {ty}", field.name.name))
         })
         .collect::<Option<Vec<_>>>()?;

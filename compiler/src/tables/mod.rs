@@ -197,14 +197,21 @@ impl Named<'_> {
 
 /// The column type of a schema field's written type, if it has one.
 fn column_type(ty: &TypeExpr) -> Option<DataType> {
+    schema::column_data_type(column_word(ty)?)
+}
+
+/// A schema field's written type as a column type word of a declared
+/// schema (`int`, `float`, `string`, `bool`; a path is a string), if the
+/// field is a column (not a list or a record).
+pub(crate) fn column_word(ty: &TypeExpr) -> Option<&'static str> {
     let TypeKind::Named(name) = &ty.kind else {
         return None;
     };
     Some(match name.name.as_str() {
-        "int" => DataType::Int64,
-        "float" => DataType::Float64,
-        "string" | "path" => DataType::Utf8,
-        "bool" => DataType::Boolean,
+        "int" => "int",
+        "float" => "float",
+        "string" | "path" => "string",
+        "bool" => "bool",
         _ => return None,
     })
 }

@@ -28,22 +28,30 @@ pub fn declared_schema(text: &str) -> Result<Schema, String> {
                 "schema column `{column}` is not `name type` (e.g. `amount float`)"
             ));
         };
-        let data_type = match ty.to_ascii_lowercase().as_str() {
-            "int" | "integer" | "bigint" | "int64" => DataType::Int64,
-            "float" | "double" | "real" | "float64" => DataType::Float64,
-            "string" | "text" | "varchar" | "utf8" => DataType::Utf8,
-            "bool" | "boolean" => DataType::Boolean,
-            "date" => DataType::Date32,
-            "timestamp" => DataType::Timestamp(TimeUnit::Microsecond, None),
-            other => {
-                return Err(format!(
-                    "schema column `{name}` has unknown type `{other}` (int, float, string, bool, date, timestamp)"
-                ));
-            }
+        let Some(data_type) = column_data_type(ty) else {
+            return Err(format!(
+                "schema column `{name}` has unknown type `{}` (int, float, string, bool, date, timestamp)",
+                ty.to_ascii_lowercase()
+            ));
         };
         fields.push(Field::new(name, data_type, true));
     }
     Ok(Schema::new(fields))
+}
+
+/// The Arrow type of a column type word of a declared schema: the language's
+/// (`int`, `float`, `string`, `bool`, `date`, `timestamp`) or a SQL name for
+/// one, in any case.
+pub fn column_data_type(word: &str) -> Option<DataType> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "int" | "integer" | "bigint" | "int64" => DataType::Int64,
+        "float" | "double" | "real" | "float64" => DataType::Float64,
+        "string" | "text" | "varchar" | "utf8" => DataType::Utf8,
+        "bool" | "boolean" => DataType::Boolean,
+        "date" => DataType::Date32,
+        "timestamp" => DataType::Timestamp(TimeUnit::Microsecond, None),
+        _ => return None,
+    })
 }
 
 /// The byte of a `read_csv(delimiter: ...)`: one character, or `\t`

@@ -54,156 +54,154 @@ impl Tables {
         readers: usize,
         sources: Arc<Vec<String>>,
     ) -> Result<Value, String> {
-        {
-            let frame = match name {
-                "read_csv" => self.read_csv(args).await?,
-                "read_parquet" => {
-                    let path = source_path(args)?;
-                    let schema = declared_schema(args)?;
-                    let mut options = ParquetReadOptions::default();
-                    if let Some(schema) = &schema {
-                        options = options.schema(schema);
+        let frame = match name {
+            "read_csv" => self.read_csv(args).await?,
+            "read_parquet" => {
+                let path = source_path(args)?;
+                let schema = declared_schema(args)?;
+                let mut options = ParquetReadOptions::default();
+                if let Some(schema) = &schema {
+                    options = options.schema(schema);
+                }
+                self.context()
+                    .read_parquet(path.as_str(), options)
+                    .await
+                    .map_err(|e| read_error(&path, e))?
+            }
+            "read_json" => {
+                let path = source_path(args)?;
+                let schema = declared_schema(args)?;
+                let extension = extension_of(&path);
+                let mut options = JsonReadOptions::default().file_extension(&extension);
+                if let Some(schema) = &schema {
+                    options = options.schema(schema);
+                }
+                self.context()
+                    .read_json(path.as_str(), options)
+                    .await
+                    .map_err(|e| read_error(&path, e))?
+            }
+            "sql" => self.sql(args).await?,
+            "filter" => {
+                let frame = self.table(args, "table")?;
+                let (text, params) = sql_text(args, "predicate")?;
+                let predicate = frame.parse_sql_expr(&text).map_err(df)?;
+                bind(frame.filter(predicate).map_err(df)?, params)?
+            }
+            "select" => {
+                let frame = self.table(args, "table")?;
+                let columns = strings(args, "columns")?;
+                let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+                frame.select_columns(&columns).map_err(df)?
+            }
+            "join" => {
+                let left = self.table(args, "left")?;
+                let right = self.table(args, "right")?;
+                let on = strings(args, "on")?;
+                let on: Vec<&str> = on.iter().map(String::as_str).collect();
+                let how = match args.get("how").and_then(Value::as_str).unwrap_or("inner") {
+                    "inner" => JoinType::Inner,
+                    "left" => JoinType::Left,
+                    "right" => JoinType::Right,
+                    "full" => JoinType::Full,
+                    "semi" => JoinType::LeftSemi,
+                    "anti" => JoinType::LeftAnti,
+                    other => {
+                        return Err(format!(
+                            "join `how` is `{other}`; expected inner, left, right, full, semi or anti"
+                        ));
                     }
-                    self.context()
-                        .read_parquet(path.as_str(), options)
-                        .await
-                        .map_err(|e| read_error(&path, e))?
-                }
-                "read_json" => {
-                    let path = source_path(args)?;
-                    let schema = declared_schema(args)?;
-                    let extension = extension_of(&path);
-                    let mut options = JsonReadOptions::default().file_extension(&extension);
-                    if let Some(schema) = &schema {
-                        options = options.schema(schema);
-                    }
-                    self.context()
-                        .read_json(path.as_str(), options)
-                        .await
-                        .map_err(|e| read_error(&path, e))?
-                }
-                "sql" => self.sql(args).await?,
-                "filter" => {
-                    let frame = self.table(args, "table")?;
-                    let (text, params) = sql_text(args, "predicate")?;
-                    let predicate = frame.parse_sql_expr(&text).map_err(df)?;
-                    bind(frame.filter(predicate).map_err(df)?, params)?
-                }
-                "select" => {
-                    let frame = self.table(args, "table")?;
-                    let columns = strings(args, "columns")?;
-                    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-                    frame.select_columns(&columns).map_err(df)?
-                }
-                "join" => {
-                    let left = self.table(args, "left")?;
-                    let right = self.table(args, "right")?;
-                    let on = strings(args, "on")?;
-                    let on: Vec<&str> = on.iter().map(String::as_str).collect();
-                    let how = match args.get("how").and_then(Value::as_str).unwrap_or("inner") {
-                        "inner" => JoinType::Inner,
-                        "left" => JoinType::Left,
-                        "right" => JoinType::Right,
-                        "full" => JoinType::Full,
-                        "semi" => JoinType::LeftSemi,
-                        "anti" => JoinType::LeftAnti,
-                        other => {
+                };
+                match args.get("right_on") {
+                    None | Some(Value::Null) => join_on(left, right, how, &on)?,
+                    Some(_) => {
+                        let right_on = strings(args, "right_on")?;
+                        let right_on: Vec<&str> = right_on.iter().map(String::as_str).collect();
+                        if right_on.len() != on.len() {
                             return Err(format!(
-                                "join `how` is `{other}`; expected inner, left, right, full, semi or anti"
+                                "join `on` names {} columns and `right_on` {}; they are matched in order",
+                                on.len(),
+                                right_on.len()
                             ));
                         }
-                    };
-                    match args.get("right_on") {
-                        None | Some(Value::Null) => join_on(left, right, how, &on)?,
-                        Some(_) => {
-                            let right_on = strings(args, "right_on")?;
-                            let right_on: Vec<&str> = right_on.iter().map(String::as_str).collect();
-                            if right_on.len() != on.len() {
-                                return Err(format!(
-                                    "join `on` names {} columns and `right_on` {}; they are matched in order",
-                                    on.len(),
-                                    right_on.len()
-                                ));
-                            }
-                            left.join(right, how, &on, &right_on, None).map_err(df)?
-                        }
+                        left.join(right, how, &on, &right_on, None).map_err(df)?
                     }
                 }
-                "union" => {
-                    let first = self.table(args, "first")?;
-                    let second = self.table(args, "second")?;
-                    first.union_by_name(second).map_err(df)?
+            }
+            "union" => {
+                let first = self.table(args, "first")?;
+                let second = self.table(args, "second")?;
+                first.union_by_name(second).map_err(df)?
+            }
+            "aggregate" => {
+                let frame = self.table(args, "table")?;
+                let by = group_columns(args)?;
+                let Some(Value::Object(values)) = args.get("values") else {
+                    return Err(
+                        "aggregate `values` must be a record of name: \"sql aggregate\", e.g. { revenue: \"sum(amount)\" }"
+                            .into(),
+                    );
+                };
+                let mut aggregates = Vec::new();
+                for (name, text) in values {
+                    let text = text.as_str().ok_or_else(|| {
+                        format!("aggregate `{name}` must be SQL text, e.g. \"sum(amount)\"")
+                    })?;
+                    let expr = frame
+                        .parse_sql_expr(text)
+                        .map_err(|e| format!("aggregate `{name}`: {}", df(e)))?;
+                    aggregates.push(expr.alias(name));
                 }
-                "aggregate" => {
-                    let frame = self.table(args, "table")?;
-                    let by = group_columns(args)?;
-                    let Some(Value::Object(values)) = args.get("values") else {
-                        return Err(
-                            "aggregate `values` must be a record of name: \"sql aggregate\", e.g. { revenue: \"sum(amount)\" }"
-                                .into(),
-                        );
-                    };
-                    let mut aggregates = Vec::new();
-                    for (name, text) in values {
-                        let text = text.as_str().ok_or_else(|| {
-                            format!("aggregate `{name}` must be SQL text, e.g. \"sum(amount)\"")
-                        })?;
-                        let expr = frame
-                            .parse_sql_expr(text)
-                            .map_err(|e| format!("aggregate `{name}`: {}", df(e)))?;
-                        aggregates.push(expr.alias(name));
-                    }
-                    frame.aggregate(by, aggregates).map_err(df)?
-                }
-                "group_size" => {
-                    let frame = self.table(args, "table")?;
-                    let by = group_columns(args)?;
-                    let count = frame.parse_sql_expr("count(*)").map_err(df)?;
-                    frame.aggregate(by, vec![count.alias("size")]).map_err(df)?
-                }
-                "sort" => {
-                    let frame = self.table(args, "table")?;
-                    let descending = args.get("descending").and_then(Value::as_bool) == Some(true);
-                    let by = strings(args, "by")?
-                        .iter()
-                        .map(|key| {
-                            let (column, descending) = sort_key(key, descending);
-                            col(column).sort(!descending, descending)
-                        })
-                        .collect();
-                    frame.sort(by).map_err(df)?
-                }
-                "limit" => {
-                    let frame = self.table(args, "table")?;
-                    let n = args
-                        .get("n")
-                        .and_then(Value::as_u64)
-                        .ok_or("limit `n` must be a non-negative int")?;
-                    frame.limit(0, Some(n as usize)).map_err(df)?
-                }
-                "distinct" => self.table(args, "table")?.distinct().map_err(df)?,
-                "write_csv" | "write_parquet" => return self.write(name, args).await,
-                "rows" => {
-                    let batches = self.table(args, "table")?.collect().await.map_err(df)?;
-                    return Ok(Value::Array(rows_of(&batches)?));
-                }
-                "to_table" => {
-                    let items = match args.get("items") {
-                        Some(Value::Array(items)) => items.clone(),
-                        Some(Value::Null) | None => Vec::new(),
-                        Some(other) => vec![other.clone()],
-                    };
-                    self.context().read_batch(batch_of(&items)?).map_err(df)?
-                }
-                other => return Err(format!("`{other}` is not a table operator")),
-            };
-            let frame = if readers >= 2 {
-                frame.cache().await.map_err(df)?
-            } else {
-                frame
-            };
-            Ok(self.keep(frame, sources))
-        }
+                frame.aggregate(by, aggregates).map_err(df)?
+            }
+            "group_size" => {
+                let frame = self.table(args, "table")?;
+                let by = group_columns(args)?;
+                let count = frame.parse_sql_expr("count(*)").map_err(df)?;
+                frame.aggregate(by, vec![count.alias("size")]).map_err(df)?
+            }
+            "sort" => {
+                let frame = self.table(args, "table")?;
+                let descending = args.get("descending").and_then(Value::as_bool) == Some(true);
+                let by = strings(args, "by")?
+                    .iter()
+                    .map(|key| {
+                        let (column, descending) = sort_key(key, descending);
+                        col(column).sort(!descending, descending)
+                    })
+                    .collect();
+                frame.sort(by).map_err(df)?
+            }
+            "limit" => {
+                let frame = self.table(args, "table")?;
+                let n = args
+                    .get("n")
+                    .and_then(Value::as_u64)
+                    .ok_or("limit `n` must be a non-negative int")?;
+                frame.limit(0, Some(n as usize)).map_err(df)?
+            }
+            "distinct" => self.table(args, "table")?.distinct().map_err(df)?,
+            "write_csv" | "write_parquet" => return self.write(name, args).await,
+            "rows" => {
+                let batches = self.table(args, "table")?.collect().await.map_err(df)?;
+                return Ok(Value::Array(rows_of(&batches)?));
+            }
+            "to_table" => {
+                let items = match args.get("items") {
+                    Some(Value::Array(items)) => items.clone(),
+                    Some(Value::Null) | None => Vec::new(),
+                    Some(other) => vec![other.clone()],
+                };
+                self.context().read_batch(batch_of(&items)?).map_err(df)?
+            }
+            other => return Err(format!("`{other}` is not a table operator")),
+        };
+        let frame = if readers >= 2 {
+            frame.cache().await.map_err(df)?
+        } else {
+            frame
+        };
+        Ok(self.keep(frame, sources))
     }
 
     /// A session for one operator: the run's settings, a catalog of its own.
