@@ -217,11 +217,13 @@ codes! {
          column first, or fix the schema.",
         "schema Order { id: int, amount: float }\nplugin sink(rows: table<Order>)\npipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, total float\")\n  node s = sink(t)\n}\n",
         "schema Order { id: int, amount: float }\nplugin sink(rows: table<Order>)\npipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  node s = sink(t)\n}\n";
-    /// A table operator's option outside its set of words (a join's `how`).
-    BAD_TABLE_OPTION = "E0405", "a table operator option that is not one of its words",
+    /// A table operator's option outside the values it takes (a join's
+    /// `how`, a negative limit).
+    BAD_TABLE_OPTION = "E0405", "a table operator option outside the values it takes",
         "Some table operator arguments take one word of a fixed set: a join's `how` is inner, \
-         left, right, full, semi or anti. The value given is none of them (the message suggests \
-         the closest); the run would fail at that node.",
+         left, right, full, semi or anti (the message suggests the closest). A limit's `n` is \
+         a number of rows, 0 or more. The value given is outside that; the run would fail at \
+         that node.",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"outer\")\n  output rows = j\n}\n",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"full\")\n  output rows = j\n}\n";
     /// A node whose result nothing uses.

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use pipec_grammar::ast::{Expr, ExprKind, Item, Member, NodeDecl, Pipeline, StringLit};
+use pipec_grammar::ast::{Expr, ExprKind, Item, Literal, Member, NodeDecl, Pipeline, StringLit};
 use pipec_grammar::diagnostic::{Diagnostic, FileName};
 use pipec_grammar::span::Span;
 
@@ -405,7 +405,11 @@ impl<'a> PipelineTables<'a> {
                 self.columns(args, "by", &input, &schema, true);
                 Some(schema)
             }
-            "limit" | "distinct" => Some(self.table_arg(args, "table")?.1),
+            "limit" => {
+                self.check_limit(args);
+                Some(self.table_arg(args, "table")?.1)
+            }
+            "distinct" => Some(self.table_arg(args, "table")?.1),
             "join" => {
                 self.check_join_how(args);
                 self.join_schema(args)
@@ -521,6 +525,29 @@ impl<'a> PipelineTables<'a> {
             diagnostic.with_help("write one of inner, left, right, full, semi, anti")
         };
         self.diagnostics.push(diagnostic);
+    }
+
+    /// A limit is a count of rows: a negative literal is refused.
+    fn check_limit(&mut self, args: &Args<'a>) {
+        let Some(value) = args.value("n") else {
+            return;
+        };
+        let ExprKind::Literal(Literal::Int(written)) = &value.kind else {
+            return;
+        };
+        if !written.trim_start().starts_with('-') {
+            return;
+        }
+        self.diagnostics.push(
+            Diagnostic::new(
+                codes::BAD_TABLE_OPTION,
+                format!("a limit is a number of rows, 0 or more, not `{written}`"),
+                self.file,
+                value.span,
+            )
+            .with_label("negative")
+            .with_help("`limit(t, 10)` keeps the first 10 rows; `limit(t, 0)` none"),
+        );
     }
 
     fn join_schema(&mut self, args: &Args<'a>) -> Known {
@@ -664,17 +691,38 @@ impl<'a> PipelineTables<'a> {
                     diagnostic.with_help(columns_help)
                 }
             }
-            None => Diagnostic::new(
-                codes::TABLE_QUERY,
-                format!("node `{node}`: {}", error.message),
-                self.file,
-                span,
-            )
-            .with_label("DataFusion cannot plan this")
-            .with_help(
-                "the query is planned against the upstream tables' schemas as `check` knows them",
-            ),
+            None => match &error.uncastable {
+                Some(literal) => Diagnostic::new(
+                    codes::TABLE_QUERY,
+                    format!(
+                        "node `{node}`: '{}' is not a {} value",
+                        literal.value, literal.to
+                    ),
+                    self.file,
+                    span,
+                )
+                .with_label(format!("cannot be a {}", literal.to))
+                .with_help(format!(
+                    "a quoted literal takes the type of the column it meets; write a {} here",
+                    literal.to
+                )),
+                None => self.unplannable(node, &error.message, span),
+            },
         }
+    }
+
+    /// A query DataFusion refuses for a reason other than a column or a literal.
+    fn unplannable(&self, node: &str, message: &str, span: Span) -> Diagnostic {
+        Diagnostic::new(
+            codes::TABLE_QUERY,
+            format!("node `{node}`: {message}"),
+            self.file,
+            span,
+        )
+        .with_label("DataFusion cannot plan this")
+        .with_help(
+            "the query is planned against the upstream tables' schemas as `check` knows them",
+        )
     }
 
     /// The table argument `name`: the upstream node it names (or the

@@ -9,6 +9,8 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::empty::EmptyTable;
 use datafusion::common::{SchemaError, TableReference};
 use datafusion::error::DataFusionError;
+use datafusion::optimizer::Optimizer;
+use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use pipec_grammar::ast::{StringLit, StringPart};
 use pipec_grammar::span::Span;
@@ -119,6 +121,20 @@ pub struct PlanError {
     /// A column that does not exist, with the columns that do (qualified
     /// by their table's name or alias when the query reads several).
     pub unknown_column: Option<(String, Vec<String>)>,
+    /// A quoted literal that cannot take the type it is compared with.
+    pub uncastable: Option<Uncastable>,
+}
+
+/// A quoted literal that cannot be converted to the type of the column it
+/// meets (`amount > 'abc'`): constant folding fails before any row is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uncastable {
+    /// The literal's text.
+    pub value: String,
+    /// The type it had to take, as the engine names it (`Float64`).
+    pub to: String,
+    /// Where the literal is written, when it can be found in the query.
+    pub span: Option<Span>,
 }
 
 /// Plans `sql` against `tables` (name → schema); the result's schema.
@@ -141,17 +157,24 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<SchemaRef, Pl
     }
     let state = context.state();
     // Planning resolves names and functions; the analyzer then coerces types
-    // (`amount + day` with a date is refused here, as it would be at run time).
+    // (`amount + day` with a date is refused here, as it would be at run
+    // time); simplifying folds constants, so a literal that cannot take its
+    // column's type (`amount > 'abc'`) is refused too.
     let planned =
         futures::executor::block_on(state.create_logical_plan(sql.text())).and_then(|plan| {
-            state
-                .analyzer()
-                .execute_and_check(plan, state.config_options(), |_, _| {})
+            let plan =
+                state
+                    .analyzer()
+                    .execute_and_check(plan, state.config_options(), |_, _| {})?;
+            let schema = Arc::new(plan.schema().as_arrow().clone());
+            Optimizer::with_rules(vec![Arc::new(SimplifyExpressions::new())]).optimize(
+                plan,
+                &state,
+                |_, _| {},
+            )?;
+            Ok(schema)
         });
-    match planned {
-        Ok(plan) => Ok(Arc::new(plan.schema().as_arrow().clone())),
-        Err(error) => Err(plan_error(sql, &error)),
-    }
+    planned.map_err(|error| plan_error(sql, &error))
 }
 
 fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
@@ -161,6 +184,8 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         let end = sql.offset_of(s.end.line, s.end.column).unwrap_or(start);
         sql.file_span(start, end.max(start))
     });
+    let uncastable = uncastable_literal(sql, error);
+    let span = span.or_else(|| uncastable.as_ref().and_then(|u| u.span));
     let unknown_column = match error.find_root() {
         DataFusionError::SchemaError(schema_error, _) => match schema_error.as_ref() {
             SchemaError::FieldNotFound {
@@ -210,7 +235,32 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         message,
         span,
         unknown_column,
+        uncastable,
     }
+}
+
+/// A literal that could not take its column's type, and where it is
+/// written: the engine names the value (`Cannot cast string 'abc' to value
+/// of Float64 type`), not its place.
+fn uncastable_literal(sql: &SqlText, error: &DataFusionError) -> Option<Uncastable> {
+    const CANNOT_CAST: &str = "Cannot cast string '";
+    let message = error.find_root().to_string();
+    let rest = &message[message.find(CANNOT_CAST)? + CANNOT_CAST.len()..];
+    let (value, rest) = rest.split_once("' to ")?;
+    let to = rest
+        .trim_start_matches("value of ")
+        .trim_end_matches(" type")
+        .to_string();
+    let quoted = format!("'{}'", value.replace('\'', "''"));
+    let span = sql
+        .text()
+        .find(&quoted)
+        .and_then(|start| sql.file_span(start, start + quoted.len()));
+    Some(Uncastable {
+        value: value.to_string(),
+        to,
+        span,
+    })
 }
 
 /// The engine's message without its category prefixes and internal detail:
@@ -242,6 +292,8 @@ fn tidy(message: &str) -> String {
         "Schema error: ",
         "Internal error: ",
         "Execution error: ",
+        "Arrow error: ",
+        "Cast error: ",
     ] {
         while let Some(rest) = text.strip_prefix(prefix) {
             text = rest;
@@ -317,6 +369,21 @@ mod tests {
             tidy(message),
             "no function matches `sum(Date32)`; it takes sum(Int64), sum(Float64)"
         );
+    }
+
+    #[test]
+    fn a_literal_that_cannot_take_its_columns_type_is_refused_at_itself() {
+        let source = r#""select name from people where age > 'old'""#;
+        let mut sql = SqlText::default();
+        sql.push_literal(&literal(source));
+        let error = plan(&sql, &[("people", people())]).expect_err("'old' is no int");
+        let uncastable = error.uncastable.clone().expect("uncastable literal");
+        assert_eq!(
+            (uncastable.value.as_str(), uncastable.to.as_str()),
+            ("old", "Int64")
+        );
+        let span = error.span.expect("span");
+        assert_eq!(&source[span.start as usize..span.end as usize], "'old'");
     }
 
     #[test]
