@@ -122,7 +122,7 @@ pub struct PlanError {
     /// by their table's name or alias when the query reads several).
     pub unknown_column: Option<(String, Vec<String>)>,
     /// A quoted literal that cannot take the type it is compared with.
-    pub uncastable: Option<Uncastable>,
+    pub uncastable: Option<Box<Uncastable>>,
 }
 
 /// A quoted literal that cannot be converted to the type of the column it
@@ -242,7 +242,7 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
 /// A literal that could not take its column's type, and where it is
 /// written: the engine names the value (`Cannot cast string 'abc' to value
 /// of Float64 type`), not its place.
-fn uncastable_literal(sql: &SqlText, error: &DataFusionError) -> Option<Uncastable> {
+fn uncastable_literal(sql: &SqlText, error: &DataFusionError) -> Option<Box<Uncastable>> {
     const CANNOT_CAST: &str = "Cannot cast string '";
     let message = error.find_root().to_string();
     let rest = &message[message.find(CANNOT_CAST)? + CANNOT_CAST.len()..];
@@ -256,11 +256,11 @@ fn uncastable_literal(sql: &SqlText, error: &DataFusionError) -> Option<Uncastab
         .text()
         .find(&quoted)
         .and_then(|start| sql.file_span(start, start + quoted.len()));
-    Some(Uncastable {
+    Some(Box::new(Uncastable {
         value: value.to_string(),
         to,
         span,
-    })
+    }))
 }
 
 /// The engine's message without its category prefixes and internal detail:
