@@ -327,7 +327,7 @@ fn a_missing_file_fails_the_node_naming_the_file() {
 }
 
 #[test]
-fn a_malformed_row_met_late_names_the_file_line_and_value() {
+fn a_malformed_row_met_late_names_the_file_line_column_node_and_value() {
     let dir = temp_dir("malformed_late");
     std::fs::write(dir.join("amounts.csv"), "id,amount\n1,2.5\n2,abc\n").expect("write");
     // The read is lazy: the bad row is met when the sum is computed for the output.
@@ -341,8 +341,11 @@ fn a_malformed_row_met_late_names_the_file_line_and_value() {
         &dir,
     )
     .expect_err("fails");
+    // The file's own line (the engine counts records from its part of the
+    // file), the column by name and the node that reads the file.
     assert!(
-        error.contains("amounts.csv") && error.contains("line 2") && error.contains("abc"),
+        error.contains("amounts.csv` line 3, column `amount` (read by node `amounts`)")
+            && error.contains("'abc' is not a valid Float64"),
         "{error}"
     );
 }

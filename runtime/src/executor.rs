@@ -1030,7 +1030,7 @@ fn call(
         // The rule `pipec plan` shows (links::table_step): read by two or
         // more nodes or outputs, the result is computed once and kept.
         let readers = shared.plan.links().nodes[position].readers;
-        return shared.tables()?.run(name, args, readers);
+        return shared.tables()?.run(&node.name, name, args, readers);
     }
     // Other operators see a table as its rows.
     let exported;

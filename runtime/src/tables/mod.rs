@@ -14,6 +14,7 @@
 //! operator of a run, so runs without tables never start it.
 
 mod convert;
+mod failure;
 mod ops;
 
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::{DataFrame, SessionConfig};
 use serde_json::{Map, Value, json};
+
+use failure::Source;
 
 pub use convert::{batch_of, rows_of};
 pub use ops::SQL_TABLES_ARG;
@@ -52,11 +55,13 @@ pub struct Tables {
     frames: Mutex<Vec<Kept>>,
 }
 
-/// A table of the run and the files its plan reads (named in engine errors
-/// that surface when the table is finally computed, far from its reader).
+/// A table of the run, the node that made it and the files its plan reads
+/// (named in engine errors that surface when the table is finally computed,
+/// far from its reader).
 struct Kept {
     frame: DataFrame,
-    sources: Arc<Vec<String>>,
+    node: String,
+    sources: Arc<Vec<Source>>,
 }
 
 impl Tables {
@@ -104,10 +109,14 @@ impl Tables {
         })
     }
 
-    /// Keeps a table that reads `sources` and returns its handle.
-    fn keep(&self, frame: DataFrame, sources: Arc<Vec<String>>) -> Value {
+    /// Keeps the table `node` made, which reads `sources`, and returns its handle.
+    fn keep(&self, frame: DataFrame, node: &str, sources: Arc<Vec<Source>>) -> Value {
         let mut frames = self.frames.lock().unwrap_or_else(|e| e.into_inner());
-        frames.push(Kept { frame, sources });
+        frames.push(Kept {
+            frame,
+            node: node.to_string(),
+            sources,
+        });
         json!({ HANDLE_KEY: frames.len() - 1 })
     }
 
@@ -119,7 +128,7 @@ impl Tables {
     }
 
     /// The files read by the tables of every handle in `value`, in order, once each.
-    fn sources_in(&self, value: &Value, into: &mut Vec<String>) {
+    fn sources_in(&self, value: &Value, into: &mut Vec<Source>) {
         match value {
             Value::Object(map) => match handle_of_map(map) {
                 Some(id) => {
@@ -139,14 +148,11 @@ impl Tables {
         }
     }
 
-    /// An engine error met while computing a table that reads `sources`:
-    /// the files are named unless the message already names one.
-    fn computing_error(message: String, sources: &[String]) -> String {
-        if sources.is_empty() || sources.iter().any(|s| message.contains(s.as_str())) {
-            return message;
-        }
-        let files: Vec<String> = sources.iter().map(|s| format!("`{s}`")).collect();
-        format!("{message} (the table reads {})", files.join(", "))
+    /// The node that made the table of a handle.
+    fn maker(&self, value: &Value) -> Option<String> {
+        let id = handle(value)?;
+        let frames = self.frames.lock().unwrap_or_else(|e| e.into_inner());
+        frames.get(id).map(|kept| kept.node.clone())
     }
 
     /// `value` with every table handle in it replaced by the table's rows.
@@ -160,7 +166,13 @@ impl Tables {
                 let batches = self.runtime.block_on(frame.collect()).map_err(|e| {
                     let mut sources = Vec::new();
                     self.sources_in(&table, &mut sources);
-                    Self::computing_error(e.to_string(), &sources)
+                    let described = failure::describe(&e.strip_backtrace(), &sources);
+                    match self.maker(&table) {
+                        Some(node) if !described.contains(&format!("node `{node}`")) => {
+                            format!("node `{node}`: {described}")
+                        }
+                        _ => described,
+                    }
                 })?;
                 Ok(Value::Array(rows_of(&batches)?))
             }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::Tables;
 use super::convert::{batch_of, rows_of, scalar_of};
+use super::failure::{Source, describe};
 use crate::plugins::Args;
 use pipec_compiler::tables::schema::{
     FileKind, csv_delimiter, declared_schema as parse_declared_schema, file_schema, null_pattern,
@@ -26,33 +27,35 @@ use pipec_compiler::tables::sort_key;
 pub const SQL_TABLES_ARG: &str = "$tables";
 
 impl Tables {
-    /// Runs table operator `name`; `readers` is how many nodes and outputs
-    /// read its result (two or more: the result is computed once and kept).
-    pub fn run(&self, name: &str, args: &Args, readers: usize) -> Result<Value, String> {
-        // The files this table's plan reads: its inputs' and its own.
+    /// Runs table operator `name` for `node`; `readers` is how many nodes
+    /// and outputs read its result (two or more: the result is computed once
+    /// and kept).
+    pub fn run(
+        &self,
+        node: &str,
+        name: &str,
+        args: &Args,
+        readers: usize,
+    ) -> Result<Value, String> {
+        // The files this table's plan reads through its inputs.
         let mut sources = Vec::new();
         for value in args.values() {
             self.sources_in(value, &mut sources);
         }
-        if name.starts_with("read_")
-            && let Some(path) = args.get("path").and_then(Value::as_str)
-            && !sources.iter().any(|s| s == path)
-        {
-            sources.push(path.to_string());
-        }
-        let sources = Arc::new(sources);
         self.runtime
-            .block_on(self.compute(name, args, readers, Arc::clone(&sources)))
-            .map_err(|message| Self::computing_error(message, &sources))
+            .block_on(self.compute(node, name, args, readers, sources))
     }
 
     /// Runs operator `name`: a table kept under a handle, or a value.
+    /// Engine errors met while computing (a cached, written or listed table)
+    /// name the files the plan reads and their readers.
     async fn compute(
         &self,
+        node: &str,
         name: &str,
         args: &Args,
         readers: usize,
-        sources: Arc<Vec<String>>,
+        mut sources: Vec<Source>,
     ) -> Result<Value, String> {
         let frame = match name {
             "read_csv" => self.read_csv(args).await?,
@@ -181,9 +184,13 @@ impl Tables {
                 frame.limit(0, Some(n as usize)).map_err(df)?
             }
             "distinct" => self.table(args, "table")?.distinct().map_err(df)?,
-            "write_csv" | "write_parquet" => return self.write(name, args).await,
+            "write_csv" | "write_parquet" => return self.write(name, args, &sources).await,
             "rows" => {
-                let batches = self.table(args, "table")?.collect().await.map_err(df)?;
+                let batches = self
+                    .table(args, "table")?
+                    .collect()
+                    .await
+                    .map_err(|e| describe(&df(e), &sources))?;
                 return Ok(Value::Array(rows_of(&batches)?));
             }
             "to_table" => {
@@ -196,12 +203,35 @@ impl Tables {
             }
             other => return Err(format!("`{other}` is not a table operator")),
         };
+        if name.starts_with("read_")
+            && let Some(path) = args.get("path").and_then(Value::as_str)
+        {
+            let delimiter = if name == "read_csv" {
+                csv_delimiter(args.get("delimiter").and_then(Value::as_str).unwrap_or(","))
+            } else {
+                None
+            };
+            sources.push(Source {
+                node: node.to_string(),
+                path: path.to_string(),
+                columns: frame
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .collect(),
+                delimiter,
+            });
+        }
         let frame = if readers >= 2 {
-            frame.cache().await.map_err(df)?
+            frame
+                .cache()
+                .await
+                .map_err(|e| describe(&df(e), &sources))?
         } else {
             frame
         };
-        Ok(self.keep(frame, sources))
+        Ok(self.keep(frame, node, Arc::new(sources)))
     }
 
     /// A session for one operator: the run's settings, a catalog of its own.
@@ -307,7 +337,7 @@ impl Tables {
         bind(frame, params)
     }
 
-    async fn write(&self, name: &str, args: &Args) -> Result<Value, String> {
+    async fn write(&self, name: &str, args: &Args, sources: &[Source]) -> Result<Value, String> {
         let frame = self.table(args, "table")?;
         let path = path_text(args, "path")?;
         if let Some(parent) = Path::new(&path).parent()
@@ -322,7 +352,7 @@ impl Tables {
         } else {
             frame.write_parquet(&path, options, None).await
         }
-        .map_err(|e| format!("cannot write `{path}`: {}", df(e)))?;
+        .map_err(|e| format!("cannot write `{path}`: {}", describe(&df(e), sources)))?;
         let rows: u64 = rows_of(&written)?
             .iter()
             .filter_map(|r| r.get("count").and_then(Value::as_u64))
