@@ -226,6 +226,16 @@ codes! {
          that node.",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"outer\")\n  output rows = j\n}\n",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"full\")\n  output rows = j\n}\n";
+    /// A schema declared for a CSV file that its first rows do not fit.
+    SCHEMA_FILE_MISFIT = "E0406", "a declared schema that the file's rows do not fit",
+        "A `read_csv` declares its schema and its file exists at check time: its first rows \
+         (as many as type inference reads) are read with the declared schema, and one does not \
+         fit: a value that is not of its column's declared type (`120.98` in an `int` column), \
+         or a row with another number of fields than the schema has columns. The run would \
+         fail there. The message names the line; declare the type the file has (the help says \
+         what the file's rows read as) or mend the file.",
+        "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount int\")\n  output rows = t\n}\n",
+        "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount float\")\n  output rows = t\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

@@ -446,7 +446,12 @@ impl<'a> PipelineTables<'a> {
         if let Some(literal) = args.string("schema") {
             let text = literal.as_plain()?;
             return match declared_schema(&text) {
-                Ok(schema) => Some(Arc::new(schema)),
+                Ok(schema) => {
+                    if operator == "read_csv" {
+                        self.check_declared_against_file(args, literal, &text, &schema);
+                    }
+                    Some(Arc::new(schema))
+                }
                 Err(message) => {
                     self.diagnostics.push(
                         Diagnostic::new(codes::BAD_TABLE_SCHEMA, message, self.file, literal.span)
@@ -461,29 +466,112 @@ impl<'a> PipelineTables<'a> {
         }
         let path = self.path_arg(args.value("path")?)?;
         let kind = match operator {
-            "read_csv" => {
-                let delimiter = match args.value("delimiter") {
-                    None => b',',
-                    Some(value) => csv_delimiter(&plain_string(value)?)?,
-                };
-                let header = !matches!(
-                    args.value("header").map(|e| &e.kind),
-                    Some(ExprKind::Literal(pipec_grammar::ast::Literal::Bool(false)))
-                );
-                let nulls = match args.value("nulls") {
-                    None => None,
-                    Some(value) => Some(plain_string(value)?),
-                };
-                FileKind::Csv {
-                    delimiter,
-                    header,
-                    nulls,
-                }
-            }
+            "read_csv" => self.csv_kind(args)?,
             "read_parquet" => FileKind::Parquet,
             _ => FileKind::Json,
         };
         file_schema(&path, kind)
+    }
+
+    /// How `read_csv` reads its file: delimiter, header and null text, when
+    /// written as plain values.
+    fn csv_kind(&self, args: &Args<'a>) -> Option<FileKind> {
+        let delimiter = match args.value("delimiter") {
+            None => b',',
+            Some(value) => csv_delimiter(&plain_string(value)?)?,
+        };
+        let header = !matches!(
+            args.value("header").map(|e| &e.kind),
+            Some(ExprKind::Literal(Literal::Bool(false)))
+        );
+        let nulls = match args.value("nulls") {
+            None => None,
+            Some(value) => Some(plain_string(value)?),
+        };
+        Some(FileKind::Csv {
+            delimiter,
+            header,
+            nulls,
+        })
+    }
+
+    /// A schema declared for a CSV file that exists now must fit its first
+    /// rows (those inference reads): a value of another type or a row of
+    /// another width would fail the run.
+    fn check_declared_against_file(
+        &mut self,
+        args: &Args<'a>,
+        literal: &StringLit,
+        text: &str,
+        schema: &Schema,
+    ) {
+        let Some(path) = args.value("path").and_then(|p| self.path_arg(p)) else {
+            return;
+        };
+        let Some(kind) = self.csv_kind(args) else {
+            return;
+        };
+        let Some(misfit) = schema::csv_misfit(&path, &kind, schema) else {
+            return;
+        };
+        let shown = path.strip_prefix(self.base).unwrap_or(&path).display();
+        let entries = schema_entries(text);
+        // Positions inside the string map one to one when it is written as is.
+        let exact = self
+            .text
+            .get(literal.span.start as usize..literal.span.end as usize)
+            == Some(format!("\"{text}\"").as_str());
+        let diagnostic = match misfit {
+            schema::Misfit::Value {
+                line,
+                column,
+                value,
+            } => {
+                let Some((offset, entry)) = entries.get(column) else {
+                    return;
+                };
+                let span = if exact {
+                    let start = literal.span.start + 1 + *offset as u32;
+                    Span {
+                        start,
+                        end: start + entry.len() as u32,
+                    }
+                } else {
+                    literal.span
+                };
+                let inferred = file_schema(&path, kind)
+                    .and_then(|s| s.fields().get(column).map(|f| f.data_type().clone()))
+                    .and_then(|t| type_word(&t));
+                let help = match inferred {
+                    Some(word) => format!(
+                        "the file's first rows read as `{word}` in this column; declare it so, or mend line {line}"
+                    ),
+                    None => {
+                        format!("declare the column's type as the file has it, or mend line {line}")
+                    }
+                };
+                Diagnostic::new(
+                    codes::SCHEMA_FILE_MISFIT,
+                    format!("`{shown}` line {line}: '{value}' does not fit the declared `{entry}`"),
+                    self.file,
+                    span,
+                )
+                .with_label("declared here")
+                .with_help(help)
+            }
+            schema::Misfit::Fields { line, found } => Diagnostic::new(
+                codes::SCHEMA_FILE_MISFIT,
+                format!(
+                    "`{shown}` line {line} has {found} fields; the declared schema has {} columns",
+                    entries.len()
+                ),
+                self.file,
+                literal.span,
+            )
+            .with_label("declared here")
+            .with_help("declare one column per field of the file, in the file's order"),
+        };
+        self.diagnostics.push(diagnostic);
     }
 
     /// A join's `how`, when written as plain text, is one of the join kinds.
@@ -863,6 +951,35 @@ fn plain_string(expr: &Expr) -> Option<String> {
         ExprKind::String(literal) => literal.as_plain(),
         _ => None,
     }
+}
+
+/// The `name type` entries of a declared schema's text, trimmed, with the
+/// byte offset of each in the text.
+fn schema_entries(text: &str) -> Vec<(usize, &str)> {
+    let mut entries = Vec::new();
+    let mut offset = 0;
+    for piece in text.split(',') {
+        let trimmed = piece.trim();
+        if !trimmed.is_empty() {
+            let lead = piece.len() - piece.trim_start().len();
+            entries.push((offset + lead, trimmed));
+        }
+        offset += piece.len() + 1;
+    }
+    entries
+}
+
+/// The declared-schema word for an Arrow type a file was read as.
+fn type_word(data_type: &DataType) -> Option<&'static str> {
+    Some(match data_type {
+        DataType::Int64 => "int",
+        DataType::Float64 => "float",
+        DataType::Utf8 => "string",
+        DataType::Boolean => "bool",
+        DataType::Date32 => "date",
+        DataType::Timestamp(..) => "timestamp",
+        _ => return None,
+    })
 }
 
 /// A SQL identifier, quoted so that any column or node name is taken as written.

@@ -5,8 +5,9 @@
 use std::fs::File;
 use std::io::{BufReader, Seek};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
+use datafusion::arrow::csv::ReaderBuilder;
 use datafusion::arrow::csv::reader::Format;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::json::reader::infer_json_schema_from_seekable;
@@ -126,6 +127,85 @@ pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
     }
 }
 
+/// How the first rows of a CSV file do not fit the schema declared for it:
+/// the run would fail on them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Misfit {
+    /// A value that does not parse as its declared column's type.
+    Value {
+        /// The file's 1-based line.
+        line: usize,
+        /// The column's 0-based position in the declared schema.
+        column: usize,
+        /// The value as written.
+        value: String,
+    },
+    /// A row with another number of fields than the schema has columns.
+    Fields {
+        /// The file's 1-based line.
+        line: usize,
+        /// How many fields the row has.
+        found: usize,
+    },
+}
+
+/// The CSV value that does not parse: value, column, record (0-based,
+/// counting a header) in Arrow's message.
+static CSV_VALUE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?s)Error while parsing value '(?P<value>.*)' as type '[^']+' for column (?P<column>\d+) at line (?P<record>\d+)\.",
+    )
+    .expect("a valid pattern")
+});
+
+/// A row with too many or too few fields (1-based line) in Arrow's message.
+static CSV_FIELDS: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"incorrect number of fields for line (?P<line>\d+), expected \d+ got (?:more than )?(?P<found>\d+)")
+        .expect("a valid pattern")
+});
+
+/// Reads the first rows of the CSV file at `path` (as inference does) with
+/// the declared `schema`; where they do not fit it, if anywhere. `None` too
+/// when the file cannot be read now (it may be written before the run).
+pub fn csv_misfit(path: &Path, kind: &FileKind, schema: &Schema) -> Option<Misfit> {
+    let FileKind::Csv {
+        delimiter,
+        header,
+        nulls,
+    } = kind
+    else {
+        return None;
+    };
+    let file = File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut format = Format::default()
+        .with_header(*header)
+        .with_delimiter(*delimiter);
+    if let Some(nulls) = nulls {
+        format = format.with_null_regex(regex::Regex::new(&null_pattern(nulls)).ok()?);
+    }
+    let mut reader = ReaderBuilder::new(Arc::new(schema.clone()))
+        .with_format(format)
+        .with_batch_size(INFER_RECORDS)
+        .build(BufReader::new(file))
+        .ok()?;
+    let message = reader.next()?.err()?.to_string();
+    if let Some(found) = CSV_VALUE.captures(&message) {
+        return Some(Misfit::Value {
+            line: found["record"].parse::<usize>().ok()? + 1,
+            column: found["column"].parse().ok()?,
+            value: found["value"].to_string(),
+        });
+    }
+    let found = CSV_FIELDS.captures(&message)?;
+    Some(Misfit::Fields {
+        line: found["line"].parse().ok()?,
+        found: found["found"].parse().ok()?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +244,34 @@ mod tests {
         let path = dir.join("t.csv");
         std::fs::write(&path, text).expect("csv");
         (dir, path)
+    }
+
+    #[test]
+    fn first_rows_that_do_not_fit_a_declared_schema_are_found() {
+        let (dir, path) = csv_file("misfit", "id,amount\n1,2\n2,2.5\n");
+        let csv = FileKind::Csv {
+            delimiter: b',',
+            header: true,
+            nulls: None,
+        };
+        let ints = declared_schema("id int, amount int").expect("schema");
+        assert_eq!(
+            csv_misfit(&path, &csv, &ints),
+            Some(Misfit::Value {
+                line: 3,
+                column: 1,
+                value: "2.5".into()
+            })
+        );
+        let floats = declared_schema("id int, amount float").expect("schema");
+        assert_eq!(csv_misfit(&path, &csv, &floats), None);
+        std::fs::write(&path, "id,amount\n1,2\n2,2.5\n3,4,5\n").expect("csv");
+        assert_eq!(
+            csv_misfit(&path, &csv, &floats),
+            Some(Misfit::Fields { line: 4, found: 3 })
+        );
+        assert_eq!(csv_misfit(&dir.join("none.csv"), &csv, &floats), None);
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
