@@ -610,3 +610,74 @@ fn datafusion_settings_come_from_the_environment_and_a_bad_one_is_named() {
     assert_eq!(wrong.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("DATAFUSION_"), "{stderr}");
 }
+
+#[test]
+fn a_join_renames_right_columns_the_left_already_has() {
+    let dir = temp_dir("join_clash");
+    write_data(&dir);
+    std::fs::write(
+        dir.join("visits.csv"),
+        "name,city\nada,paris\ngrace,london\n",
+    )
+    .expect("visits");
+    // `select` proves that check knows the renamed columns too.
+    let outputs = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node visits = read_csv("{input.dir}/visits.csv")
+  node shared = join(people, visits, on: ["name"])
+  node both = join(people, visits, on: ["name"], right_on: ["name"])
+  node shared_cols = select(shared, ["name", "city", "city_right"])
+  node both_cols = select(both, ["name", "name_right", "city_right"])
+  node shared_sorted = sort(shared_cols, by: ["name", "city_right"])
+  node both_sorted = sort(both_cols, by: ["name", "city_right"])
+  output shared = shared_sorted
+  output both = both_sorted
+}"#,
+        &dir,
+    )
+    .expect("runs");
+    assert_eq!(
+        outputs["shared"],
+        json!([
+            {"name": "ada", "city": "london", "city_right": "paris"},
+            {"name": "ada", "city": "london", "city_right": "paris"},
+            {"name": "grace", "city": "new york", "city_right": "london"},
+        ])
+    );
+    assert_eq!(
+        outputs["both"],
+        json!([
+            {"name": "ada", "name_right": "ada", "city_right": "paris"},
+            {"name": "ada", "name_right": "ada", "city_right": "paris"},
+            {"name": "grace", "name_right": "grace", "city_right": "london"},
+        ])
+    );
+}
+
+#[test]
+fn write_json_takes_a_table_first_like_the_other_writers() {
+    let dir = temp_dir("write_json_table");
+    write_data(&dir);
+    let outputs = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node london = filter(people, "city = 'london'")
+  node table_first = write_json(london, "{input.dir}/london.json")
+  node path_first = write_json("{input.dir}/london2.json", london)
+  output table_first = table_first
+  output path_first = path_first
+}"#,
+        &dir,
+    )
+    .expect("runs");
+    assert_eq!(outputs["table_first"]["rows"], json!(3));
+    assert_eq!(outputs["path_first"]["rows"], json!(3));
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("london.json")).expect("written"))
+            .expect("JSON");
+    assert_eq!(written.as_array().map(Vec::len), Some(3));
+    assert_eq!(written[0]["city"], json!("london"));
+}

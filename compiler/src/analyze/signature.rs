@@ -234,12 +234,17 @@ impl Checker<'_> {
         let callee = signature.callee.name().to_string();
         let mut bound: Vec<Option<pipec_grammar::span::Span>> = vec![None; signature.params.len()];
         let mut positional = 0;
-        for arg in &call.args {
-            let ty = self.expr(&arg.value, context);
+        let types: Vec<Type> = call
+            .args
+            .iter()
+            .map(|arg| self.expr(&arg.value, context))
+            .collect();
+        let order = positional_order(signature, &call.args, &types);
+        for (arg, ty) in call.args.iter().zip(types) {
             binds.push(None);
             let index = match &arg.name {
                 None => {
-                    let index = positional;
+                    let index = order.get(positional).copied().unwrap_or(positional);
                     positional += 1;
                     if index >= signature.params.len() {
                         self.report(
@@ -503,4 +508,31 @@ fn pipeline_output_types(db: &dyn Db, source: Source, index: usize) -> BTreeMap<
         types.entry(output.name.name.clone()).or_insert(ty);
     }
     types
+}
+
+/// Which parameter each positional argument binds, in order. Parameters in
+/// their declared order, except for `write_json`, which also takes a table
+/// first, as the other table writers do: `write_json(t, "out.json")` is
+/// `write_json(path: "out.json", value: t)`.
+fn positional_order(
+    signature: &Signature,
+    args: &[pipec_grammar::ast::Arg],
+    types: &[Type],
+) -> Vec<usize> {
+    let declared: Vec<usize> = (0..signature.params.len()).collect();
+    let builtin = matches!(&signature.callee, Callee::Builtin { name } if name == "write_json");
+    let first_is_table = args
+        .iter()
+        .zip(types)
+        .find(|(arg, _)| arg.name.is_none())
+        .is_some_and(|(_, ty)| matches!(ty, Type::Table(_)));
+    let position = |name: &str| signature.params.iter().position(|p| p.name == name);
+    match (
+        builtin && first_is_table,
+        position("value"),
+        position("path"),
+    ) {
+        (true, Some(value), Some(path)) => vec![value, path],
+        _ => declared,
+    }
 }

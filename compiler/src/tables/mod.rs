@@ -649,9 +649,17 @@ impl<'a> PipelineTables<'a> {
         let how = args.value("how").and_then(plain_string);
         let mut fields: Vec<Field> = left.fields().iter().map(|f| f.as_ref().clone()).collect();
         if !matches!(how.as_deref(), Some("semi" | "anti")) {
-            for field in right.fields() {
-                if right_on || !on.contains(field.name()) {
-                    fields.push(field.as_ref().clone());
+            let left_names: Vec<&str> = left.fields().iter().map(|f| f.name().as_str()).collect();
+            let right_names: Vec<&str> = right.fields().iter().map(|f| f.name().as_str()).collect();
+            let shared: Vec<&str> = if right_on {
+                Vec::new()
+            } else {
+                on.iter().map(String::as_str).collect()
+            };
+            let names = join_right_names(&left_names, &right_names, &shared);
+            for (field, name) in right.fields().iter().zip(names) {
+                if let Some(name) = name {
+                    fields.push(field.as_ref().clone().with_name(name));
                 }
             }
         }
@@ -890,6 +898,40 @@ impl<'a> PipelineTables<'a> {
         };
         Some(self.base.join(text))
     }
+}
+
+/// The names a join gives the right table's columns, in order (`None`: not
+/// kept). Key columns of the same name on both sides (`on` without
+/// `right_on`, given here as `shared_keys`) are kept once, from the left; a
+/// right column whose name the result already has is renamed `NAME_right`
+/// (`NAME_right_2`, ... if that is taken too). The checker and the runtime
+/// both name columns by this rule.
+pub fn join_right_names(
+    left: &[&str],
+    right: &[&str],
+    shared_keys: &[&str],
+) -> Vec<Option<String>> {
+    let mut taken: Vec<String> = left.iter().map(|c| c.to_string()).collect();
+    right
+        .iter()
+        .map(|column| {
+            if shared_keys.contains(column) {
+                return None;
+            }
+            let mut name = column.to_string();
+            let mut n = 1;
+            while taken.contains(&name) {
+                n += 1;
+                name = if n == 2 {
+                    format!("{column}_right")
+                } else {
+                    format!("{column}_right_{}", n - 1)
+                };
+            }
+            taken.push(name.clone());
+            Some(name)
+        })
+        .collect()
 }
 
 /// A `sort` key: `"amount desc"` is column `amount`, descending; a key

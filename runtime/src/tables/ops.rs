@@ -20,7 +20,7 @@ use crate::plugins::Args;
 use pipec_compiler::tables::schema::{
     FileKind, csv_delimiter, declared_schema as parse_declared_schema, file_schema, null_pattern,
 };
-use pipec_compiler::tables::sort_key;
+use pipec_compiler::tables::{join_right_names, sort_key};
 
 /// The reserved argument under which the executor hands `sql` the tables it
 /// reads: upstream node name → table handle.
@@ -101,7 +101,6 @@ impl Tables {
                 let left = self.table(args, "left")?;
                 let right = self.table(args, "right")?;
                 let on = strings(args, "on")?;
-                let on: Vec<&str> = on.iter().map(String::as_str).collect();
                 let how = match args.get("how").and_then(Value::as_str).unwrap_or("inner") {
                     "inner" => JoinType::Inner,
                     "left" => JoinType::Left,
@@ -115,21 +114,11 @@ impl Tables {
                         ));
                     }
                 };
-                match args.get("right_on") {
-                    None | Some(Value::Null) => join_on(left, right, how, &on)?,
-                    Some(_) => {
-                        let right_on = strings(args, "right_on")?;
-                        let right_on: Vec<&str> = right_on.iter().map(String::as_str).collect();
-                        if right_on.len() != on.len() {
-                            return Err(format!(
-                                "join `on` names {} columns and `right_on` {}; they are matched in order",
-                                on.len(),
-                                right_on.len()
-                            ));
-                        }
-                        left.join(right, how, &on, &right_on, None).map_err(df)?
-                    }
-                }
+                let right_on = match args.get("right_on") {
+                    None | Some(Value::Null) => None,
+                    Some(_) => Some(strings(args, "right_on")?),
+                };
+                join_tables(left, right, how, &on, right_on.as_deref())?
             }
             "union" => {
                 let first = self.table(args, "first")?;
@@ -361,44 +350,90 @@ impl Tables {
     }
 }
 
-/// Joins on columns of the same name on both sides; the right side's copies
-/// of the join columns are dropped (for inner and left joins they are equal).
-fn join_on(
+/// Joins `left` and `right` on `on`: columns of the same name on both sides
+/// (kept once; for a right or full join from whichever side has the key), or
+/// with `right_on`, the left's `on` matched in order to the right's columns
+/// (both kept). Right columns whose names the result already has are renamed
+/// by the checker's rule (`join_right_names`: `NAME_right`).
+fn join_tables(
     left: DataFrame,
     right: DataFrame,
     how: JoinType,
-    on: &[&str],
+    on: &[String],
+    right_on: Option<&[String]>,
 ) -> Result<DataFrame, String> {
     if on.is_empty() {
         return Err("join `on` names no columns".into());
     }
-    // Rename the right side's join columns so that both sides can be named.
-    let renamed: Vec<String> = on.iter().map(|c| format!("{c}__right")).collect();
-    let mut right_frame = right;
-    for (column, new_name) in on.iter().zip(&renamed) {
-        right_frame = right_frame
-            .with_column_renamed(*column, new_name)
-            .map_err(df)?;
+    if let Some(right_on) = right_on
+        && right_on.len() != on.len()
+    {
+        return Err(format!(
+            "join `on` names {} columns and `right_on` {}; they are matched in order",
+            on.len(),
+            right_on.len()
+        ));
     }
-    let right_on: Vec<&str> = renamed.iter().map(String::as_str).collect();
-    let joined = left
-        .join(right_frame, how, on, &right_on, None)
+    let left_names = column_names(&left);
+    let right_names = column_names(&right);
+    let shared: Vec<&str> = match right_on {
+        None => on.iter().map(String::as_str).collect(),
+        Some(_) => Vec::new(),
+    };
+    let names = join_right_names(
+        &left_names.iter().map(String::as_str).collect::<Vec<_>>(),
+        &right_names.iter().map(String::as_str).collect::<Vec<_>>(),
+        &shared,
+    );
+    // The right side under names that cannot clash: its result names, and a
+    // temporary name for each shared key (dropped after the join).
+    let temporary = |key: &str| format!("{key}__right");
+    let renamed: Vec<String> = right_names
+        .iter()
+        .zip(&names)
+        .map(|(column, name)| name.clone().unwrap_or_else(|| temporary(column)))
+        .collect();
+    let right = right
+        .select(
+            right_names
+                .iter()
+                .zip(&renamed)
+                .map(|(column, name)| ident(column).alias(name))
+                .collect::<Vec<_>>(),
+        )
         .map_err(df)?;
-    if matches!(how, JoinType::LeftSemi | JoinType::LeftAnti) {
+    let right_keys: Vec<String> = match right_on {
+        None => on.iter().map(|key| temporary(key)).collect(),
+        Some(keys) => keys
+            .iter()
+            .map(|key| {
+                right_names
+                    .iter()
+                    .position(|c| c == key)
+                    .map_or_else(|| key.clone(), |i| renamed[i].clone())
+            })
+            .collect(),
+    };
+    let left_keys: Vec<&str> = on.iter().map(String::as_str).collect();
+    let right_keys_text: Vec<&str> = right_keys.iter().map(String::as_str).collect();
+    let joined = left
+        .join(right, how, &left_keys, &right_keys_text, None)
+        .map_err(df)?;
+    if right_on.is_some() || matches!(how, JoinType::LeftSemi | JoinType::LeftAnti) {
         return Ok(joined);
     }
     let keep: Vec<Expr> = joined
         .schema()
         .columns()
         .into_iter()
-        .filter(|c| !renamed.contains(&c.name))
+        .filter(|c| !right_keys.contains(&c.name))
         .map(|c| {
             // A right or full join keeps the key from whichever side has it.
             match on.iter().position(|o| *o == c.name) {
                 Some(i) if matches!(how, JoinType::Right | JoinType::Full) => {
                     datafusion::functions::expr_fn::coalesce(vec![
                         Expr::Column(c.clone()),
-                        col(renamed[i].as_str()),
+                        ident(right_keys[i].as_str()),
                     ])
                     .alias(c.name.clone())
                 }
@@ -407,6 +442,16 @@ fn join_on(
         })
         .collect();
     joined.select(keep).map_err(df)
+}
+
+/// A table's column names, in order.
+fn column_names(frame: &DataFrame) -> Vec<String> {
+    frame
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect()
 }
 
 /// Binds `$1, $2, ...` in a frame's plan to parameter values.
