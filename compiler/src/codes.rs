@@ -195,11 +195,14 @@ codes! {
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  node s = select(t, [\"id\", \"amont\"])\n  output rows = s\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  node s = select(t, [\"id\", \"amount\"])\n  output rows = s\n}\n";
     /// SQL text (a query, a predicate, an aggregate) that cannot be planned.
-    TABLE_QUERY = "E0402", "a table query that cannot be planned",
+    TABLE_QUERY = "E0402", "a table query that cannot be planned or would fail on its types",
         "The SQL of `sql(...)`, a `filter` predicate or an `aggregate` value is planned with \
          DataFusion against the schemas of the upstream tables, before anything runs. Planning \
          failed: a type mismatch (comparing a date with a number, a predicate that is not \
-         boolean), an unknown function, a column that is not grouped, ...",
+         boolean), an unknown function, a column that is not grouped, a quoted literal that \
+         cannot take its column's type (`amount > 'abc'`), ... Join keys are checked the same \
+         way: a text key matched with a number or date key would be converted row by row and \
+         fail on the first text that does not convert.",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, day date\")\n  node s = filter(t, \"id\")\n  output rows = s\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, day date\")\n  node s = filter(t, \"id > 3\")\n  output rows = s\n}\n";
     /// A declared table schema that cannot be read.

@@ -645,7 +645,8 @@ impl<'a> PipelineTables<'a> {
         let on_left = self.columns(args, "on", &left_name, &left, false);
         let right_key = if right_on { "right_on" } else { "on" };
         let on_right = self.columns(args, right_key, &right_name, &right, false);
-        let on = on_left.zip(on_right).map(|(on, _)| on)?;
+        let (on, on_right) = on_left.zip(on_right)?;
+        self.check_join_key_types(args, right_key, &left, &on, &right, &on_right);
         let how = args.value("how").and_then(plain_string);
         let mut fields: Vec<Field> = left.fields().iter().map(|f| f.as_ref().clone()).collect();
         if !matches!(how.as_deref(), Some("semi" | "anti")) {
@@ -664,6 +665,51 @@ impl<'a> PipelineTables<'a> {
             }
         }
         Some(Arc::new(Schema::new(fields)))
+    }
+
+    /// Join keys matched in order must be comparable: the engine would cast
+    /// a text key to a number (or a date) row by row and fail on the first
+    /// text that is not one.
+    fn check_join_key_types(
+        &mut self,
+        args: &Args<'a>,
+        right_key: &str,
+        left: &Schema,
+        on: &[String],
+        right: &Schema,
+        on_right: &[String],
+    ) {
+        let spans: Vec<Span> = match args.value(right_key).map(|v| &v.kind) {
+            Some(ExprKind::List(items)) => items.iter().map(|i| i.span).collect(),
+            _ => return,
+        };
+        for ((left_key, right_key), span) in on.iter().zip(on_right).zip(spans) {
+            let (Ok(l), Ok(r)) = (
+                left.field_with_name(left_key),
+                right.field_with_name(right_key),
+            ) else {
+                continue;
+            };
+            if comparable(l.data_type(), r.data_type()) {
+                continue;
+            }
+            let word = |t: &DataType| type_word(t).map_or_else(|| t.to_string(), str::to_string);
+            let (left_type, right_type) = (word(l.data_type()), word(r.data_type()));
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::TABLE_QUERY,
+                    format!(
+                        "join key `{left_key}` is {left_type} on the left but `{right_key}` is {right_type} on the right"
+                    ),
+                    self.file,
+                    span,
+                )
+                .with_label(format!("{right_type}, matched with {left_type} `{left_key}`"))
+                .with_help(
+                    "the engine would convert each key to one type and fail on the first that does not convert; join keys of one kind, or convert one side in `sql` first",
+                ),
+            );
+        }
     }
 
     fn aggregate_schema(&mut self, node: &str, args: &Args<'a>) -> Known {
@@ -1009,6 +1055,24 @@ fn schema_entries(text: &str) -> Vec<(usize, &str)> {
         offset += piece.len() + 1;
     }
     entries
+}
+
+/// Whether values of two column types can be compared as join keys without
+/// converting text: the same kind (numbers, dates and times, text, bools), or
+/// a column of nulls only.
+fn comparable(a: &DataType, b: &DataType) -> bool {
+    fn kind(t: &DataType) -> u8 {
+        match t {
+            t if t.is_numeric() => 1,
+            DataType::Date32 | DataType::Date64 | DataType::Timestamp(..) => 2,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => 3,
+            DataType::Boolean => 4,
+            DataType::Null => 0,
+            _ => 5,
+        }
+    }
+    let (a, b) = (kind(a), kind(b));
+    a == b || a == 0 || b == 0 || a == 5 || b == 5
 }
 
 /// The declared-schema word for an Arrow type a file was read as.
