@@ -414,18 +414,7 @@ impl<'a> PipelineTables<'a> {
                 self.check_join_how(args);
                 self.join_schema(args)
             }
-            "union" => {
-                let (_, first) = self.table_arg(args, "first")?;
-                let (_, second) = self.table_arg(args, "second")?;
-                let mut fields: Vec<Field> =
-                    first.fields().iter().map(|f| f.as_ref().clone()).collect();
-                for field in second.fields() {
-                    if first.field_with_name(field.name()).is_err() {
-                        fields.push(field.as_ref().clone());
-                    }
-                }
-                Some(Arc::new(Schema::new(fields)))
-            }
+            "union" => self.union_schema(args),
             "group_size" => {
                 let (input, schema) = self.table_arg(args, "table")?;
                 let by = self.columns(args, "by", &input, &schema, false)?;
@@ -665,6 +654,55 @@ impl<'a> PipelineTables<'a> {
             }
         }
         Some(Arc::new(Schema::new(fields)))
+    }
+
+    /// A union's columns, matched by name: the first table's, then those
+    /// only the second has. A column of both whose kinds differ (text in one,
+    /// numbers in the other) is refused: the engine would make it text, and
+    /// the numbers' comparisons and sums downstream would fail or mislead.
+    fn union_schema(&mut self, args: &Args<'a>) -> Known {
+        let (first_name, first) = self.table_arg(args, "first")?;
+        let (second_name, second) = self.table_arg(args, "second")?;
+        let mut fields: Vec<Field> = first.fields().iter().map(|f| f.as_ref().clone()).collect();
+        let mut all_known = true;
+        for field in second.fields() {
+            let Some(index) = fields.iter().position(|f| f.name() == field.name()) else {
+                fields.push(field.as_ref().clone());
+                continue;
+            };
+            let (a, b) = (fields[index].data_type().clone(), field.data_type().clone());
+            if a == b {
+                continue;
+            }
+            if a.is_numeric() && b.is_numeric() {
+                fields[index] = fields[index].clone().with_data_type(DataType::Float64);
+                continue;
+            }
+            if comparable(&a, &b) {
+                continue;
+            }
+            all_known = false;
+            let word = |t: &DataType| type_word(t).map_or_else(|| t.to_string(), str::to_string);
+            let span = args.value("second")?.span;
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::TABLE_QUERY,
+                    format!(
+                        "column `{}` is {} in `{first_name}` but {} in `{second_name}`",
+                        field.name(),
+                        word(&a),
+                        word(&b)
+                    ),
+                    self.file,
+                    span,
+                )
+                .with_label(format!("`{}` is {} here", field.name(), word(&b)))
+                .with_help(
+                    "a union matches columns by name and each column has one type; convert one side in `sql` first, or rename the column",
+                ),
+            );
+        }
+        all_known.then(|| Arc::new(Schema::new(fields)))
     }
 
     /// Join keys matched in order must be comparable: the engine would cast
