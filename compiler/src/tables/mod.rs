@@ -531,7 +531,13 @@ impl<'a> PipelineTables<'a> {
                 let inferred = file_schema(&path, kind)
                     .and_then(|s| s.fields().get(column).map(|f| f.data_type().clone()))
                     .and_then(|t| type_word(&t));
+                let marker = [
+                    "NA", "N/A", "n/a", "null", "NULL", "None", "-", "?", "nan", "NaN",
+                ];
                 let help = match inferred {
+                    _ if marker.contains(&value.as_str()) => format!(
+                        "if `{value}` stands for a missing value, add `nulls: \"{value}\"` to the reader"
+                    ),
                     Some(word) => format!(
                         "the file's first rows read as `{word}` in this column; declare it so, or mend line {line}"
                     ),
