@@ -35,6 +35,15 @@ fn write_data(dir: &Path) {
     .expect("cities");
 }
 
+/// A fresh directory named after `name` with the people and cities data
+/// and one more file, `file`, holding `text`.
+fn data_with(name: &str, file: &str, text: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    write_data(&dir);
+    std::fs::write(dir.join(file), text).expect("data file");
+    dir
+}
+
 /// Runs `source` with `dir` as input `dir`; returns the outputs or the error.
 fn run(source: &str, dir: &Path) -> Result<Map<String, Value>, String> {
     let plan = compile_source("tables.pipe", source, None).map_err(|e| e.to_string())?;
@@ -96,13 +105,11 @@ fn sort_keys_carry_their_own_direction() {
 
 #[test]
 fn a_join_on_differently_named_columns_keeps_both() {
-    let dir = temp_dir("right-on");
-    write_data(&dir);
-    std::fs::write(
-        dir.join("towns.csv"),
+    let dir = data_with(
+        "right-on",
+        "towns.csv",
         "town,country\nlondon,uk\nhelsinki,fi\n",
-    )
-    .expect("towns");
+    );
     let outputs = run(
         r#"pipeline p {
   input dir: path
@@ -613,13 +620,11 @@ fn datafusion_settings_come_from_the_environment_and_a_bad_one_is_named() {
 
 #[test]
 fn a_join_renames_right_columns_the_left_already_has() {
-    let dir = temp_dir("join_clash");
-    write_data(&dir);
-    std::fs::write(
-        dir.join("visits.csv"),
+    let dir = data_with(
+        "join_clash",
+        "visits.csv",
         "name,city\nada,paris\ngrace,london\n",
-    )
-    .expect("visits");
+    );
     // `select` proves that check knows the renamed columns too.
     let outputs = run(
         r#"pipeline p {
