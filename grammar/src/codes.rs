@@ -65,7 +65,9 @@ pub const EXPLANATIONS: &[Explanation] = &[
         title: "a character that starts no token",
         text: "The character cannot begin any token of the language: not a name, number, \
                string, operator or bracket. It is often a stray character from another \
-               language (`@`, `$`, `;`, `&&`) or a typographic quote pasted from a document.",
+               language (`@`, `$`, `;`, `&&`) or a typographic quote pasted from a document. \
+               The language has no arithmetic either (`+ - * / %`): numbers are computed in \
+               SQL (`sql`, `filter`, `aggregate` values) or in a plugin.",
         wrong: "pipeline p {\n  node a = echo(1) @retry\n}\n",
         right: "pipeline p {\n  node a = echo(1) { retry 1 }\n}\n",
     },

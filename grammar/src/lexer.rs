@@ -25,6 +25,8 @@ pub enum LexError {
     /// Interpolations, brackets and strings inside one string nest deeper
     /// than [`MAX_STRING_NESTING`].
     NestedTooDeep,
+    /// An arithmetic operator (`+ - * / %`): the language has none.
+    Arithmetic,
 }
 
 /// How deep interpolations, the brackets inside them and the strings inside
@@ -291,6 +293,14 @@ pub fn lex(source: &str) -> Vec<Lexeme> {
     let mut out = Vec::with_capacity(source.len() / 4);
     while let Some(token) = lexer.next() {
         let range = lexer.span();
+        let token = match token {
+            Err(LexError::UnexpectedChar)
+                if matches!(lexer.slice(), "+" | "-" | "*" | "/" | "%") =>
+            {
+                Err(LexError::Arithmetic)
+            }
+            other => other,
+        };
         out.push(Lexeme {
             token,
             span: Span::new(range.start, range.end),

@@ -305,6 +305,11 @@ pub fn lexical_diagnostic(file: &FileName, lexeme: &Lexeme) -> Diagnostic {
                 .with_label("string starts here")
                 .with_help("compute the inner parts in nodes of their own; deeper nesting is refused to keep every tool safe")
         }
+        Err(LexError::Arithmetic) => {
+            Diagnostic::new(codes::UNEXPECTED_CHARACTER, "`.pipe` expressions have no arithmetic", file, span)
+                .with_label("not an operator of the language")
+                .with_help("compute numbers in SQL (`sql`, `filter`, `aggregate` values) or in a plugin; a node's arguments are values, references and pipes")
+        }
         _ => Diagnostic::new(codes::UNEXPECTED_CHARACTER, "this character starts no token", file, span)
             .with_label("unexpected character")
             .with_help("remove it; comments start with `//`, and strings are written in `\"double quotes\"`"),
