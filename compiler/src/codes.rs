@@ -239,6 +239,16 @@ codes! {
          what the file's rows read as) or mend the file.",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount int\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount float\")\n  output rows = t\n}\n";
+    /// A text column that a table query's types convert, value by value.
+    TEXT_CONVERTED = "W0401", "a text column converted to a number or date, value by value",
+        "A `filter` predicate, `sql` text or `aggregate` value meets a text column with a \
+         number or a date (`code > 5` where `code` is text). DataFusion's type coercion then \
+         converts each value of the column at run time, and the run fails on the first value \
+         that does not convert. Compare with text (`code > '5'`), write the conversion \
+         yourself (`cast(code as int)`, which says it is meant), or declare the column's \
+         type in the reader's `schema`.",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, code string\")\n  node s = filter(t, \"code > 5\")\n  output rows = s\n}\n",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, code string\")\n  node s = filter(t, \"code > '5'\")\n  output rows = s\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

@@ -811,7 +811,18 @@ impl<'a> PipelineTables<'a> {
         whole: Span,
     ) -> Known {
         match plan(sql, tables) {
-            Ok(schema) => Some(schema),
+            Ok(planned) => {
+                for (column, to, span) in &planned.converted_text {
+                    self.diagnostics.push(text_converted(
+                        self.file,
+                        node,
+                        column,
+                        to,
+                        span.unwrap_or(whole),
+                    ));
+                }
+                Some(planned.schema)
+            }
             Err(error) => {
                 let diagnostic = self.plan_diagnostic(node, &error, tables, whole);
                 self.diagnostics.push(diagnostic);
@@ -1099,6 +1110,33 @@ fn schema_entries(text: &str) -> Vec<(usize, &str)> {
         offset += piece.len() + 1;
     }
     entries
+}
+
+/// W0401: a text column that a query's types make the engine convert, value
+/// by value, to a number or a date.
+fn text_converted(
+    file: &FileName,
+    node: &str,
+    column: &str,
+    to: &DataType,
+    span: Span,
+) -> Diagnostic {
+    let word = type_word(to).map_or_else(|| to.to_string(), str::to_string);
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u', 'I']) {
+        "an"
+    } else {
+        "a"
+    };
+    Diagnostic::new(
+        codes::TEXT_CONVERTED,
+        format!("node `{node}`: text column `{column}` is converted to {word} here, value by value"),
+        file,
+        span,
+    )
+    .with_label(format!("text, met with {article} {word}"))
+    .with_help(format!(
+        "the run fails on the first value that is not {article} {word}; compare with text (`{column} > '5'`), write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
+    ))
 }
 
 /// Whether values of two column types can be compared as join keys without

@@ -5,10 +5,12 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::catalog::empty::EmptyTable;
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::{SchemaError, TableReference};
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::optimizer::Optimizer;
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -137,8 +139,21 @@ pub struct Uncastable {
     pub span: Option<Span>,
 }
 
-/// Plans `sql` against `tables` (name → schema); the result's schema.
-pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<SchemaRef, PlanError> {
+/// A query that plans: its result's schema, and the text columns that
+/// DataFusion's type coercion converts to numbers or dates (`code > 5` with
+/// a text `code`), value by value at run time, where the query does not
+/// convert them itself.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The result's columns.
+    pub schema: SchemaRef,
+    /// Text columns converted implicitly: the column and the type it is
+    /// converted to, with where the column is named in the file.
+    pub converted_text: Vec<(String, DataType, Option<Span>)>,
+}
+
+/// Plans `sql` against `tables` (name → schema).
+pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, PlanError> {
     let mut config = SessionConfig::new();
     config.options_mut().sql_parser.collect_spans = true;
     let context = SessionContext::new_with_config(config);
@@ -161,20 +176,88 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<SchemaRef, Pl
     // time); simplifying folds constants, so a literal that cannot take its
     // column's type (`amount > 'abc'`) is refused too.
     let planned =
-        futures::executor::block_on(state.create_logical_plan(sql.text())).and_then(|plan| {
+        futures::executor::block_on(state.create_logical_plan(sql.text())).and_then(|written| {
+            let written_casts = text_casts(&written, tables);
             let plan =
                 state
                     .analyzer()
-                    .execute_and_check(plan, state.config_options(), |_, _| {})?;
+                    .execute_and_check(written, state.config_options(), |_, _| {})?;
+            let mut converted = text_casts(&plan, tables);
+            for cast in written_casts {
+                if let Some(i) = converted.iter().position(|c| *c == cast) {
+                    converted.remove(i);
+                }
+            }
+            converted.sort_by(|a, b| a.0.cmp(&b.0));
+            converted.dedup();
             let schema = Arc::new(plan.schema().as_arrow().clone());
             Optimizer::with_rules(vec![Arc::new(SimplifyExpressions::new())]).optimize(
                 plan,
                 &state,
                 |_, _| {},
             )?;
-            Ok(schema)
+            Ok((schema, converted))
         });
-    planned.map_err(|error| plan_error(sql, &error))
+    let (schema, converted) = planned.map_err(|error| plan_error(sql, &error))?;
+    let converted_text = converted
+        .into_iter()
+        .map(|(column, to)| {
+            let span =
+                word_at(sql.text(), &column).and_then(|at| sql.file_span(at, at + column.len()));
+            (column, to, span)
+        })
+        .collect();
+    Ok(Planned {
+        schema,
+        converted_text,
+    })
+}
+
+/// The casts of a text column (of one of `tables`) to a number or a date in
+/// `plan`, subqueries included: (column, target type), once per cast.
+fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<(String, DataType)> {
+    let is_text = |name: &str| {
+        tables.iter().any(|(_, schema)| {
+            schema.field_with_name(name).is_ok_and(|f| {
+                matches!(
+                    f.data_type(),
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+                )
+            })
+        })
+    };
+    let mut casts = Vec::new();
+    let _ = plan.apply_with_subqueries(|node| {
+        node.apply_expressions(|expr| {
+            expr.apply(|sub| {
+                let (inner, to) = match sub {
+                    Expr::Cast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
+                    Expr::TryCast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
+                    _ => return Ok(TreeNodeRecursion::Continue),
+                };
+                if let Expr::Column(column) = inner
+                    && (to.is_numeric() || to.is_temporal())
+                    && is_text(&column.name)
+                {
+                    casts.push((column.name.clone(), to.clone()));
+                }
+                Ok(TreeNodeRecursion::Continue)
+            })
+        })?;
+        Ok(TreeNodeRecursion::Continue)
+    });
+    casts
+}
+
+/// The byte offset of `word` in `text` as a whole word (not inside a longer
+/// name), if it is there.
+fn word_at(text: &str, word: &str) -> Option<usize> {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).map(|(at, _)| at).find(|&at| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(is_name) && !after.is_some_and(is_name)
+    })
 }
 
 fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
@@ -304,7 +387,7 @@ fn tidy(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::datatypes::{Field, Schema};
     use pipec_grammar::ast::ExprKind;
 
     use super::*;
@@ -335,7 +418,7 @@ mod tests {
             sql.text(),
             "select name, age + 1 as next from people where age > $1"
         );
-        let schema = plan(&sql, &[("people", people())]).expect("plans");
+        let schema = plan(&sql, &[("people", people())]).expect("plans").schema;
         let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
         assert_eq!(columns, ["name", "next"]);
     }
@@ -384,6 +467,25 @@ mod tests {
         );
         let span = error.span.expect("span");
         assert_eq!(&source[span.start as usize..span.end as usize], "'old'");
+    }
+
+    #[test]
+    fn text_converted_to_a_number_by_coercion_is_named_but_a_written_cast_is_not() {
+        let source = r#""select name from people where name > 5 and cast(name as int) > 1""#;
+        let mut sql = SqlText::default();
+        sql.push_literal(&literal(source));
+        let planned = plan(&sql, &[("people", people())]).expect("plans");
+        assert_eq!(planned.converted_text.len(), 1, "{planned:?}");
+        let (column, to, span) = planned.converted_text[0].clone();
+        assert_eq!((column.as_str(), to), ("name", DataType::Int64));
+        let span = span.expect("span");
+        assert_eq!(&source[span.start as usize..span.end as usize], "name");
+        let mut sql = SqlText::default();
+        sql.push_literal(&literal(
+            r#""select name from people where cast(name as int) > 1""#,
+        ));
+        let planned = plan(&sql, &[("people", people())]).expect("plans");
+        assert!(planned.converted_text.is_empty(), "{planned:?}");
     }
 
     #[test]
