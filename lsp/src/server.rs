@@ -4,7 +4,8 @@
 //! in the order they arrive: a `didChange` handler takes the `order` lock
 //! (a fair, first-come lock) before touching the text, and a change for a
 //! version not newer than the document's is refused rather than applied out
-//! of order. Diagnostics are computed for one version after a short quiet
+//! of order. Requests that read documents take the same lock, so a request
+//! sent after an edit answers on the edited text. Diagnostics are computed for one version after a short quiet
 //! time (the debounce); they are published under the same `order` lock and
 //! only when the document still has that version, so diagnostics computed
 //! for an older text are never published.
@@ -76,6 +77,9 @@ impl Backend {
         &self,
         work: impl FnOnce(&Workspace) -> Option<R> + Send + 'static,
     ) -> Result<Option<R>> {
+        // In line behind the edits that arrived before this request (the
+        // `order` lock is first-come), so that it answers on their text.
+        let _in_order = self.order.lock().await;
         let workspace = self.workspace.clone();
         tokio::task::spawn_blocking(move || work(&lock(&workspace)))
             .await

@@ -688,7 +688,7 @@ impl<'a> PipelineTables<'a> {
                 continue;
             }
             all_known = false;
-            let word = |t: &DataType| type_word(t).map_or_else(|| t.to_string(), str::to_string);
+            let word = type_name;
             let span = args.value("second")?.span;
             self.diagnostics.push(
                 Diagnostic::new(
@@ -737,7 +737,7 @@ impl<'a> PipelineTables<'a> {
             if comparable(l.data_type(), r.data_type()) {
                 continue;
             }
-            let word = |t: &DataType| type_word(t).map_or_else(|| t.to_string(), str::to_string);
+            let word = type_name;
             let (left_type, right_type) = (word(l.data_type()), word(r.data_type()));
             self.diagnostics.push(
                 Diagnostic::new(
@@ -1121,7 +1121,7 @@ fn text_converted(
     to: &DataType,
     span: Span,
 ) -> Diagnostic {
-    let word = type_word(to).map_or_else(|| to.to_string(), str::to_string);
+    let word = type_name(to);
     let article = if word.starts_with(['a', 'e', 'i', 'o', 'u', 'I']) {
         "an"
     } else {
@@ -1155,6 +1155,11 @@ fn comparable(a: &DataType, b: &DataType) -> bool {
     }
     let (a, b) = (kind(a), kind(b));
     a == b || a == 0 || b == 0 || a == 5 || b == 5
+}
+
+/// A column type as messages name it: the declared-schema word, or Arrow's name.
+fn type_name(data_type: &DataType) -> String {
+    type_word(data_type).map_or_else(|| data_type.to_string(), str::to_string)
 }
 
 /// The declared-schema word for an Arrow type a file was read as.
