@@ -35,7 +35,7 @@ use crate::scope::{Kind, lookup};
 use crate::types::Type;
 use pipec_grammar::ast::{Ident, TypeExpr, TypeKind};
 use planner::{PlanError, SqlText, plan};
-use schema::{FileKind, csv_delimiter, declared_schema, file_schema};
+use schema::{FileKind, csv_delimiter, declared_schema, file_schema, type_word};
 
 /// The diagnostics of the table schemas of every pipeline of a source.
 #[salsa::tracked(returns(ref), no_eq)]
@@ -505,11 +505,7 @@ impl<'a> PipelineTables<'a> {
         };
         let shown = path.strip_prefix(self.base).unwrap_or(&path).display();
         let entries = schema_entries(text);
-        // Positions inside the string map one to one when it is written as is.
-        let exact = self
-            .text
-            .get(literal.span.start as usize..literal.span.end as usize)
-            == Some(format!("\"{text}\"").as_str());
+        let inside = self.inside_quotes(literal.span, text);
         let diagnostic = match misfit {
             schema::Misfit::Value {
                 line,
@@ -519,15 +515,13 @@ impl<'a> PipelineTables<'a> {
                 let Some((offset, entry)) = entries.get(column) else {
                     return;
                 };
-                let span = if exact {
-                    let start = literal.span.start + 1 + *offset as u32;
+                let span = inside.map_or(literal.span, |inside| {
+                    let start = inside.start + *offset as u32;
                     Span {
                         start,
                         end: start + entry.len() as u32,
                     }
-                } else {
-                    literal.span
-                };
+                });
                 let inferred = file_schema(&path, kind)
                     .and_then(|s| s.fields().get(column).map(|f| f.data_type().clone()))
                     .and_then(|t| type_word(&t));
@@ -569,6 +563,17 @@ impl<'a> PipelineTables<'a> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// The span between the quotes of the string literal at `span`, when it
+    /// is written as `"text"` byte for byte (no escapes, no interpolation),
+    /// so that positions in `text` are positions in the file.
+    fn inside_quotes(&self, span: Span, text: &str) -> Option<Span> {
+        let written = self.text.get(span.start as usize..span.end as usize)?;
+        (written.strip_prefix('"')?.strip_suffix('"')? == text).then(|| Span {
+            start: span.start + 1,
+            end: span.end - 1,
+        })
+    }
+
     /// A join's `how`, when written as plain text, is one of the join kinds.
     fn check_join_how(&mut self, args: &Args<'a>) {
         const KINDS: [&str; 6] = ["inner", "left", "right", "full", "semi", "anti"];
@@ -588,24 +593,16 @@ impl<'a> PipelineTables<'a> {
             value.span,
         )
         .with_label("not a join kind");
-        // The fix replaces the text between the quotes, when it is written as is.
-        let inner = Span {
-            start: value.span.start + 1,
-            end: value.span.end.saturating_sub(1),
-        };
-        let written = self
-            .text
-            .get(value.span.start as usize..value.span.end as usize);
-        let diagnostic = if written == Some(format!("\"{how}\"").as_str()) {
-            diagnostic.with_suggestion(
+        // The fix replaces the text between the quotes.
+        let diagnostic = match self.inside_quotes(value.span, &how) {
+            Some(inside) => diagnostic.with_suggestion(
                 &how,
                 KINDS,
-                inner,
+                inside,
                 "write one of inner, left, right, full, semi, anti",
                 None,
-            )
-        } else {
-            diagnostic.with_help("write one of inner, left, right, full, semi, anti")
+            ),
+            None => diagnostic.with_help("write one of inner, left, right, full, semi, anti"),
         };
         self.diagnostics.push(diagnostic);
     }
@@ -688,7 +685,6 @@ impl<'a> PipelineTables<'a> {
                 continue;
             }
             all_known = false;
-            let word = type_name;
             let span = args.value("second")?.span;
             self.diagnostics.push(
                 Diagnostic::new(
@@ -696,13 +692,13 @@ impl<'a> PipelineTables<'a> {
                     format!(
                         "column `{}` is {} in `{first_name}` but {} in `{second_name}`",
                         field.name(),
-                        word(&a),
-                        word(&b)
+                        type_name(&a),
+                        type_name(&b)
                     ),
                     self.file,
                     span,
                 )
-                .with_label(format!("`{}` is {} here", field.name(), word(&b)))
+                .with_label(format!("`{}` is {} here", field.name(), type_name(&b)))
                 .with_help(
                     "a union matches columns by name and each column has one type; convert one side in `sql` first, or rename the column",
                 ),
@@ -737,8 +733,7 @@ impl<'a> PipelineTables<'a> {
             if comparable(l.data_type(), r.data_type()) {
                 continue;
             }
-            let word = type_name;
-            let (left_type, right_type) = (word(l.data_type()), word(r.data_type()));
+            let (left_type, right_type) = (type_name(l.data_type()), type_name(r.data_type()));
             self.diagnostics.push(
                 Diagnostic::new(
                     codes::TABLE_QUERY,
@@ -1019,16 +1014,15 @@ pub fn join_right_names(
             if shared_keys.contains(column) {
                 return None;
             }
-            let mut name = column.to_string();
-            let mut n = 1;
-            while taken.contains(&name) {
-                n += 1;
-                name = if n == 2 {
-                    format!("{column}_right")
-                } else {
-                    format!("{column}_right_{}", n - 1)
-                };
-            }
+            // The name itself, then NAME_right, NAME_right_2, ...: the first free.
+            let name = (0..)
+                .map(|k| match k {
+                    0 => column.to_string(),
+                    1 => format!("{column}_right"),
+                    k => format!("{column}_right_{k}"),
+                })
+                .find(|name| !taken.contains(name))
+                .unwrap_or_default();
             taken.push(name.clone());
             Some(name)
         })
@@ -1160,19 +1154,6 @@ fn comparable(a: &DataType, b: &DataType) -> bool {
 /// A column type as messages name it: the declared-schema word, or Arrow's name.
 fn type_name(data_type: &DataType) -> String {
     type_word(data_type).map_or_else(|| data_type.to_string(), str::to_string)
-}
-
-/// The declared-schema word for an Arrow type a file was read as.
-fn type_word(data_type: &DataType) -> Option<&'static str> {
-    Some(match data_type {
-        DataType::Int64 => "int",
-        DataType::Float64 => "float",
-        DataType::Utf8 => "string",
-        DataType::Boolean => "bool",
-        DataType::Date32 => "date",
-        DataType::Timestamp(..) => "timestamp",
-        _ => return None,
-    })
 }
 
 /// A SQL identifier, quoted so that any column or node name is taken as written.

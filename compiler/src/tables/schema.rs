@@ -55,6 +55,20 @@ pub fn column_data_type(word: &str) -> Option<DataType> {
     })
 }
 
+/// The declared-schema word for an Arrow type (the inverse of
+/// [`column_data_type`] on the types it gives), if there is one.
+pub fn type_word(data_type: &DataType) -> Option<&'static str> {
+    Some(match data_type {
+        DataType::Int64 => "int",
+        DataType::Float64 => "float",
+        DataType::Utf8 => "string",
+        DataType::Boolean => "bool",
+        DataType::Date32 => "date",
+        DataType::Timestamp(..) => "timestamp",
+        _ => return None,
+    })
+}
+
 /// The byte of a `read_csv(delimiter: ...)`: one character, or `\t`
 /// written as two; `None` for anything else.
 pub fn csv_delimiter(text: &str) -> Option<u8> {
@@ -92,23 +106,10 @@ pub enum FileKind {
 /// The schema of a file that exists now, as the engine will read it; `None`
 /// when it cannot be read (it may be written before the run reads it).
 pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
-    let file = File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
+    let file = regular_file(path)?;
     match kind {
-        FileKind::Csv {
-            delimiter,
-            header,
-            nulls,
-        } => {
-            let mut format = Format::default()
-                .with_header(header)
-                .with_delimiter(delimiter);
-            if let Some(nulls) = nulls {
-                format = format.with_null_regex(regex::Regex::new(&null_pattern(&nulls)).ok()?);
-            }
-            let (schema, _) = format
+        FileKind::Csv { .. } => {
+            let (schema, _) = csv_format(&kind)?
                 .infer_schema(BufReader::new(file), Some(INFER_RECORDS))
                 .ok()?;
             Some(Arc::new(schema))
@@ -124,6 +125,72 @@ pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
                 infer_json_schema_from_seekable(&mut reader, Some(INFER_RECORDS)).ok()?;
             Some(Arc::new(schema))
         }
+    }
+}
+
+/// The file at `path`, open, if it is a regular file that can be read now.
+fn regular_file(path: &Path) -> Option<File> {
+    let file = File::open(path).ok()?;
+    file.metadata().ok()?.is_file().then_some(file)
+}
+
+/// How Arrow reads a CSV file of `kind` (delimiter, header, null text);
+/// `None` for another kind of file.
+fn csv_format(kind: &FileKind) -> Option<Format> {
+    let FileKind::Csv {
+        delimiter,
+        header,
+        nulls,
+    } = kind
+    else {
+        return None;
+    };
+    let format = Format::default()
+        .with_header(*header)
+        .with_delimiter(*delimiter);
+    match nulls {
+        Some(nulls) => Some(format.with_null_regex(regex::Regex::new(&null_pattern(nulls)).ok()?)),
+        None => Some(format),
+    }
+}
+
+/// Arrow's CSV reader on a value that does not parse as its column's type
+/// (`Error while parsing value 'x' as type 'Int64' for column 1 at line 2.
+/// Row data: '[2,x]'`), read back into its parts. The check and the
+/// runtime both read this message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvValueError {
+    /// The value as written.
+    pub value: String,
+    /// The type it should have had, as Arrow names it (`Int64`).
+    pub type_name: String,
+    /// The column's 0-based position in the reader's schema.
+    pub column: usize,
+    /// The record, 0-based and counting a header, from the start of the
+    /// part of the file the reader read.
+    pub record: usize,
+    /// The row's fields joined by commas.
+    pub row: String,
+}
+
+static CSV_VALUE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?s)Error while parsing value '(?P<value>.*)' as type '(?P<type>[^']+)' for column (?P<column>\d+) at line (?P<record>\d+)\. Row data: '\[(?P<row>.*)\]'",
+    )
+    .expect("a valid pattern")
+});
+
+impl CsvValueError {
+    /// The parts of `message`, if it is this error.
+    pub fn parse(message: &str) -> Option<Self> {
+        let found = CSV_VALUE.captures(message)?;
+        Some(CsvValueError {
+            value: found["value"].to_string(),
+            type_name: found["type"].to_string(),
+            column: found["column"].parse().ok()?,
+            record: found["record"].parse().ok()?,
+            row: found["row"].to_string(),
+        })
     }
 }
 
@@ -149,15 +216,6 @@ pub enum Misfit {
     },
 }
 
-/// The CSV value that does not parse: value, column, record (0-based,
-/// counting a header) in Arrow's message.
-static CSV_VALUE: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(
-        r"(?s)Error while parsing value '(?P<value>.*)' as type '[^']+' for column (?P<column>\d+) at line (?P<record>\d+)\.",
-    )
-    .expect("a valid pattern")
-});
-
 /// A row with too many or too few fields (1-based line) in Arrow's message.
 static CSV_FIELDS: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"incorrect number of fields for line (?P<line>\d+), expected \d+ got (?:more than )?(?P<found>\d+)")
@@ -168,35 +226,18 @@ static CSV_FIELDS: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// the declared `schema`; where they do not fit it, if anywhere. `None` too
 /// when the file cannot be read now (it may be written before the run).
 pub fn csv_misfit(path: &Path, kind: &FileKind, schema: &Schema) -> Option<Misfit> {
-    let FileKind::Csv {
-        delimiter,
-        header,
-        nulls,
-    } = kind
-    else {
-        return None;
-    };
-    let file = File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut format = Format::default()
-        .with_header(*header)
-        .with_delimiter(*delimiter);
-    if let Some(nulls) = nulls {
-        format = format.with_null_regex(regex::Regex::new(&null_pattern(nulls)).ok()?);
-    }
+    let format = csv_format(kind)?;
     let mut reader = ReaderBuilder::new(Arc::new(schema.clone()))
         .with_format(format)
         .with_batch_size(INFER_RECORDS)
-        .build(BufReader::new(file))
+        .build(BufReader::new(regular_file(path)?))
         .ok()?;
     let message = reader.next()?.err()?.to_string();
-    if let Some(found) = CSV_VALUE.captures(&message) {
+    if let Some(error) = CsvValueError::parse(&message) {
         return Some(Misfit::Value {
-            line: found["record"].parse::<usize>().ok()? + 1,
-            column: found["column"].parse().ok()?,
-            value: found["value"].to_string(),
+            line: error.record + 1,
+            column: error.column,
+            value: error.value,
         });
     }
     let found = CSV_FIELDS.captures(&message)?;

@@ -8,9 +8,8 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::sync::LazyLock;
 
-use regex::Regex;
+use pipec_compiler::tables::schema::CsvValueError;
 
 /// A file a table's plan reads, and the node that reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,45 +25,39 @@ pub(super) struct Source {
     pub delimiter: Option<u8>,
 }
 
-/// Arrow's CSV reader on a value that does not parse as its column's type.
-static CSV_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?s)Error while parsing value '(?P<value>.*)' as type '(?P<type>[^']+)' for column (?P<column>\d+) at line (?P<line>\d+)\. Row data: '\[(?P<row>.*)\]'",
-    )
-    .expect("a valid pattern")
-});
-
 /// `message` (an engine error met while computing a table that reads
 /// `sources`) with the file, node and place named.
 pub(super) fn describe(message: &str, sources: &[Source]) -> String {
     if let Some(described) = csv_value(message, sources) {
         return described;
     }
-    let unnamed: Vec<String> = sources
-        .iter()
-        .filter(|s| !message.contains(s.path.as_str()))
-        .map(|s| format!("`{}` (node `{}`)", s.path, s.node))
-        .collect();
-    if unnamed.is_empty() || unnamed.len() < sources.len() {
+    // A message that names a file already says where it is.
+    if sources.is_empty() || sources.iter().any(|s| message.contains(s.path.as_str())) {
         return message.to_string();
     }
-    format!("{message} (the table reads {})", unnamed.join(", "))
+    let files: Vec<String> = sources
+        .iter()
+        .map(|s| format!("`{}` (node `{}`)", s.path, s.node))
+        .collect();
+    format!("{message} (the table reads {})", files.join(", "))
 }
 
 /// A CSV value that does not parse: which file, line and column.
 fn csv_value(message: &str, sources: &[Source]) -> Option<String> {
-    let found = CSV_VALUE.captures(message)?;
-    let value = &found["value"];
-    let type_name = &found["type"];
-    let column: usize = found["column"].parse().ok()?;
-    let row = &found["row"];
+    let CsvValueError {
+        value,
+        type_name,
+        column,
+        row,
+        ..
+    } = CsvValueError::parse(message)?;
     let candidates: Vec<&Source> = sources
         .iter()
         .filter(|s| s.delimiter.is_some() && column < s.columns.len())
         .collect();
     let located = candidates.iter().find_map(|source| {
         let delimiter = source.delimiter?;
-        line_of_row(&source.path, delimiter, row).map(|line| (*source, Some(line)))
+        line_of_row(&source.path, delimiter, &row).map(|line| (*source, Some(line)))
     });
     let (source, line) = match located {
         Some(found) => found,
