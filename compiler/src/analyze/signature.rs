@@ -244,7 +244,9 @@ impl Checker<'_> {
             binds.push(None);
             let index = match &arg.name {
                 None => {
-                    let index = order.get(positional).copied().unwrap_or(positional);
+                    let index = order
+                        .and_then(|order| order.get(positional).copied())
+                        .unwrap_or(positional);
                     positional += 1;
                     if index >= signature.params.len() {
                         self.report(
@@ -510,29 +512,22 @@ fn pipeline_output_types(db: &dyn Db, source: Source, index: usize) -> BTreeMap<
     types
 }
 
-/// Which parameter each positional argument binds, in order. Parameters in
-/// their declared order, except for `write_json`, which also takes a table
-/// first, as the other table writers do: `write_json(t, "out.json")` is
-/// `write_json(path: "out.json", value: t)`.
+/// The parameters the positional arguments bind, where they differ from the
+/// declared order: `write_json` also takes a table first, as the other table
+/// writers do, so `write_json(t, "out.json")` is `write_json(path:
+/// "out.json", value: t)`. `None` (the declared order) for every other call.
 fn positional_order(
     signature: &Signature,
     args: &[pipec_grammar::ast::Arg],
     types: &[Type],
-) -> Vec<usize> {
-    let declared: Vec<usize> = (0..signature.params.len()).collect();
-    let builtin = matches!(&signature.callee, Callee::Builtin { name } if name == "write_json");
-    let first_is_table = args
-        .iter()
-        .zip(types)
-        .find(|(arg, _)| arg.name.is_none())
-        .is_some_and(|(_, ty)| matches!(ty, Type::Table(_)));
-    let position = |name: &str| signature.params.iter().position(|p| p.name == name);
-    match (
-        builtin && first_is_table,
-        position("value"),
-        position("path"),
-    ) {
-        (true, Some(value), Some(path)) => vec![value, path],
-        _ => declared,
+) -> Option<[usize; 2]> {
+    if !matches!(&signature.callee, Callee::Builtin { name } if name == "write_json") {
+        return None;
     }
+    let (_, first) = args.iter().zip(types).find(|(arg, _)| arg.name.is_none())?;
+    if !matches!(first, Type::Table(_)) {
+        return None;
+    }
+    let position = |name: &str| signature.params.iter().position(|p| p.name == name);
+    Some([position("value")?, position("path")?])
 }
