@@ -30,6 +30,7 @@ use pipec_grammar::diagnostic::Diagnostic;
 use pipec_grammar::render::{Sources, human};
 use pipec_runtime::{
     EventSink, MemoryStore, NoEvents, Plugin, Registry, RunError, RunOptions, RunResult, Store,
+    TableOutputs,
 };
 use serde_json::{Map, Value};
 
@@ -141,6 +142,13 @@ impl Host {
     /// Sets the number of worker threads.
     pub fn jobs(&mut self, jobs: usize) -> &mut Self {
         self.options.jobs = Some(jobs);
+        self
+    }
+
+    /// Hands back outputs whose value is a table as Arrow batches
+    /// ([`RunResult::tables`]) instead of JSON rows in `outputs`.
+    pub fn tables_as_batches(&mut self) -> &mut Self {
+        self.options.table_outputs = TableOutputs::Batches;
         self
     }
 

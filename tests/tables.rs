@@ -80,6 +80,75 @@ fn read_filter_sort_select_limit_fuse_into_rows() {
 }
 
 #[test]
+fn a_host_can_take_table_outputs_as_arrow_batches() {
+    let dir = temp_dir("batches");
+    write_data(&dir);
+    let plan = compile_source(
+        "tables.pipe",
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node named = select(people, ["name", "age"])
+  node top = limit(named, 2)
+  output top = top
+  output count = 2
+}"#,
+        None,
+    )
+    .expect("compiles");
+    let mut inputs = Map::new();
+    inputs.insert("dir".into(), json!(dir.to_string_lossy()));
+    let mut host = Host::new();
+    host.tables_as_batches();
+    let result = host.run(&plan, inputs).expect("runs");
+    assert!(result.ok, "{:?}", result.error);
+    // The table is handed back as batches; the other output as JSON.
+    assert_eq!(result.outputs.get("count"), Some(&json!(2)));
+    assert!(!result.outputs.contains_key("top"));
+    let batches = &result.tables["top"];
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    assert_eq!(rows, 2);
+    let schema = batches[0].schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["name", "age"]);
+    assert_eq!(
+        serde_json::to_value(pipec::runtime::tables::JsonRows(batches)).expect("rows"),
+        json!([{"name": "ada", "age": 36}, {"name": "alan", "age": 41}])
+    );
+}
+
+#[test]
+fn pipec_run_prints_a_tables_rows_in_its_column_order() {
+    let dir = temp_dir("column-order");
+    write_data(&dir);
+    let file = dir.join("order.pipe");
+    std::fs::write(
+        &file,
+        format!(
+            r#"pipeline p {{
+  node people = read_csv("{}/people.csv")
+  node picked = select(people, ["name", "city", "age"])
+  node first = limit(picked, 1)
+  output first = first
+}}"#,
+            dir.display()
+        ),
+    )
+    .expect("pipe file");
+    let out = pipec(&["run", "-q", "--no-store", &file.to_string_lossy()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout,
+        "{\n  \"first\": [\n    {\n      \"name\": \"ada\",\n      \"city\": \"london\",\n      \"age\": 36\n    }\n  ]\n}\n"
+    );
+}
+
+#[test]
 fn sort_keys_carry_their_own_direction() {
     let dir = temp_dir("sort-keys");
     write_data(&dir);

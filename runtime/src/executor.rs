@@ -10,7 +10,7 @@
 //! into `??`, `after any` and references under `??`; a task that fails after
 //! its retries fails the node and, unless keep-going, the run.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +26,9 @@ use crate::eval::{Limits, Scope, evaluate};
 use crate::events::{Event, EventSink};
 use crate::plugins::{Args, Registry, TaskContext, builtin};
 use crate::store::{NodeState, Store, TaskRecord};
-use crate::tables::{SQL_TABLES_ARG, TableOptions, Tables, holds_table};
+use crate::tables::{
+    RecordBatch, SQL_TABLES_ARG, TableOptions, Tables, handle, holds_table, rows_of,
+};
 use crate::text::truthy;
 
 /// The reason a task gives when the run's cancellation stopped it.
@@ -49,6 +51,21 @@ pub struct RunOptions {
     pub run_id: String,
     /// How the table engine runs (memory limit, spill directory, partitions).
     pub tables: TableOptions,
+    /// How an output whose value is a table is handed back.
+    pub table_outputs: TableOutputs,
+}
+
+/// How an output whose value is a table is handed back in [`RunResult`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TableOutputs {
+    /// As JSON rows in [`RunResult::outputs`], like every other output.
+    #[default]
+    Rows,
+    /// As Arrow batches in [`RunResult::tables`] (not in `outputs`): no JSON
+    /// value is built per row; [`crate::tables::JsonRows`] writes them as
+    /// JSON when needed. The store still records the rows, if it keeps
+    /// outputs ([`Store::keeps_outputs`]).
+    Batches,
 }
 
 /// What one node did.
@@ -73,8 +90,11 @@ pub struct NodeSummary {
 pub struct RunResult {
     /// Whether every node completed, was filtered or was skipped.
     pub ok: bool,
-    /// The pipeline's outputs.
+    /// The pipeline's outputs (without the tables handed back as batches).
     pub outputs: Map<String, Value>,
+    /// The outputs whose value is a table, as Arrow batches, when the run
+    /// was asked for them ([`TableOutputs::Batches`]).
+    pub tables: BTreeMap<String, Vec<RecordBatch>>,
     /// Every node, in plan order.
     pub nodes: Vec<NodeSummary>,
     /// The first failure, named.
@@ -407,8 +427,29 @@ pub fn run(
         base: &base,
         top: values.as_slice(),
     };
+    let mut tables = BTreeMap::new();
     for output in &plan.outputs {
         let value = evaluate(&output.value, &scope, &limits).unwrap_or(Value::Null);
+        if options.table_outputs == TableOutputs::Batches
+            && let Some(batches) = shared.batches(&value)
+        {
+            match batches {
+                Ok(batches) => {
+                    if store.keeps_outputs() {
+                        let rows = rows_of(&batches).map_or(Value::Null, Value::Array);
+                        store.output(&options.run_id, &output.name, &rows);
+                    }
+                    tables.insert(output.name.clone(), batches);
+                    continue;
+                }
+                Err(e) => {
+                    first_error.get_or_insert(format!("output `{}`: {e}", output.name));
+                    store.output(&options.run_id, &output.name, &Value::Null);
+                    outputs.insert(output.name.clone(), Value::Null);
+                    continue;
+                }
+            }
+        }
         let value = shared.export(value).unwrap_or_else(|e| {
             first_error.get_or_insert(format!("output `{}`: {e}", output.name));
             Value::Null
@@ -431,6 +472,7 @@ pub fn run(
     Ok(RunResult {
         ok,
         outputs,
+        tables,
         nodes: plan
             .nodes
             .iter()
@@ -1008,6 +1050,14 @@ impl Shared<'_> {
             .map_err(Clone::clone)
     }
 
+    /// The batches of the table `value` is, when it is one of the run's tables.
+    fn batches(&self, value: &Value) -> Option<Result<Vec<RecordBatch>, String>> {
+        match self.tables.get() {
+            Some(Ok(tables)) if handle(value).is_some() => Some(tables.collect(value)),
+            _ => None,
+        }
+    }
+
     /// `value` with its tables as rows, when the run has made tables.
     fn export(&self, value: Value) -> Result<Value, String> {
         match self.tables.get() {
@@ -1067,6 +1117,8 @@ fn call(
                 approvals: shared.options.approvals.clone(),
                 run_id: format!("{}/{name}", shared.options.run_id),
                 tables: shared.options.tables.clone(),
+                // The outputs are the node's record: JSON values.
+                table_outputs: TableOutputs::Rows,
             };
             let result = run(
                 sub,

@@ -83,6 +83,12 @@ pub trait Store: Send + Sync {
     fn task_finished(&self, run_id: &str, record: TaskRecord);
     /// An output's value.
     fn output(&self, run_id: &str, name: &str, value: &Value);
+    /// Whether [`Store::output`] keeps what it is given: when not, a run
+    /// need not build an output's value for the store alone (a table
+    /// output's JSON rows, when the caller takes the table as batches).
+    fn keeps_outputs(&self) -> bool {
+        true
+    }
     /// The run ended.
     fn run_finished(&self, run_id: &str, ok: bool);
 }
@@ -215,6 +221,10 @@ impl Store for NoRecord {
     fn task_finished(&self, _run_id: &str, _record: TaskRecord) {}
 
     fn output(&self, _run_id: &str, _name: &str, _value: &Value) {}
+
+    fn keeps_outputs(&self) -> bool {
+        false
+    }
 
     fn run_finished(&self, _run_id: &str, _ok: bool) {}
 }

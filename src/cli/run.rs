@@ -1,6 +1,6 @@
 //! `pipec run`: compile a pipeline and run it locally.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Mutex;
@@ -8,7 +8,11 @@ use std::sync::Mutex;
 use pipec_compiler::Database;
 use pipec_compiler::compile::{CompileError, compile};
 use pipec_grammar::render::{self, Sources};
-use pipec_runtime::{Event, NoRecord, NodeState, Registry, RunOptions, SqliteStore, TableOptions};
+use pipec_runtime::tables::{JsonRows, RecordBatch};
+use pipec_runtime::{
+    Event, NoRecord, NodeState, Registry, RunOptions, SqliteStore, TableOptions, TableOutputs,
+};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunArgs};
@@ -157,6 +161,8 @@ pub fn run(args: &RunArgs) -> u8 {
             spill_dir: args.spill_dir.clone(),
             partitions: None,
         },
+        // Table outputs are printed straight from their Arrow batches.
+        table_outputs: TableOutputs::Batches,
     };
     // The durable record (or none with --no-store).
     let sqlite = if args.no_store {
@@ -233,7 +239,7 @@ pub fn run(args: &RunArgs) -> u8 {
             args.store.display()
         );
     }
-    print_outputs(result.outputs, &secret_values);
+    print_outputs(result.outputs, result.tables, &secret_values);
     if result.ok {
         EXIT_OK
     } else {
@@ -266,25 +272,59 @@ fn redact_secrets(text: String, secret_values: &[String]) -> String {
         .fold(text, |t, s| t.replace(s.as_str(), "***"))
 }
 
-/// Prints the outputs as pretty JSON on stdout, secrets redacted. Without
-/// secrets the text is written as it is made, through one buffer. The
-/// outputs are not dropped: the process is about to end, and freeing a large
-/// table's rows value by value would only delay it.
-fn print_outputs(outputs: Map<String, Value>, secret_values: &[String]) {
-    let outputs = std::mem::ManuallyDrop::new(Value::Object(outputs));
+/// Prints the outputs, tables among them, as one pretty JSON object on
+/// stdout, secrets redacted. A table's rows are written from its batches,
+/// their keys in the table's column order. Without secrets the text is
+/// written as it is made, through one buffer. The outputs are not dropped:
+/// the process is about to end, and freeing a large table's rows value by
+/// value would only delay it.
+fn print_outputs(
+    outputs: Map<String, Value>,
+    tables: BTreeMap<String, Vec<RecordBatch>>,
+    secret_values: &[String],
+) {
+    let outputs = std::mem::ManuallyDrop::new(outputs);
+    let tables = std::mem::ManuallyDrop::new(tables);
+    let printed: BTreeMap<&str, Printed<'_>> = outputs
+        .iter()
+        .map(|(name, value)| (name.as_str(), Printed::Value(value)))
+        .chain(
+            tables
+                .iter()
+                .map(|(name, batches)| (name.as_str(), Printed::Table(JsonRows(batches)))),
+        )
+        .collect();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = if secret_values.is_empty() {
-        serde_json::to_writer_pretty(&mut out, &*outputs).map_err(std::io::Error::from)
+        serde_json::to_writer_pretty(&mut out, &printed).map_err(std::io::Error::from)
     } else {
-        let text = redact_secrets(
-            serde_json::to_string_pretty(&*outputs).unwrap_or_default(),
-            secret_values,
-        );
-        out.write_all(text.as_bytes())
+        serde_json::to_string_pretty(&printed)
+            .map_err(std::io::Error::from)
+            .and_then(|text| out.write_all(redact_secrets(text, secret_values).as_bytes()))
     };
-    let _ = written
+    let written = written
         .and_then(|()| writeln!(out))
         .and_then(|()| out.flush());
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the outputs: {error}");
+    }
+}
+
+/// One printed output: a JSON value, or a table's rows.
+enum Printed<'a> {
+    Value(&'a Value),
+    Table(JsonRows<'a>),
+}
+
+impl Serialize for Printed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Printed::Value(value) => value.serialize(serializer),
+            Printed::Table(rows) => rows.serialize(serializer),
+        }
+    }
 }
 
 /// `--inputs file.json|file.toml` then `--input k=v` (a value that reads as JSON is JSON, else text).

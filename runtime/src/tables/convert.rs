@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Float32Array, Float64Array, LargeStringArray,
+    StringArray, StringViewArray,
+};
 use datafusion::arrow::datatypes::{
     ArrowPrimitiveType, DataType, FieldRef, Float32Type, Float64Type, Int8Type, Int16Type,
     Int32Type, Int64Type, Schema, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
@@ -13,102 +16,198 @@ use datafusion::arrow::datatypes::{
 use datafusion::arrow::json::reader::{ReaderBuilder, infer_json_schema_from_iterator};
 use datafusion::arrow::json::writer::{ArrayWriter, JsonArray, WriterBuilder};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::common::ScalarValue;
-use serde_json::{Map, Value};
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
 
 /// The rows of `batches` as JSON objects (nulls kept as `null`), in the
-/// shape Arrow's JSON writer gives them. Integer, float, boolean and string
-/// columns are read straight from their arrays; any other column (dates,
-/// decimals, lists, structs, ...) goes through Arrow's JSON writer, one
-/// column at a time.
+/// shape Arrow's JSON writer gives them (see [`JsonRows`]).
 pub fn rows_of(batches: &[RecordBatch]) -> Result<Vec<Value>, String> {
-    let mut rows = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
-    for batch in batches {
-        let schema = batch.schema();
-        let mut columns = Vec::with_capacity(batch.num_columns());
-        for (index, field) in schema.fields().iter().enumerate() {
-            let column = batch.column(index);
-            let reader = match reader_of(column.as_ref()) {
-                Some(reader) => reader,
-                None => {
-                    let mut values = column_via_json(field, column)?;
-                    Box::new(move |i| values.get_mut(i).map(std::mem::take).unwrap_or_default())
-                }
-            };
-            columns.push((field.name().as_str(), column.as_ref(), reader));
-        }
-        for row_index in 0..batch.num_rows() {
-            let mut row = Map::new();
-            for (name, column, reader) in &mut columns {
-                let value = if column.is_null(row_index) {
-                    Value::Null
-                } else {
-                    reader(row_index)
-                };
-                row.insert((*name).to_string(), value);
+    match serde_json::to_value(JsonRows(batches)).map_err(|e| e.to_string())? {
+        Value::Array(rows) => Ok(rows),
+        _ => Err("the table's rows did not convert to a JSON array".into()),
+    }
+}
+
+/// A table's rows as a JSON array of objects, one key per column in the
+/// table's column order, written straight from the Arrow arrays by any
+/// serde serializer (`pipec run` prints table outputs this way, with no
+/// JSON value built per row). Values take the shape Arrow's JSON writer
+/// gives them: integer, float (NaN and infinities as `null`), boolean,
+/// string, decimal (a number) and date/time (its text) columns are read
+/// from their arrays; any other column (lists, structs, binary, ...) goes
+/// through Arrow's JSON writer, one column at a time.
+pub struct JsonRows<'a>(pub &'a [RecordBatch]);
+
+impl Serialize for JsonRows<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let rows = self.0.iter().map(RecordBatch::num_rows).sum();
+        let mut seq = serializer.serialize_seq(Some(rows))?;
+        for batch in self.0 {
+            let schema = batch.schema();
+            let columns = schema
+                .fields()
+                .iter()
+                .zip(batch.columns())
+                .map(|(field, column)| {
+                    Ok((
+                        field.name().as_str(),
+                        column.as_ref(),
+                        Cells::of(field, column)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, String>>()
+                .map_err(S::Error::custom)?;
+            for row in 0..batch.num_rows() {
+                seq.serialize_element(&Row {
+                    columns: &columns,
+                    row,
+                })?;
             }
-            rows.push(Value::Object(row));
         }
+        seq.end()
     }
-    Ok(rows)
 }
 
-/// Reads one row's value of a column (not null) as JSON.
-type ColumnReader<'a> = Box<dyn FnMut(usize) -> Value + 'a>;
-
-/// A reader of an integer column.
-fn integers<T>(column: &dyn Array) -> ColumnReader<'_>
-where
-    T: ArrowPrimitiveType,
-    T::Native: Into<Value>,
-{
-    let a = column.as_primitive::<T>();
-    Box::new(move |i| a.value(i).into())
+/// One row of a batch, as a JSON object.
+struct Row<'r, 'a> {
+    columns: &'r [(&'a str, &'a dyn Array, Cells<'a>)],
+    row: usize,
 }
 
-/// A reader of a column of a simple type, or `None` for a type Arrow's JSON
-/// writer should render.
-fn reader_of(column: &dyn Array) -> Option<ColumnReader<'_>> {
-    fn float(x: f64) -> Value {
-        serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
-    }
-    Some(match column.data_type() {
-        DataType::Null => Box::new(|_| Value::Null),
-        DataType::Boolean => {
-            let a = column.as_boolean();
-            Box::new(move |i| Value::Bool(a.value(i)))
+impl Serialize for Row<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.columns.len()))?;
+        for (name, column, cells) in self.columns {
+            map.serialize_key(name)?;
+            if column.is_null(self.row) {
+                map.serialize_value(&())?;
+            } else {
+                map.serialize_value(&Cell {
+                    cells,
+                    row: self.row,
+                })?;
+            }
         }
-        DataType::Int8 => integers::<Int8Type>(column),
-        DataType::Int16 => integers::<Int16Type>(column),
-        DataType::Int32 => integers::<Int32Type>(column),
-        DataType::Int64 => integers::<Int64Type>(column),
-        DataType::UInt8 => integers::<UInt8Type>(column),
-        DataType::UInt16 => integers::<UInt16Type>(column),
-        DataType::UInt32 => integers::<UInt32Type>(column),
-        DataType::UInt64 => integers::<UInt64Type>(column),
-        DataType::Float32 => {
-            let a = column.as_primitive::<Float32Type>();
+        map.end()
+    }
+}
+
+/// A column's values, read the way its type is written in JSON.
+enum Cells<'a> {
+    /// Every value is null.
+    Null,
+    Boolean(&'a BooleanArray),
+    Signed(Box<dyn Fn(usize) -> i64 + 'a>),
+    Unsigned(Box<dyn Fn(usize) -> u64 + 'a>),
+    Float32(&'a Float32Array),
+    Float64(&'a Float64Array),
+    Utf8(&'a StringArray),
+    LargeUtf8(&'a LargeStringArray),
+    Utf8View(&'a StringViewArray),
+    /// A decimal's text, written as a JSON number.
+    Decimal(ArrayFormatter<'a>),
+    /// A date's or time's text, written as a JSON string.
+    Temporal(ArrayFormatter<'a>),
+    /// Values rendered by Arrow's JSON writer.
+    Rendered(Vec<Value>),
+}
+
+impl<'a> Cells<'a> {
+    /// How to read `column` (described by `field`).
+    fn of(field: &FieldRef, column: &'a ArrayRef) -> Result<Self, String> {
+        fn signed<T>(column: &dyn Array) -> Cells<'_>
+        where
+            T: ArrowPrimitiveType,
+            T::Native: Into<i64>,
+        {
+            let a = column.as_primitive::<T>();
+            Cells::Signed(Box::new(move |i| a.value(i).into()))
+        }
+        fn unsigned<T>(column: &dyn Array) -> Cells<'_>
+        where
+            T: ArrowPrimitiveType,
+            T::Native: Into<u64>,
+        {
+            let a = column.as_primitive::<T>();
+            Cells::Unsigned(Box::new(move |i| a.value(i).into()))
+        }
+        let column_ref = column.as_ref();
+        Ok(match column.data_type() {
+            DataType::Null => Cells::Null,
+            DataType::Boolean => Cells::Boolean(column.as_boolean()),
+            DataType::Int8 => signed::<Int8Type>(column_ref),
+            DataType::Int16 => signed::<Int16Type>(column_ref),
+            DataType::Int32 => signed::<Int32Type>(column_ref),
+            DataType::Int64 => signed::<Int64Type>(column_ref),
+            DataType::UInt8 => unsigned::<UInt8Type>(column_ref),
+            DataType::UInt16 => unsigned::<UInt16Type>(column_ref),
+            DataType::UInt32 => unsigned::<UInt32Type>(column_ref),
+            DataType::UInt64 => unsigned::<UInt64Type>(column_ref),
+            DataType::Float32 => Cells::Float32(column.as_primitive::<Float32Type>()),
+            DataType::Float64 => Cells::Float64(column.as_primitive::<Float64Type>()),
+            DataType::Utf8 => Cells::Utf8(column.as_string::<i32>()),
+            DataType::LargeUtf8 => Cells::LargeUtf8(column.as_string::<i64>()),
+            DataType::Utf8View => Cells::Utf8View(column.as_string_view()),
+            DataType::Decimal32(..)
+            | DataType::Decimal64(..)
+            | DataType::Decimal128(..)
+            | DataType::Decimal256(..) => Cells::Decimal(
+                ArrayFormatter::try_new(column_ref, &ARROW_JSON_FORMAT)
+                    .map_err(|e| e.to_string())?,
+            ),
+            temporal if temporal.is_temporal() => Cells::Temporal(
+                ArrayFormatter::try_new(column_ref, &ARROW_JSON_FORMAT)
+                    .map_err(|e| e.to_string())?,
+            ),
+            _ => Cells::Rendered(column_via_json(field, column)?),
+        })
+    }
+}
+
+/// The display options Arrow's JSON writer formats decimals and temporal
+/// values with.
+const ARROW_JSON_FORMAT: FormatOptions<'static> = FormatOptions::new().with_display_error(true);
+
+/// One value (not null) of a column.
+struct Cell<'r, 'a> {
+    cells: &'r Cells<'a>,
+    row: usize,
+}
+
+impl Serialize for Cell<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let i = self.row;
+        match self.cells {
+            Cells::Null => serializer.serialize_unit(),
+            Cells::Boolean(a) => serializer.serialize_bool(a.value(i)),
+            Cells::Signed(read) => serializer.serialize_i64(read(i)),
+            Cells::Unsigned(read) => serializer.serialize_u64(read(i)),
             // As Arrow's writer does: the shortest text of the f32, read as f64.
-            Box::new(move |i| a.value(i).to_string().parse().map_or(Value::Null, float))
+            Cells::Float32(a) => match a.value(i).to_string().parse::<f64>() {
+                Ok(x) if x.is_finite() => serializer.serialize_f64(x),
+                _ => serializer.serialize_unit(),
+            },
+            Cells::Float64(a) => match a.value(i) {
+                x if x.is_finite() => serializer.serialize_f64(x),
+                _ => serializer.serialize_unit(),
+            },
+            Cells::Utf8(a) => serializer.serialize_str(a.value(i)),
+            Cells::LargeUtf8(a) => serializer.serialize_str(a.value(i)),
+            Cells::Utf8View(a) => serializer.serialize_str(a.value(i)),
+            // An integer when the scale is 0, else a float, as a JSON reader
+            // of Arrow's output would take it.
+            Cells::Decimal(formatter) => {
+                match formatter.value(i).to_string().parse::<serde_json::Number>() {
+                    Ok(number) => number.serialize(serializer),
+                    Err(_) => serializer.serialize_unit(),
+                }
+            }
+            Cells::Temporal(formatter) => serializer.collect_str(&formatter.value(i)),
+            Cells::Rendered(values) => values.get(i).unwrap_or(&Value::Null).serialize(serializer),
         }
-        DataType::Float64 => {
-            let a = column.as_primitive::<Float64Type>();
-            Box::new(move |i| float(a.value(i)))
-        }
-        DataType::Utf8 => {
-            let a = column.as_string::<i32>();
-            Box::new(move |i| a.value(i).into())
-        }
-        DataType::LargeUtf8 => {
-            let a = column.as_string::<i64>();
-            Box::new(move |i| a.value(i).into())
-        }
-        DataType::Utf8View => {
-            let a = column.as_string_view();
-            Box::new(move |i| a.value(i).into())
-        }
-        _ => return None,
-    })
+    }
 }
 
 /// One column's values through Arrow's JSON writer (the types [`reader_of`]
@@ -205,7 +304,8 @@ mod tests {
     fn rows_read_from_arrays_equal_arrow_json_writers_rows() {
         use datafusion::arrow::array::{
             BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int8Array,
-            Int64Array, LargeStringArray, NullArray, StringArray, StringViewArray, UInt64Array,
+            Int64Array, LargeStringArray, ListArray, NullArray, StringArray, StringViewArray,
+            TimestampMicrosecondArray, TimestampSecondArray, UInt64Array,
         };
         use datafusion::arrow::datatypes::Field;
         let columns: Vec<(&str, ArrayRef)> = vec![
@@ -266,6 +366,37 @@ mod tests {
                         .expect("decimal"),
                 ),
             ),
+            (
+                "dec0",
+                Arc::new(
+                    Decimal128Array::from(vec![Some(-7), Some(12_345_678_901), None])
+                        .with_precision_and_scale(38, 0)
+                        .expect("decimal"),
+                ),
+            ),
+            (
+                "ts",
+                Arc::new(TimestampMicrosecondArray::from(vec![
+                    Some(1_700_000_000_123_456),
+                    None,
+                    Some(-1),
+                ])),
+            ),
+            (
+                "ts_tz",
+                Arc::new(
+                    TimestampSecondArray::from(vec![None, Some(0), Some(86_399)])
+                        .with_timezone("+02:00"),
+                ),
+            ),
+            (
+                "list",
+                Arc::new(ListArray::from_iter_primitive::<Int32Type, _, _>(vec![
+                    Some(vec![Some(1), None]),
+                    None,
+                    Some(vec![]),
+                ])),
+            ),
         ];
         let schema = Schema::new(
             columns
@@ -279,10 +410,35 @@ mod tests {
         )
         .expect("batch");
         let batches = [batch.clone(), batch.slice(1, 2)];
+        let written_by_arrow = rows_via_json(&batches).expect("rows");
+        assert_eq!(rows_of(&batches).expect("rows"), written_by_arrow);
+        // The same rows when written as text straight from the arrays.
+        let text = serde_json::to_string(&JsonRows(&batches)).expect("writes");
+        let read: Value = serde_json::from_str(&text).expect("reads");
+        assert_eq!(read, Value::Array(written_by_arrow));
+    }
+
+    #[test]
+    fn written_rows_keep_the_tables_column_order() {
+        use datafusion::arrow::array::{Int64Array, StringArray};
+        use datafusion::arrow::datatypes::Field;
+        let schema = Schema::new(vec![
+            Field::new("zone", DataType::Utf8, true),
+            Field::new("amount", DataType::Int64, true),
+        ]);
+        let batch = RecordBatch::try_new(
+            Arc::new(schema),
+            vec![
+                Arc::new(StringArray::from(vec![Some("north"), None])),
+                Arc::new(Int64Array::from(vec![Some(3), Some(-4)])),
+            ],
+        )
+        .expect("batch");
         assert_eq!(
-            rows_of(&batches).expect("rows"),
-            rows_via_json(&batches).expect("rows")
+            serde_json::to_string(&JsonRows(&[batch])).expect("writes"),
+            r#"[{"zone":"north","amount":3},{"zone":null,"amount":-4}]"#
         );
+        assert_eq!(serde_json::to_string(&JsonRows(&[])).expect("writes"), "[]");
     }
 
     #[test]

@@ -28,7 +28,10 @@ use serde_json::{Map, Value, json};
 
 use failure::Source;
 
-pub use convert::{batch_of, rows_of};
+pub use convert::{JsonRows, batch_of, rows_of};
+/// Arrow's record batch: the form of a table output handed back as batches
+/// ([`crate::TableOutputs::Batches`]).
+pub use datafusion::arrow::record_batch::RecordBatch;
 pub use ops::SQL_TABLES_ARG;
 
 /// The key of a table handle in a JSON value.
@@ -155,25 +158,30 @@ impl Tables {
         frames.get(id).map(|kept| kept.node.clone())
     }
 
+    /// The Arrow batches of the table a handle refers to, computed now; an
+    /// engine error names the node that made the table and the files it reads.
+    pub fn collect(&self, table: &Value) -> Result<Vec<RecordBatch>, String> {
+        let frame = self
+            .frame(table)
+            .ok_or("a table handle refers to no table of this run")?;
+        self.runtime.block_on(frame.collect()).map_err(|e| {
+            let mut sources = Vec::new();
+            self.sources_in(table, &mut sources);
+            let described = failure::describe(&e.strip_backtrace(), &sources);
+            match self.maker(table) {
+                Some(node) if !described.contains(&format!("node `{node}`")) => {
+                    format!("node `{node}`: {described}")
+                }
+                _ => described,
+            }
+        })
+    }
+
     /// `value` with every table handle in it replaced by the table's rows.
     pub fn export(&self, value: Value) -> Result<Value, String> {
         match value {
             Value::Object(map) if handle_of_map(&map).is_some() => {
-                let table = Value::Object(map);
-                let frame = self
-                    .frame(&table)
-                    .ok_or("a table handle refers to no table of this run")?;
-                let batches = self.runtime.block_on(frame.collect()).map_err(|e| {
-                    let mut sources = Vec::new();
-                    self.sources_in(&table, &mut sources);
-                    let described = failure::describe(&e.strip_backtrace(), &sources);
-                    match self.maker(&table) {
-                        Some(node) if !described.contains(&format!("node `{node}`")) => {
-                            format!("node `{node}`: {described}")
-                        }
-                        _ => described,
-                    }
-                })?;
+                let batches = self.collect(&Value::Object(map))?;
                 Ok(Value::Array(rows_of(&batches)?))
             }
             Value::Object(map) => {
