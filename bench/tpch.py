@@ -9,7 +9,10 @@ as pipec does; reading that JSON is the bench's work, off the clock). DuckDB,
 Polars and pandas are timed in this process around the query alone, each
 reading the Parquet files anew (no interpreter start or import), which
 flatters them; pandas is also timed as pipec is, as a process ("pandas
-process": interpreter start, imports, the query). Each figure is
+process": interpreter start, imports, the query), and pipec as they are,
+embedded in a running process ("pipec embedded": examples/tpch_embedded
+compiles and runs the sql form through pipec::embed, tables handed back as
+Arrow batches, after one untimed run). Each figure is
 the median of --runs runs. Every engine's row count is compared with the
 floor's; a mismatch is printed.
 
@@ -34,6 +37,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 PIPEC = ROOT / "target/release/pipec"
 FLOOR = ROOT / "target/release/examples/tpch_floor"
+EMBEDDED = ROOT / "target/release/examples/tpch_embedded"
 TABLES = ["customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier"]
 OPERATOR_FORMS = [1, 3, 5, 6, 10]
 
@@ -73,6 +77,21 @@ def pipec(form, n, data):
         # Reading the JSON here is the bench's work, not pipec's: off the clock.
         return elapsed, len(json.loads(out.stdout)["answer"])
     return run
+
+
+def pipec_embedded(n, data, runs):
+    """pipec as a Rust host embeds it (examples/tpch_embedded): the .pipe
+    file compiled and run in a process already running, timed as the
+    in-process peers are (no process start; the files read anew each run).
+    Returns the median seconds and the row count."""
+    out = subprocess.run(
+        [EMBEDDED, ROOT / f"bench/tpch/sql/q{n:02}.pipe", data, str(runs)],
+        capture_output=True, check=False, cwd=ROOT,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.decode()[-500:])
+    runs = [line.split() for line in out.stdout.decode().splitlines()]
+    return statistics.median(float(seconds) for seconds, _ in runs), int(runs[-1][1])
 
 
 def floor(n, data):
@@ -458,7 +477,7 @@ def main():
         print(PANDAS[args.pandas_query](data))
         return
     queries = [int(q) for q in args.queries.split(",")]
-    engines = ["floor", "pipec_sql", "pipec_ops", "duckdb", "polars", "pandas", "pandas_process"]
+    engines = ["floor", "pipec_sql", "pipec_ops", "pipec_embedded", "duckdb", "polars", "pandas", "pandas_process"]
     results = {}
     for n in queries:
         runners = {
@@ -472,12 +491,16 @@ def main():
         if n in PANDAS:
             runners["pandas"] = (lambda f: lambda: f(data))(PANDAS[n])
             runners["pandas_process"] = pandas_process(n, data)
+        runners["pipec_embedded"] = lambda: pipec_embedded(n, data, args.runs)
         row = {}
         for engine in engines:
             if engine not in runners:
                 continue
             try:
-                seconds, rows = timed(runners[engine], args.runs)
+                if engine == "pipec_embedded":
+                    seconds, rows = runners[engine]()  # times its own runs
+                else:
+                    seconds, rows = timed(runners[engine], args.runs)
                 row[engine] = {"seconds": seconds, "rows": rows}
             except Exception as error:  # a peer that cannot run the query
                 row[engine] = {"error": str(error).strip().splitlines()[-1][:120]}
@@ -492,8 +515,8 @@ def main():
             cells.append("-" if f is None else ("error" if "error" in f else f"{f['seconds']:.3f}"))
         print(f"q{n:<3}" + "".join(f"{c:>11}" for c in cells), file=sys.stderr)
 
-    print("\n| query | floor (s) | pipec sql (s) | sql / floor | pipec ops (s) | ops / floor | DuckDB (s) | Polars (s) | pandas (s) | pandas / pipec | pandas process (s) | pandas process / pipec |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("\n| query | floor (s) | pipec sql (s) | sql / floor | pipec ops (s) | ops / floor | pipec embedded (s) | DuckDB (s) | Polars (s) | pandas (s) | pandas / pipec embedded | pandas process (s) | pandas process / pipec |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     totals = {e: 0.0 for e in engines}
     complete = {e: True for e in engines}
 
@@ -516,8 +539,9 @@ def main():
 
     for n, row in results.items():
         print(f"| q{n} | {cell(row, 'floor')} | {cell(row, 'pipec_sql')} | {ratio(row, 'pipec_sql', 'floor')} "
-              f"| {cell(row, 'pipec_ops')} | {ratio(row, 'pipec_ops', 'floor')} | {cell(row, 'duckdb')} "
-              f"| {cell(row, 'polars')} | {cell(row, 'pandas')} | {ratio(row, 'pandas', 'pipec_sql')} "
+              f"| {cell(row, 'pipec_ops')} | {ratio(row, 'pipec_ops', 'floor')} | {cell(row, 'pipec_embedded')} "
+              f"| {cell(row, 'duckdb')} | {cell(row, 'polars')} | {cell(row, 'pandas')} "
+              f"| {ratio(row, 'pandas', 'pipec_embedded')} "
               f"| {cell(row, 'pandas_process')} | {ratio(row, 'pandas_process', 'pipec_sql')} |")
     print()
     for engine in engines:

@@ -8,7 +8,8 @@
 #
 # Installs tpchgen-cli, duckdb, polars, pandas and pyarrow from PyPI into
 # target/tpch-venv, generates the tables as Parquet into target/tpch/sf$SF
-# (once), builds pipec and the floor runner (examples/tpch_floor) in release.
+# (once), builds pipec, the floor runner (examples/tpch_floor) and the
+# embedded runner (examples/tpch_embedded) in release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,6 @@ if [ ! -f "$DATA/lineitem.parquet" ]; then
     "$VENV/bin/tpchgen-cli" parquet -s "$SF" --output-dir="$DATA" >&2
 fi
 
-cargo build --release --locked --bin pipec --example tpch_floor >&2
+cargo build --release --locked --bin pipec --example tpch_floor --example tpch_embedded >&2
 
 "$VENV/bin/python" bench/tpch.py --data "$DATA" --runs "$RUNS" ${QUERIES:+--queries "$QUERIES"}
