@@ -249,6 +249,16 @@ codes! {
          type in the reader's `schema`.",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, code string\")\n  node s = filter(t, \"code > 5\")\n  output rows = s\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, code string\")\n  node s = filter(t, \"code > '5'\")\n  output rows = s\n}\n";
+    /// A union of two tables that have no column in common.
+    UNION_WITHOUT_COMMON_COLUMNS = "W0402", "a union of two tables with no column in common",
+        "`union` matches columns by name: a column of one table that the other does not have \
+         is null in the other's rows. When the two tables have no column in common, every row \
+         of the union is null in half of its columns, which is seldom what was meant (the \
+         columns were likely meant to match by position). Rename one side's columns to the \
+         other's in `sql` (`select key as id, total as amount from b`), or use `join` to put \
+         the columns side by side.",
+        "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int, amount float\")\n  node b = read_csv(\"b.csv\", schema: \"key int, total float\")\n  node u = union(a, b)\n  output rows = u\n}\n",
+        "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int, amount float\")\n  node b = read_csv(\"b.csv\", schema: \"id int, amount float\")\n  node u = union(a, b)\n  output rows = u\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

@@ -667,6 +667,34 @@ impl<'a> PipelineTables<'a> {
         let (first_name, first) = self.table_arg(args, "first")?;
         let (second_name, second) = self.table_arg(args, "second")?;
         let mut fields: Vec<Field> = first.fields().iter().map(|f| f.as_ref().clone()).collect();
+        let shares_a_column = second
+            .fields()
+            .iter()
+            .any(|f| first.field_with_name(f.name()).is_ok());
+        if !shares_a_column && !first.fields().is_empty() && !second.fields().is_empty() {
+            let span = args.value("second")?.span;
+            let columns = |schema: &Schema| {
+                schema
+                    .fields()
+                    .iter()
+                    .map(|f| format!("`{}`", f.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::UNION_WITHOUT_COMMON_COLUMNS,
+                    format!("`{first_name}` and `{second_name}` have no column in common"),
+                    self.file,
+                    span,
+                )
+                .with_label(format!("its columns are {}", columns(&second)))
+                .with_help(format!(
+                    "a union matches columns by name, so each row would be null in the other table's columns; `{first_name}` has {}: rename one side's columns to match in `sql` (`select key as id, ...`), or `join` the tables",
+                    columns(&first)
+                )),
+            );
+        }
         let mut all_known = true;
         for field in second.fields() {
             let Some(index) = fields.iter().position(|f| f.name() == field.name()) else {
