@@ -419,6 +419,9 @@ pub fn run(
             }
         }
     });
+    // Its threads would only compete with the table engine's while the
+    // outputs' tables are computed.
+    drop(pool);
 
     // Outputs, from whatever completed.
     let mut outputs = Map::new();
