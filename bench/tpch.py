@@ -13,7 +13,8 @@ process": interpreter start, imports, the query), and pipec as they are,
 embedded in a running process ("pipec embedded": examples/tpch_embedded
 compiles and runs the sql form through pipec::embed, tables handed back as
 Arrow batches, after one untimed run). Each figure is
-the median of --runs runs. Every engine's row count is compared with the
+the median of --runs runs, taken round robin (run r of every engine before
+run r + 1 of any), so that a slow spell of the machine falls on all. Every engine's row count is compared with the
 floor's; a mismatch is printed.
 
 Run through bench/tpch.sh, which installs the peers and generates the data.
@@ -491,19 +492,27 @@ def main():
         if n in PANDAS:
             runners["pandas"] = (lambda f: lambda: f(data))(PANDAS[n])
             runners["pandas_process"] = pandas_process(n, data)
-        runners["pipec_embedded"] = lambda: pipec_embedded(n, data, args.runs)
         row = {}
-        for engine in engines:
-            if engine not in runners:
-                continue
-            try:
-                if engine == "pipec_embedded":
-                    seconds, rows = runners[engine]()  # times its own runs
-                else:
-                    seconds, rows = timed(runners[engine], args.runs)
-                row[engine] = {"seconds": seconds, "rows": rows}
-            except Exception as error:  # a peer that cannot run the query
-                row[engine] = {"error": str(error).strip().splitlines()[-1][:120]}
+        try:
+            seconds, rows = pipec_embedded(n, data, args.runs)  # times its own runs
+            row["pipec_embedded"] = {"seconds": seconds, "rows": rows}
+        except Exception as error:
+            row["pipec_embedded"] = {"error": str(error).strip().splitlines()[-1][:120]}
+        # Round robin: run r of every engine before run r + 1 of any, so that
+        # a slow spell of the machine falls on all of them, not on one.
+        times = {engine: [] for engine in runners}
+        for _ in range(args.runs):
+            for engine, run in runners.items():
+                if engine in row:
+                    continue  # it failed
+                try:
+                    seconds, rows = timed(run, 1)
+                    times[engine].append((seconds, rows))
+                except Exception as error:  # a peer that cannot run the query
+                    row[engine] = {"error": str(error).strip().splitlines()[-1][:120]}
+        for engine, runs in times.items():
+            if engine not in row and runs:
+                row[engine] = {"seconds": statistics.median(s for s, _ in runs), "rows": runs[-1][1]}
         expected = row.get("floor", {}).get("rows")
         for engine, figure in row.items():
             if "rows" in figure and expected is not None and figure["rows"] != expected:
