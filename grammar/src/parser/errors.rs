@@ -87,9 +87,30 @@ pub fn syntax_error(
         .with_help("the escapes are `\\\" \\\\ \\n \\t \\r \\{ \\} \\u{...}`; write `\\\\` for a backslash");
     }
 
-    let found = lexemes
+    // A mistake inside a string's interpolation (`"{n + 1}"`): the lexer took
+    // the string whole, so the token at the failure is read from the text.
+    let inside_string = lexemes
         .iter()
-        .find(|l| l.span.start as usize >= at && l.token != Ok(Token::Comment));
+        .find(|l| (l.span.start as usize) < at && at < l.span.end as usize)
+        .is_some_and(|l| matches!(l.token, Ok(Token::String | Token::TripleString)));
+    let in_interpolation = inside_string
+        .then(|| crate::lexer::lex(&chunk[at - base..]).first().copied())
+        .flatten()
+        .map(|first| Lexeme {
+            token: first.token,
+            span: Span::new(at + first.span.start as usize, at + first.span.end as usize),
+        });
+    if let Some(lexeme) = in_interpolation
+        && lexeme.token.is_err()
+    {
+        return lexical_diagnostic(file, &lexeme);
+    }
+
+    let found = in_interpolation.as_ref().or_else(|| {
+        lexemes
+            .iter()
+            .find(|l| l.span.start as usize >= at && l.token != Ok(Token::Comment))
+    });
     let found = found.filter(|l| (l.span.start as usize) < chunk_end);
 
     let expected = expected_list(error, literal_only);
