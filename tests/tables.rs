@@ -371,6 +371,62 @@ fn writers_return_path_and_rows_and_read_back() {
 }
 
 #[test]
+fn a_table_written_as_json_reads_back_and_check_knows_its_columns() {
+    let dir = temp_dir("json-array");
+    write_data(&dir);
+    // write_json writes one array of records; read_json reads that as well
+    // as one record per line.
+    let outputs = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node written = write_json(people, "{input.dir}/people.json")
+  node again = read_json(written.path)
+  node n = sql("select count(*) as n, max(age) as oldest from again")
+  output n = n
+}"#,
+        &dir,
+    )
+    .expect("runs");
+    assert_eq!(outputs["n"], json!([{"n": 5, "oldest": 45}]));
+    let text = std::fs::read_to_string(dir.join("people.json")).expect("written");
+    assert!(text.trim_start().starts_with('['), "{text}");
+    std::fs::write(
+        dir.join("lines.json"),
+        "{\"name\": \"ada\", \"age\": 36}\n{\"name\": \"alan\", \"age\": 41}\n",
+    )
+    .expect("lines");
+    let lines = run(
+        r#"pipeline p {
+  input dir: path
+  node t = read_json("{input.dir}/lines.json")
+  node n = sql("select sum(age) as total from t")
+  output n = n
+}"#,
+        &dir,
+    )
+    .expect("runs");
+    assert_eq!(lines["n"], json!([{"total": 77}]));
+    // At check time the array file's columns are known.
+    let file = dir.join("check.pipe");
+    std::fs::write(
+        &file,
+        format!(
+            "pipeline p {{\n  node t = read_json(\"{}/people.json\")\n  node s = select(t, [\"nmae\"])\n  output s = s\n}}\n",
+            dir.display()
+        ),
+    )
+    .expect("pipe file");
+    let out = pipec(&["check", &file.to_string_lossy()]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("E0401") && report.contains("the columns of `t` are: age, city, name"),
+        "{report}"
+    );
+}
+
+#[test]
 fn a_missing_file_fails_the_node_naming_the_file() {
     // With a declared schema too, where DataFusion alone reads a missing
     // file as an empty table.

@@ -3,7 +3,7 @@
 //! A table node's schema is known where it can be known before the run: a
 //! declared schema (`schema: "id int, amount float"`), the source file when
 //! it exists now (a CSV header and the types of its first rows, Parquet
-//! metadata, newline-delimited JSON), each operator's rule (`select` keeps the
+//! metadata, JSON records by line or in an array), each operator's rule (`select` keeps the
 //! named columns, `join` puts the right side's columns after the left's, one
 //! key column kept, ...) and DataFusion's planner for SQL text (`sql`, a
 //! `filter` predicate, `aggregate` values), planned against the upstream

@@ -1,18 +1,22 @@
 //! Where a table's schema comes from before anything runs: a declared schema
 //! (`schema: "id int, amount float"`) or the source file itself (a CSV header
-//! and the types of its first rows, Parquet metadata, newline-delimited JSON).
+//! and the types of its first rows, Parquet metadata, JSON records by line or in an array).
 
 use std::fs::File;
-use std::io::{BufReader, Seek};
+use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 use datafusion::arrow::csv::ReaderBuilder;
 use datafusion::arrow::csv::reader::Format;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use datafusion::arrow::json::reader::infer_json_schema_from_seekable;
+use datafusion::arrow::json::reader::{
+    infer_json_schema_from_iterator, infer_json_schema_from_seekable,
+};
 use datafusion::parquet::arrow::arrow_reader::ArrowReaderMetadata;
 use datafusion::parquet::arrow::arrow_reader::ArrowReaderOptions;
+use serde::Deserializer as _;
+use serde::de::{SeqAccess, Visitor};
 
 /// How many records schema inference reads (as DataFusion does).
 const INFER_RECORDS: usize = 1000;
@@ -99,7 +103,7 @@ pub enum FileKind {
     },
     /// Parquet.
     Parquet,
-    /// Newline-delimited JSON.
+    /// JSON: one record per line, or one array of records.
     Json,
 }
 
@@ -120,12 +124,65 @@ pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
         }
         FileKind::Json => {
             let mut reader = BufReader::new(file);
-            reader.rewind().ok()?;
+            if json_is_array(&mut reader)? {
+                let records = first_array_elements(reader, INFER_RECORDS);
+                let schema = infer_json_schema_from_iterator(records.iter().map(Ok)).ok()?;
+                return Some(Arc::new(schema));
+            }
             let (schema, _) =
                 infer_json_schema_from_seekable(&mut reader, Some(INFER_RECORDS)).ok()?;
             Some(Arc::new(schema))
         }
     }
+}
+
+/// Whether a JSON file holds one array of records (`[{...}, ...]`, as
+/// `write_json` writes a table) rather than one record per line; the reader
+/// is left at the start. `None` when it cannot be read.
+pub fn json_is_array(reader: &mut (impl BufRead + Seek)) -> Option<bool> {
+    reader.rewind().ok()?;
+    let mut is_array = false;
+    loop {
+        let buffer = reader.fill_buf().ok()?;
+        if buffer.is_empty() {
+            break;
+        }
+        if let Some(first) = buffer.iter().find(|b| !b.is_ascii_whitespace()) {
+            is_array = *first == b'[';
+            break;
+        }
+        let read = buffer.len();
+        reader.consume(read);
+    }
+    reader.rewind().ok()?;
+    Some(is_array)
+}
+
+/// Up to `limit` elements from the start of a JSON array, without reading
+/// the rest of it.
+fn first_array_elements(reader: impl Read, limit: usize) -> Vec<serde_json::Value> {
+    struct Collect<'a>(&'a mut Vec<serde_json::Value>, usize);
+    impl<'de> Visitor<'de> for Collect<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while self.0.len() < self.1 {
+                match seq.next_element()? {
+                    Some(value) => self.0.push(value),
+                    None => break,
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut elements = Vec::new();
+    // Stopping early leaves the array unclosed, which serde_json reports:
+    // the elements read so far are what is wanted.
+    let _ = serde_json::Deserializer::from_reader(reader)
+        .deserialize_seq(Collect(&mut elements, limit));
+    elements
 }
 
 /// The file at `path`, open, if it is a regular file that can be read now.

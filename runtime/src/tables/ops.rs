@@ -18,7 +18,8 @@ use super::convert::{batch_of, rows_of, scalar_of};
 use super::failure::{Source, describe};
 use crate::plugins::Args;
 use pipec_compiler::tables::schema::{
-    FileKind, csv_delimiter, declared_schema as parse_declared_schema, file_schema, null_pattern,
+    FileKind, csv_delimiter, declared_schema as parse_declared_schema, file_schema, json_is_array,
+    null_pattern,
 };
 use pipec_compiler::tables::{join_right_names, sort_key};
 
@@ -73,9 +74,24 @@ impl Tables {
             }
             "read_json" => {
                 let path = source_path(args)?;
-                let schema = declared_schema(args)?;
+                let mut schema = declared_schema(args)?;
                 let extension = extension_of(&path);
-                let mut options = JsonReadOptions::default().file_extension(&extension);
+                // One array of records (as `write_json` writes a table), or
+                // one record per line.
+                let is_array = std::fs::File::open(&path)
+                    .ok()
+                    .and_then(|file| json_is_array(&mut std::io::BufReader::new(file)))
+                    .unwrap_or(false);
+                if is_array && schema.is_none() {
+                    // DataFusion infers an array's schema line by line, which
+                    // fails on records written over several lines; the
+                    // checker's inference reads the records whole.
+                    schema = file_schema(Path::new(&path), FileKind::Json)
+                        .map(|schema| schema.as_ref().clone());
+                }
+                let mut options = JsonReadOptions::default()
+                    .file_extension(&extension)
+                    .newline_delimited(!is_array);
                 if let Some(schema) = &schema {
                     options = options.schema(schema);
                 }
