@@ -239,6 +239,15 @@ codes! {
          what the file's rows read as) or mend the file.",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount int\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount float\")\n  output rows = t\n}\n";
+    /// An interpolation written inside a quoted SQL string.
+    QUOTED_PARAMETER = "E0407", "an interpolation inside a quoted SQL string",
+        "In `sql`, `filter` and `aggregate` text, each `{expr}` is bound as a parameter: a \
+         value of its own, never spliced into the text. Inside SQL quotes \
+         (`region = '{input.region}'`) it is the text `$1` instead, so the query compares \
+         with that text and silently matches nothing. Write it without the quotes: a text \
+         value is compared as text.",
+        "pipeline p {\n  input region: string = \"east\"\n  node t = read_csv(\"t.csv\", schema: \"id int, region string\")\n  node s = filter(t, \"region = '{input.region}'\")\n  output rows = s\n}\n",
+        "pipeline p {\n  input region: string = \"east\"\n  node t = read_csv(\"t.csv\", schema: \"id int, region string\")\n  node s = filter(t, \"region = {input.region}\")\n  output rows = s\n}\n";
     /// A text column that a table query's types convert, value by value.
     TEXT_CONVERTED = "W0401", "a text column converted to a number or date, value by value",
         "A `filter` predicate, `sql` text or `aggregate` value meets a text column with a \

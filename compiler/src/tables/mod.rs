@@ -34,7 +34,7 @@ use crate::queries::parse;
 use crate::scope::{Kind, lookup};
 use crate::types::Type;
 use pipec_grammar::ast::{Ident, TypeExpr, TypeKind};
-use planner::{PlanError, SqlText, plan};
+use planner::{PlanError, SqlText, plan, quoted_interpolations};
 use schema::{FileKind, csv_delimiter, declared_schema, file_schema, type_word};
 
 /// The diagnostics of the table schemas of every pipeline of a source.
@@ -366,6 +366,7 @@ impl<'a> PipelineTables<'a> {
             "read_csv" | "read_parquet" | "read_json" => self.read_schema(operator, args),
             "sql" => {
                 let literal = args.string("query")?;
+                self.check_quoted_interpolations(literal);
                 let mut sql = SqlText::default();
                 sql.push_literal(literal);
                 let names = crate::sql::table_references(sql.text()).ok()?;
@@ -379,6 +380,9 @@ impl<'a> PipelineTables<'a> {
                 self.planned(node, &sql, &tables, literal.span)
             }
             "filter" => {
+                if let Some(literal) = args.string("predicate") {
+                    self.check_quoted_interpolations(literal);
+                }
                 let (input, schema) = self.table_arg(args, "table")?;
                 let literal = args.string("predicate")?;
                 let mut sql = SqlText::default();
@@ -735,6 +739,24 @@ impl<'a> PipelineTables<'a> {
         all_known.then(|| Arc::new(Schema::new(fields)))
     }
 
+    /// E0407 for each `{expr}` written inside SQL quotes in `literal`.
+    fn check_quoted_interpolations(&mut self, literal: &StringLit) {
+        for (number, span) in quoted_interpolations(literal) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::QUOTED_PARAMETER,
+                    format!("this interpolation is inside SQL quotes, so the query sees the text `${number}`, not its value"),
+                    self.file,
+                    span,
+                )
+                .with_label("inside '...'")
+                .with_help(
+                    "`{...}` in SQL text is bound as a parameter, a value of its own: remove the quotes around it (a text value is compared as text)",
+                ),
+            );
+        }
+    }
+
     /// Join keys matched in order must be comparable: the engine would cast
     /// a text key to a number (or a date) row by row and fail on the first
     /// text that is not one.
@@ -800,6 +822,7 @@ impl<'a> PipelineTables<'a> {
                 all_known = false;
                 continue;
             };
+            self.check_quoted_interpolations(literal);
             let mut sql = SqlText::default();
             sql.push_synthetic("select ", by_expr.span);
             sql.push_literal(literal);

@@ -36,6 +36,29 @@ struct Segment {
     exact: bool,
 }
 
+/// The `{expr}`s of SQL text written inside a quoted SQL string
+/// (`where region = '{input.region}'`): a parameter there is the text `$1`,
+/// not the value. Quotes are counted in the text parts; SQL's doubled quote
+/// (`''`) inside a string keeps the count even.
+/// Each comes with its parameter's number.
+pub fn quoted_interpolations(literal: &StringLit) -> Vec<(usize, Span)> {
+    let mut quotes = 0usize;
+    let mut params = 0usize;
+    let mut inside = Vec::new();
+    for part in &literal.parts {
+        match part {
+            StringPart::Text { value, .. } => quotes += value.matches('\'').count(),
+            StringPart::Interpolation(expr) => {
+                params += 1;
+                if quotes % 2 == 1 {
+                    inside.push((params, expr.span));
+                }
+            }
+        }
+    }
+    inside
+}
+
 impl SqlText {
     /// Appends text the checker wrote itself; positions in it map to `span`.
     pub fn push_synthetic(&mut self, text: &str, span: Span) {
