@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pipec::embed::{Host, compile_source};
+use pipec::runtime::RunResult;
 use serde_json::{Map, Value, json};
 
 fn root() -> PathBuf {
@@ -44,12 +45,17 @@ fn data_with(name: &str, file: &str, text: &str) -> PathBuf {
     dir
 }
 
-/// Runs `source` with `dir` as input `dir`; returns the outputs or the error.
-fn run(source: &str, dir: &Path) -> Result<Map<String, Value>, String> {
+/// Runs `source` on `host` with `dir` as input `dir`.
+fn run_on(host: &Host, source: &str, dir: &Path) -> Result<RunResult, String> {
     let plan = compile_source("tables.pipe", source, None).map_err(|e| e.to_string())?;
     let mut inputs = Map::new();
     inputs.insert("dir".into(), json!(dir.to_string_lossy()));
-    let result = Host::new().run(&plan, inputs).map_err(|e| e.to_string())?;
+    host.run(&plan, inputs).map_err(|e| e.to_string())
+}
+
+/// Runs `source` with `dir` as input `dir`; returns the outputs or the error.
+fn run(source: &str, dir: &Path) -> Result<Map<String, Value>, String> {
+    let result = run_on(&Host::new(), source, dir)?;
     match result.error {
         None if result.ok => Ok(result.outputs),
         error => Err(error.unwrap_or_else(|| "the run failed".into())),
@@ -83,8 +89,10 @@ fn read_filter_sort_select_limit_fuse_into_rows() {
 fn a_host_can_take_table_outputs_as_arrow_batches() {
     let dir = temp_dir("batches");
     write_data(&dir);
-    let plan = compile_source(
-        "tables.pipe",
+    let mut host = Host::new();
+    host.tables_as_batches();
+    let result = run_on(
+        &host,
         r#"pipeline p {
   input dir: path
   node people = read_csv("{input.dir}/people.csv")
@@ -93,14 +101,9 @@ fn a_host_can_take_table_outputs_as_arrow_batches() {
   output top = top
   output count = 2
 }"#,
-        None,
+        &dir,
     )
-    .expect("compiles");
-    let mut inputs = Map::new();
-    inputs.insert("dir".into(), json!(dir.to_string_lossy()));
-    let mut host = Host::new();
-    host.tables_as_batches();
-    let result = host.run(&plan, inputs).expect("runs");
+    .expect("runs");
     assert!(result.ok, "{:?}", result.error);
     // The table is handed back as batches; the other output as JSON.
     assert_eq!(result.outputs.get("count"), Some(&json!(2)));

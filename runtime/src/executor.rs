@@ -433,27 +433,22 @@ pub fn run(
     let mut tables = BTreeMap::new();
     for output in &plan.outputs {
         let value = evaluate(&output.value, &scope, &limits).unwrap_or(Value::Null);
-        if options.table_outputs == TableOutputs::Batches
-            && let Some(batches) = shared.batches(&value)
-        {
-            match batches {
-                Ok(batches) => {
-                    if store.keeps_outputs() {
-                        let rows = rows_of(&batches).map_or(Value::Null, Value::Array);
-                        store.output(&options.run_id, &output.name, &rows);
-                    }
-                    tables.insert(output.name.clone(), batches);
-                    continue;
+        let batches = (options.table_outputs == TableOutputs::Batches)
+            .then(|| shared.batches(&value))
+            .flatten();
+        let exported = match batches {
+            Some(Ok(batches)) => {
+                if store.keeps_outputs() {
+                    let rows = rows_of(&batches).map_or(Value::Null, Value::Array);
+                    store.output(&options.run_id, &output.name, &rows);
                 }
-                Err(e) => {
-                    first_error.get_or_insert(format!("output `{}`: {e}", output.name));
-                    store.output(&options.run_id, &output.name, &Value::Null);
-                    outputs.insert(output.name.clone(), Value::Null);
-                    continue;
-                }
+                tables.insert(output.name.clone(), batches);
+                continue;
             }
-        }
-        let value = shared.export(value).unwrap_or_else(|e| {
+            Some(Err(e)) => Err(e),
+            None => shared.export(value),
+        };
+        let value = exported.unwrap_or_else(|e| {
             first_error.get_or_insert(format!("output `{}`: {e}", output.name));
             Value::Null
         });

@@ -380,11 +380,12 @@ impl<'a> PipelineTables<'a> {
                 self.planned(node, &sql, &tables, literal.span)
             }
             "filter" => {
-                if let Some(literal) = args.string("predicate") {
+                let predicate = args.string("predicate");
+                if let Some(literal) = predicate {
                     self.check_quoted_interpolations(literal);
                 }
                 let (input, schema) = self.table_arg(args, "table")?;
-                let literal = args.string("predicate")?;
+                let literal = predicate?;
                 let mut sql = SqlText::default();
                 sql.push_synthetic(
                     &format!("select * from {} where ", quoted(&input)),
@@ -670,13 +671,13 @@ impl<'a> PipelineTables<'a> {
     fn union_schema(&mut self, args: &Args<'a>) -> Known {
         let (first_name, first) = self.table_arg(args, "first")?;
         let (second_name, second) = self.table_arg(args, "second")?;
+        let span = args.value("second")?.span;
         let mut fields: Vec<Field> = first.fields().iter().map(|f| f.as_ref().clone()).collect();
         let shares_a_column = second
             .fields()
             .iter()
             .any(|f| first.field_with_name(f.name()).is_ok());
         if !shares_a_column && !first.fields().is_empty() && !second.fields().is_empty() {
-            let span = args.value("second")?.span;
             let columns = |schema: &Schema| {
                 schema
                     .fields()
@@ -717,7 +718,6 @@ impl<'a> PipelineTables<'a> {
                 continue;
             }
             all_known = false;
-            let span = args.value("second")?.span;
             self.diagnostics.push(
                 Diagnostic::new(
                     codes::TABLE_QUERY,

@@ -141,21 +141,13 @@ pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
 /// is left at the start. `None` when it cannot be read.
 pub fn json_is_array(reader: &mut (impl BufRead + Seek)) -> Option<bool> {
     reader.rewind().ok()?;
-    let mut is_array = false;
-    loop {
-        let buffer = reader.fill_buf().ok()?;
-        if buffer.is_empty() {
-            break;
-        }
-        if let Some(first) = buffer.iter().find(|b| !b.is_ascii_whitespace()) {
-            is_array = *first == b'[';
-            break;
-        }
-        let read = buffer.len();
-        reader.consume(read);
-    }
+    let first = reader
+        .bytes()
+        .find(|b| !b.as_ref().is_ok_and(u8::is_ascii_whitespace))
+        .transpose()
+        .ok()?;
     reader.rewind().ok()?;
-    Some(is_array)
+    Some(first == Some(b'['))
 }
 
 /// Up to `limit` elements from the start of a JSON array, without reading
