@@ -486,7 +486,8 @@ fn a_malformed_row_met_late_names_the_file_line_column_node_and_value() {
 }
 
 #[test]
-fn a_bad_column_fails_with_the_engines_message() {
+fn a_column_the_file_lacks_at_run_time_is_named_with_the_columns_there_are() {
+    // The path is computed, so check cannot know the columns; the run can.
     let dir = temp_dir("column");
     write_data(&dir);
     let error = run(
@@ -499,7 +500,26 @@ fn a_bad_column_fails_with_the_engines_message() {
         &dir,
     )
     .expect_err("fails");
-    assert!(error.contains("bad") && error.contains("salary"), "{error}");
+    assert!(
+        error.contains("node `bad`")
+            && error.contains("no column `salary`; the columns are: name, age, city"),
+        "{error}"
+    );
+    let error = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node counted = aggregate(people, by: ["town"], values: { n: "count(*)" })
+  output counts = counted
+}"#,
+        &dir,
+    )
+    .expect_err("fails");
+    assert!(
+        error.contains("node `counted`")
+            && error.contains("no column `town`; the columns are: name, age, city"),
+        "{error}"
+    );
 }
 
 fn pipec(args: &[&str]) -> std::process::Output {

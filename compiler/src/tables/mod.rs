@@ -888,7 +888,6 @@ impl<'a> PipelineTables<'a> {
         match &error.unknown_column {
             Some((column, valid)) => {
                 let table_names: Vec<&str> = tables.iter().map(|t| t.0).collect();
-                let list = valid.join(", ");
                 // `o.dy`: the column is the last part of what is written.
                 let written = self
                     .text
@@ -912,20 +911,11 @@ impl<'a> PipelineTables<'a> {
                     span,
                 )
                 .with_label("no such column");
-                let columns_help = match table_names.as_slice() {
-                    [one] => format!("the columns of `{one}` are: {list}"),
-                    _ => format!("the columns are: {list}"),
-                };
+                let (columns_help, candidates) = known_columns(tables, valid);
                 if exact {
-                    let mut candidates: Vec<&str> = valid
-                        .iter()
-                        .map(|c| c.rsplit_once('.').map_or(c.as_str(), |(_, name)| name))
-                        .collect();
-                    candidates.sort_unstable();
-                    candidates.dedup();
                     diagnostic.with_suggestion(
                         column,
-                        candidates,
+                        candidates.iter().map(String::as_str),
                         span,
                         columns_help.clone(),
                         Some(&columns_help),
@@ -1225,6 +1215,55 @@ fn describe_tables(names: &[&str]) -> String {
     }
 }
 
+/// What a query could have named instead of an unknown column: a help line
+/// listing each table's columns (and the names the query itself made, such
+/// as a CTE's columns or a select's aliases, from the engine's `valid`
+/// list), and every such name as a candidate for "did you mean".
+fn known_columns(tables: &[(&str, SchemaRef)], valid: &[String]) -> (String, Vec<String>) {
+    let mut candidates: Vec<String> = tables
+        .iter()
+        .flat_map(|(_, schema)| schema.fields().iter().map(|f| f.name().clone()))
+        .collect();
+    // The engine's names are qualified (`a.id`) when a query reads several
+    // tables; expressions (`sum(a.score)`) are not names anyone wrote.
+    let made: Vec<String> = valid
+        .iter()
+        .filter(|c| !c.contains('('))
+        .map(|c| c.rsplit_once('.').map_or(c.as_str(), |(_, name)| name))
+        .filter(|name| !candidates.iter().any(|c| c == name))
+        .map(str::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let list = |schema: &SchemaRef| {
+        schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut help = match tables {
+        [(one, schema)] => format!("the columns of `{one}` are: {}", list(schema)),
+        _ => tables
+            .iter()
+            .enumerate()
+            .map(|(i, (name, schema))| match i {
+                0 => format!("the columns of `{name}` are: {}", list(schema)),
+                _ => format!("of `{name}`: {}", list(schema)),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    if !made.is_empty() {
+        help.push_str(&format!("; the query also names: {}", made.join(", ")));
+    }
+    candidates.extend(made);
+    candidates.sort_unstable();
+    candidates.dedup();
+    (help, candidates)
+}
+
 /// E0401 for a column named in a plain string literal.
 fn unknown_column(
     file: &FileName,
@@ -1235,13 +1274,24 @@ fn unknown_column(
 ) -> Diagnostic {
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     let list = names.join(", ");
-    // The name inside the quotes, when the literal is written without escapes.
+    // The name inside the quotes, when the literal is written without
+    // escapes (a sort key's name without its direction: `"dayy desc"`).
     let inner = Span {
         start: literal.span.start + 1,
         end: literal.span.end.saturating_sub(1),
     };
-    let exact = !literal.triple && (inner.end - inner.start) as usize == column.len();
-    let span = if exact { inner } else { literal.span };
+    let value = literal.as_plain().unwrap_or_default();
+    let at = (!literal.triple && (inner.end - inner.start) as usize == value.len())
+        .then(|| value.find(column))
+        .flatten();
+    let exact = at.is_some();
+    let span = match at {
+        Some(at) => Span {
+            start: inner.start + at as u32,
+            end: inner.start + (at + column.len()) as u32,
+        },
+        None => literal.span,
+    };
     let columns_help = format!("the columns of `{table}` are: {list}");
     let diagnostic = Diagnostic::new(
         codes::UNKNOWN_COLUMN,

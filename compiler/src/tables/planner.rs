@@ -323,18 +323,24 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         },
         _ => None,
     };
+    // The engine gives no position for some columns (`group by idd`): the
+    // name's first whole-word use in the text is where it is written.
+    let span = span.or_else(|| {
+        let (column, _) = unknown_column.as_ref()?;
+        let at = word_at(sql.text(), column)?;
+        sql.file_span(at, at + column.len())
+    });
     let message = match (&unknown_column, diagnostic) {
-        // Without a span, the engine's short message needs its detail
-        // ("expressions have incompatible types": which ones).
-        (None, Some(d)) if d.span.is_none() => {
+        // The engine's short message ("expressions have incompatible
+        // types") needs its detail: which ones (`Utf8 + Int64`).
+        (None, Some(d)) => {
             let detail = tidy(&error.find_root().strip_backtrace());
-            if detail.is_empty() || detail == d.message {
+            if detail.is_empty() || detail.starts_with(&d.message) {
                 d.message.clone()
             } else {
                 format!("{}: {detail}", d.message)
             }
         }
-        (None, Some(d)) => d.message.clone(),
         _ => tidy(&error.find_root().strip_backtrace()),
     };
     PlanError {

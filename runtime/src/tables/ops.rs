@@ -568,7 +568,31 @@ fn read_error(path: &str, error: datafusion::error::DataFusionError) -> String {
     format!("cannot read `{path}`: {}", df(error))
 }
 
-/// DataFusion's message without its error-kind prefix noise.
+/// DataFusion's message without its error-kind prefix noise; an unknown
+/// column (a file read at run time without the column that `check` could
+/// not see) is named with the columns there are.
 fn df(error: datafusion::error::DataFusionError) -> String {
+    use datafusion::common::SchemaError;
+    use datafusion::error::DataFusionError;
+    if let DataFusionError::SchemaError(schema_error, _) = error.find_root()
+        && let SchemaError::FieldNotFound {
+            field,
+            valid_fields,
+        } = schema_error.as_ref()
+    {
+        // A table of one file has no name of its own (`?table?`).
+        let columns: Vec<String> = valid_fields
+            .iter()
+            .map(|c| match &c.relation {
+                Some(relation) if relation.table() != "?table?" => c.flat_name(),
+                _ => c.name.clone(),
+            })
+            .collect();
+        return format!(
+            "no column `{}`; the columns are: {}",
+            field.name,
+            columns.join(", ")
+        );
+    }
     error.strip_backtrace()
 }
