@@ -609,6 +609,75 @@ fn the_sales_example_reports_revenue_per_region() {
     assert!(dir.join("by_region.parquet").exists());
 }
 
+#[test]
+fn the_etl_example_passes_tables_through_a_called_pipeline() {
+    // `clean.normalize` takes a table and returns one: both stay tables of
+    // the run's engine, and `sql` reads the called pipeline's record of one
+    // table by the node's name.
+    let dir = temp_dir("etl");
+    let outputs = run_example("examples/etl/etl.pipe", &dir);
+    let names: Vec<&Value> = outputs["cleaned"]["table"]
+        .as_array()
+        .expect("the cleaned table's rows")
+        .iter()
+        .map(|row| &row["name"])
+        .collect();
+    assert_eq!(
+        names,
+        [
+            &json!("ada"),
+            &json!("alan"),
+            &json!("grace"),
+            &json!("linus")
+        ]
+    );
+    assert_eq!(outputs["saved"]["rows"], json!(4));
+    assert!(dir.join("result.parquet").exists() && dir.join("DONE").exists());
+    let check = pipec(&["check", "examples/etl/etl.pipe"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn sql_over_a_record_that_is_not_one_table_is_refused_before_the_run() {
+    let dir = temp_dir("not_a_table");
+    let file = dir.join("p.pipe");
+    std::fs::write(
+        &file,
+        r#"pipeline split {
+  input table: table
+  node low = filter(input.table, "amount < 10")
+  node high = filter(input.table, "amount >= 10")
+  output low = low
+  output high = high
+}
+
+pipeline p {
+  node raw = read_csv("examples/etl/data/raw.csv")
+  node parts = split(table: raw)
+  node counted = sql("select count(*) as n from parts")
+  output n = counted
+}
+"#,
+    )
+    .expect("pipeline file");
+    let file = file.to_string_lossy();
+    let output = pipec(&["run", "-q", "--no-store", &file, "--pipeline", "p"]);
+    // `run` reports a check's diagnostics on standard error.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("E0408")
+            && stderr.contains("`parts` holds `high`, `low`")
+            && stderr.contains("filter(parts.high, \"true\")"),
+        "{stderr}"
+    );
+}
+
 #[path = "../examples/gen_sales/data.rs"]
 mod sales_data;
 

@@ -224,9 +224,10 @@ codes! {
     /// `how`, a negative limit).
     BAD_TABLE_OPTION = "E0405", "a table operator option outside the values it takes",
         "Some table operator arguments take one word of a fixed set: a join's `how` is inner, \
-         left, right, full, semi or anti (the message suggests the closest). A limit's `n` is \
-         a number of rows, 0 or more. The value given is outside that; the run would fail at \
-         that node.",
+         left, right, full, semi or anti (the message suggests the closest). A join's `on` \
+         names at least one column, and its `right_on`, when given, as many as `on` (they are \
+         matched in order). A limit's `n` is a number of rows, 0 or more. The value given is \
+         outside that; the run would fail at that node.",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"outer\")\n  output rows = j\n}\n",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"full\")\n  output rows = j\n}\n";
     /// A schema declared for a CSV file that its first rows do not fit.
@@ -248,6 +249,15 @@ codes! {
          value is compared as text.",
         "pipeline p {\n  input region: string = \"east\"\n  node t = read_csv(\"t.csv\", schema: \"id int, region string\")\n  node s = filter(t, \"region = '{input.region}'\")\n  output rows = s\n}\n",
         "pipeline p {\n  input region: string = \"east\"\n  node t = read_csv(\"t.csv\", schema: \"id int, region string\")\n  node s = filter(t, \"region = {input.region}\")\n  output rows = s\n}\n";
+    /// `sql` text that names a node whose value is not a table.
+    SQL_NOT_A_TABLE = "E0408", "`sql` reads a node that is not a table",
+        "The tables of an `sql` query are the pipeline's nodes, by name, and the node named \
+         here yields something else: a record, a list, items of `each` or `rows`. The run \
+         would fail with \"table not found\". Query a node whose value is a table (a reader, \
+         a table operator, a plugin that returns `table`), or make the items a table first \
+         with `to_table`.",
+        "pipeline p {\n  node people = read_json_value(\"people.json\")\n  node adults = sql(\"select * from people where age >= 18\")\n  output rows = adults\n}\n",
+        "pipeline p {\n  node people = read_json_value(\"people.json\")\n  node people_table = to_table(people)\n  node adults = sql(\"select * from people_table where age >= 18\")\n  output rows = adults\n}\n";
     /// A text column that a table query's types convert, value by value.
     TEXT_CONVERTED = "W0401", "a text column converted to a number or date, value by value",
         "A `filter` predicate, `sql` text or `aggregate` value meets a text column with a \

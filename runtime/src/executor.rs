@@ -168,6 +168,30 @@ pub fn run(
     store: &dyn Store,
     events: &dyn EventSink,
 ) -> Result<RunResult, RunError> {
+    run_with_engine(
+        plan,
+        registry,
+        options,
+        store,
+        events,
+        &OnceLock::new(),
+        false,
+    )
+}
+
+/// A run whose tables live in `engine`: a run's own, or, for a pipeline
+/// called as a node (`nested`), the calling run's, so that tables pass in
+/// and out of it as they are (its outputs keep their tables, for the caller
+/// to compute or export).
+fn run_with_engine(
+    plan: &Plan,
+    registry: &Registry,
+    options: &RunOptions,
+    store: &dyn Store,
+    events: &dyn EventSink,
+    engine: &OnceLock<Result<Tables, String>>,
+    nested: bool,
+) -> Result<RunResult, RunError> {
     let limits = Limits::default();
     let base = base_scope(plan, options, registry, &limits)?;
     let began = Instant::now();
@@ -224,7 +248,7 @@ pub fn run(
         registry,
         plan,
         options,
-        tables: OnceLock::new(),
+        tables: engine,
     };
     let shared = &shared;
     pool.in_place_scope(|scope| {
@@ -446,6 +470,8 @@ pub fn run(
                 continue;
             }
             Some(Err(e)) => Err(e),
+            // The caller's engine holds the tables: they stay tables.
+            None if nested => Ok(value),
             None => shared.export(value),
         };
         let value = exported.unwrap_or_else(|e| {
@@ -1036,8 +1062,9 @@ struct Shared<'a> {
     registry: &'a Registry,
     plan: &'a Plan,
     options: &'a RunOptions,
-    /// The table engine, started by the first table operator.
-    tables: OnceLock<Result<Tables, String>>,
+    /// The table engine, started by the first table operator (of this run
+    /// or of a pipeline it calls as a node).
+    tables: &'a OnceLock<Result<Tables, String>>,
 }
 
 impl Shared<'_> {
@@ -1080,9 +1107,11 @@ fn call(
         let readers = shared.plan.links().nodes[position].readers;
         return shared.tables()?.run(&node.name, name, args, readers);
     }
-    // Other operators see a table as its rows.
+    // Other operators see a table as its rows; a pipeline called as a node
+    // shares this run's engine and takes tables as they are.
     let exported;
-    let args = if args.values().any(holds_table) {
+    let args = if args.values().any(holds_table) && !matches!(node.plugin, Callee::Pipeline { .. })
+    {
         exported = match shared.export(Value::Object(args.clone()))? {
             Value::Object(map) => map,
             _ => Args::new(),
@@ -1115,15 +1144,18 @@ fn call(
                 approvals: shared.options.approvals.clone(),
                 run_id: format!("{}/{name}", shared.options.run_id),
                 tables: shared.options.tables.clone(),
-                // The outputs are the node's record: JSON values.
+                // The outputs are the node's record; its tables stay
+                // tables of this run's engine (`run_with_engine`).
                 table_outputs: TableOutputs::Rows,
             };
-            let result = run(
+            let result = run_with_engine(
                 sub,
                 shared.registry,
                 &options,
                 &crate::store::MemoryStore::default(),
                 &crate::events::NoEvents,
+                shared.tables,
+                true,
             )
             .map_err(|e| format!("pipeline `{name}`: {e}"))?;
             if result.ok {

@@ -346,9 +346,10 @@ impl<'a> PipelineTables<'a> {
                     let args = Args::of(decl, info);
                     self.operator_schema(name, operator, &args)
                 }
-                // Any other callee declared to return `table<S>`.
-                _ => match (&info.item, info.many) {
-                    (Type::Table(Some(schema)), false) => {
+                // Any other callee declared to return `table<S>` (or a
+                // record of one such table: a pipeline's outputs).
+                _ => match (table_type(&info.item), info.many) {
+                    (Some(Type::Table(Some(schema))), false) => {
                         self.named.schema(schema).and_then(|s| s.arrow)
                     }
                     _ => None,
@@ -371,10 +372,20 @@ impl<'a> PipelineTables<'a> {
                 sql.push_literal(literal);
                 let names = crate::sql::table_references(sql.text()).ok()?;
                 let mut tables: Vec<(&str, SchemaRef)> = Vec::new();
+                let mut all_tables = true;
                 for table in &names {
-                    if !self.nodes.contains_key(table.as_str()) {
+                    let Some((_, info)) = self.nodes.get(table.as_str()).copied() else {
                         return None; // not a node: reported by the graph check
+                    };
+                    if !may_be_table(&info.item, info.many) {
+                        self.not_a_table(node, &sql, table, &info.item, info.many, literal.span);
+                        all_tables = false;
                     }
+                }
+                if !all_tables {
+                    return None;
+                }
+                for table in &names {
                     tables.push((table.as_str(), self.schema_of(table)?));
                 }
                 self.planned(node, &sql, &tables, literal.span)
@@ -417,6 +428,7 @@ impl<'a> PipelineTables<'a> {
             "distinct" => Some(self.table_arg(args, "table")?.1),
             "join" => {
                 self.check_join_how(args);
+                self.check_join_keys(args);
                 self.join_schema(args)
             }
             "union" => self.union_schema(args),
@@ -610,6 +622,87 @@ impl<'a> PipelineTables<'a> {
             None => diagnostic.with_help("write one of inner, left, right, full, semi, anti"),
         };
         self.diagnostics.push(diagnostic);
+    }
+
+    /// A join's keys, when written as lists: `on` names at least one column,
+    /// and `right_on` as many as `on` (they are matched in order). The run
+    /// refuses both the same way.
+    fn check_join_keys(&mut self, args: &Args<'a>) {
+        let list = |name: &str| match &args.value(name)?.kind {
+            ExprKind::List(items) => Some((items.len(), args.value(name)?.span)),
+            _ => None,
+        };
+        let Some((on, on_span)) = list("on") else {
+            return;
+        };
+        let diagnostic = if on == 0 {
+            Diagnostic::new(
+                codes::BAD_TABLE_OPTION,
+                "a join's `on` names no columns",
+                self.file,
+                on_span,
+            )
+            .with_label("no key columns")
+            .with_help("name the columns the rows are matched on: `on: [\"id\"]`; for every pair of rows, use `sql` with a cross join")
+        } else {
+            match list("right_on") {
+                Some((right, right_span)) if right != on => Diagnostic::new(
+                    codes::BAD_TABLE_OPTION,
+                    format!(
+                        "a join's `on` names {} and `right_on` {right}",
+                        plural(on, "column")
+                    ),
+                    self.file,
+                    right_span,
+                )
+                .with_label(format!("{} here", plural(right, "column")))
+                .with_help(
+                    "`on` and `right_on` are matched in order, the first with the first: name as many in each",
+                ),
+                _ => return,
+            }
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// E0408: `sql` text names node `table`, whose value is not a table.
+    fn not_a_table(
+        &mut self,
+        node: &str,
+        sql: &SqlText,
+        table: &str,
+        item: &Type,
+        many: bool,
+        whole: Span,
+    ) {
+        let span = sql_word_span(sql, table).unwrap_or(whole);
+        let what = if many {
+            format!("items of type {item}")
+        } else {
+            format!("a value of type {item}")
+        };
+        self.diagnostics.push(
+            Diagnostic::new(
+                codes::SQL_NOT_A_TABLE,
+                format!("node `{node}` reads `{table}` as a table, but `{table}` yields {what}"),
+                self.file,
+                span,
+            )
+            .with_label("not a table")
+            .with_help(match record_tables(item).as_slice() {
+                [first, _, ..] if !many => format!(
+                    "`sql` reads a table, or a record of exactly one table (a pipeline's outputs); `{table}` holds {}: give the one to query a node of its own, `node {table}_{first} = filter({table}.{first}, \"true\")`",
+                    record_tables(item)
+                        .iter()
+                        .map(|t| format!("`{t}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => format!(
+                    "`sql` reads the nodes whose value is a table (a reader, a table operator, `to_table`); to query items, make them a table first: `node {table}_table = to_table({table})`"
+                ),
+            }),
+        );
     }
 
     /// A limit is a count of rows: a negative literal is refused.
@@ -923,6 +1016,21 @@ impl<'a> PipelineTables<'a> {
                 } else {
                     diagnostic.with_help(columns_help)
                 }
+            }
+            None if error.ungrouped.is_some() => {
+                let column = error.ungrouped.as_deref().unwrap_or_default();
+                Diagnostic::new(
+                    codes::TABLE_QUERY,
+                    format!(
+                        "node `{node}`: `{column}` is neither grouped by nor inside an aggregate"
+                    ),
+                    self.file,
+                    span,
+                )
+                .with_label("one value per group is needed here")
+                .with_help(format!(
+                    "a grouped query has one row per group: wrap the column in an aggregate (`max({column})`, `sum({column})`, `count({column})`), or group by it (in `aggregate`, name it in `by`)"
+                ))
             }
             None => match &error.uncastable {
                 Some(literal) => Diagnostic::new(
@@ -1262,6 +1370,64 @@ fn known_columns(tables: &[(&str, SchemaRef)], valid: &[String]) -> (String, Vec
     candidates.sort_unstable();
     candidates.dedup();
     (help, candidates)
+}
+
+/// Whether a node's value may be a table in SQL: a table, a record of one
+/// table (a pipeline's outputs), or not known (`any`).
+fn may_be_table(item: &Type, many: bool) -> bool {
+    !many && (matches!(item.non_null(), Type::Any) || table_type(item).is_some())
+}
+
+/// The names of a record's table fields, in order.
+fn record_tables(item: &Type) -> Vec<&str> {
+    match item.non_null() {
+        Type::Record(fields) => fields
+            .iter()
+            .filter(|(_, t)| matches!(t.non_null(), Type::Table(_)))
+            .map(|(name, _)| name.as_str())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The table type a node's value stands for: the value's own, or the one
+/// table field of a record (a pipeline called as a node, `{ table: table }`).
+fn table_type(item: &Type) -> Option<&Type> {
+    match item.non_null() {
+        table @ Type::Table(_) => Some(table),
+        Type::Record(fields) => {
+            let mut tables = fields
+                .values()
+                .filter(|t| matches!(t.non_null(), Type::Table(_)));
+            match (tables.next(), tables.next()) {
+                (Some(table), None) => Some(table.non_null()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Where a name stands in SQL text, as a whole word (in the file when the
+/// text is written byte for byte).
+fn sql_word_span(sql: &SqlText, word: &str) -> Option<Span> {
+    let lower = sql.text().to_ascii_lowercase();
+    let word = word.to_ascii_lowercase();
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let at = lower.match_indices(&word).map(|(at, _)| at).find(|&at| {
+        let before = at.checked_sub(1).map(|i| lower.as_bytes()[i]);
+        let after = lower.as_bytes().get(at + word.len()).copied();
+        !before.is_some_and(is_name) && !after.is_some_and(is_name)
+    })?;
+    sql.file_span(at, at + word.len())
+}
+
+/// `n thing` or `n things`.
+fn plural(n: usize, thing: &str) -> String {
+    match n {
+        1 => format!("1 {thing}"),
+        n => format!("{n} {thing}s"),
+    }
 }
 
 /// E0401 for a column named in a plain string literal.

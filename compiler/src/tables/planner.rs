@@ -148,6 +148,9 @@ pub struct PlanError {
     pub unknown_column: Option<(String, Vec<String>)>,
     /// A quoted literal that cannot take the type it is compared with.
     pub uncastable: Option<Box<Uncastable>>,
+    /// A column a grouped query names outside an aggregate and outside its
+    /// GROUP BY (`select day, score ... group by day`).
+    pub ungrouped: Option<String>,
 }
 
 /// A quoted literal that cannot be converted to the type of the column it
@@ -292,6 +295,7 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
     });
     let uncastable = uncastable_literal(sql, error);
     let span = span.or_else(|| uncastable.as_ref().and_then(|u| u.span));
+    let ungrouped = ungrouped_column(error);
     let unknown_column = match error.find_root() {
         DataFusionError::SchemaError(schema_error, _) => match schema_error.as_ref() {
             SchemaError::FieldNotFound {
@@ -326,7 +330,10 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
     // The engine gives no position for some columns (`group by idd`): the
     // name's first whole-word use in the text is where it is written.
     let span = span.or_else(|| {
-        let (column, _) = unknown_column.as_ref()?;
+        let column = match (&unknown_column, &ungrouped) {
+            (Some((column, _)), _) | (None, Some(column)) => column,
+            (None, None) => return None,
+        };
         let at = word_at(sql.text(), column)?;
         sql.file_span(at, at + column.len())
     });
@@ -348,7 +355,18 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         span,
         unknown_column,
         uncastable,
+        ungrouped,
     }
+}
+
+/// The column of "'t.score' must appear in GROUP BY clause ...", without
+/// its table.
+fn ungrouped_column(error: &DataFusionError) -> Option<String> {
+    let message = &error.diagnostic()?.message;
+    let (before, _) = message.split_once("' must appear in GROUP BY")?;
+    let quoted = &before[before.rfind('\'')? + 1..];
+    let column = quoted.rsplit_once('.').map_or(quoted, |(_, name)| name);
+    Some(column.to_string())
 }
 
 /// A literal that could not take its column's type, and where it is

@@ -13,9 +13,9 @@ use datafusion::prelude::{
 };
 use serde_json::{Value, json};
 
-use super::Tables;
 use super::convert::{batch_of, rows_of, scalar_of};
 use super::failure::{Source, describe};
+use super::{Tables, handle};
 use crate::plugins::Args;
 use pipec_compiler::tables::schema::{
     FileKind, csv_delimiter, declared_schema as parse_declared_schema, file_schema, json_is_array,
@@ -330,8 +330,8 @@ impl Tables {
         let (text, params) = sql_text(args, "query")?;
         let context = self.context();
         if let Some(Value::Object(tables)) = args.get(SQL_TABLES_ARG) {
-            for (name, handle) in tables {
-                if let Some(frame) = self.frame(handle) {
+            for (name, value) in tables {
+                if let Some(frame) = self.frame(the_table(value)) {
                     context
                         .register_table(name.as_str(), frame.into_view())
                         .map_err(df)?;
@@ -479,6 +479,22 @@ fn bind(frame: DataFrame, params: Vec<Value>) -> Result<DataFrame, String> {
     frame
         .with_param_values(ParamValues::from(values))
         .map_err(df)
+}
+
+/// The table a node's value stands for in SQL: the value itself, or the
+/// one table of a record (the outputs of a pipeline called as a node, such
+/// as `{ table: <table> }`).
+fn the_table(value: &Value) -> &Value {
+    match value {
+        Value::Object(fields) if handle(value).is_none() => {
+            let mut tables = fields.values().filter(|v| handle(v).is_some());
+            match (tables.next(), tables.next()) {
+                (Some(table), None) => table,
+                _ => value,
+            }
+        }
+        _ => value,
+    }
 }
 
 /// SQL text and its parameters: the executor passes a template as
