@@ -121,7 +121,10 @@ fn a_host_can_take_table_outputs_as_arrow_batches() {
 }
 
 #[test]
-fn pipec_run_prints_a_tables_rows_in_its_column_order() {
+fn pipec_run_keeps_the_order_of_columns_values_and_outputs() {
+    // A table's columns as selected, an aggregate's values as written (not
+    // by name), rows as items and back in column order, a record's fields
+    // as written, and the outputs as declared.
     let dir = temp_dir("column-order");
     write_data(&dir);
     let file = dir.join("order.pipe");
@@ -132,7 +135,15 @@ fn pipec_run_prints_a_tables_rows_in_its_column_order() {
   node people = read_csv("{}/people.csv")
   node picked = select(people, ["name", "city", "age"])
   node first = limit(picked, 1)
+  node totals = aggregate(people, by: ["city"], values: {{ total: "sum(age)", count: "count(*)" }})
+  node top = sort(totals, ["total desc"])
+  node one = limit(top, 1)
+  node as_rows = rows(one)
+  node again = to_table(as_rows)
+  node note = echo({{ zeta: 1, alpha: 2 }})
   output first = first
+  output again = again
+  output note = note
 }}"#,
             dir.display()
         ),
@@ -145,10 +156,30 @@ fn pipec_run_prints_a_tables_rows_in_its_column_order() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        stdout,
-        "{\n  \"first\": [\n    {\n      \"name\": \"ada\",\n      \"city\": \"london\",\n      \"age\": 36\n    }\n  ]\n}\n"
-    );
+    let expected = r#"{
+  "first": [
+    {
+      "name": "ada",
+      "city": "london",
+      "age": 36
+    }
+  ],
+  "again": [
+    {
+      "city": "london",
+      "total": 113,
+      "count": 3
+    }
+  ],
+  "note": {
+    "value": {
+      "zeta": 1,
+      "alpha": 2
+    }
+  }
+}
+"#;
+    assert_eq!(stdout, expected);
 }
 
 #[test]
@@ -393,7 +424,12 @@ fn a_table_written_as_json_reads_back_and_check_knows_its_columns() {
     .expect("runs");
     assert_eq!(outputs["n"], json!([{"n": 5, "oldest": 45}]));
     let text = std::fs::read_to_string(dir.join("people.json")).expect("written");
-    assert!(text.trim_start().starts_with('['), "{text}");
+    assert!(
+        text.trim_start().starts_with(
+            "[\n  {\n    \"name\": \"ada\",\n    \"age\": 36,\n    \"city\": \"london\"\n  },"
+        ),
+        "the rows are in the table's column order: {text}"
+    );
     std::fs::write(
         dir.join("lines.json"),
         "{\"name\": \"ada\", \"age\": 36}\n{\"name\": \"alan\", \"age\": 41}\n",
@@ -424,7 +460,7 @@ fn a_table_written_as_json_reads_back_and_check_knows_its_columns() {
     let report = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{report}");
     assert!(
-        report.contains("E0401") && report.contains("the columns of `t` are: age, city, name"),
+        report.contains("E0401") && report.contains("the columns of `t` are: name, age, city"),
         "{report}"
     );
 }
@@ -639,6 +675,56 @@ fn the_etl_example_passes_tables_through_a_called_pipeline() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn a_table_input_takes_a_file_or_rows_from_the_command_line() {
+    let dir = temp_dir("table-input");
+    write_data(&dir);
+    let file = dir.join("count.pipe");
+    std::fs::write(
+        &file,
+        r#"pipeline count {
+  input people: table
+  node by_city = aggregate(input.people, by: ["city"], values: { n: "count(*)" })
+  node top = sort(by_city, ["n desc", "city"])
+  node first = limit(top, 1)
+  output first = first
+}
+"#,
+    )
+    .expect("pipeline file");
+    let file = file.to_string_lossy();
+    let run_with = |value: &str| {
+        let input = format!("people={value}");
+        let out = pipec(&["run", "-q", "--no-store", &file, "--input", &input]);
+        let stdout: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (
+            out.status.code(),
+            stdout,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let csv = dir.join("people.csv");
+    let (code, stdout, stderr) = run_with(&csv.to_string_lossy());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout["first"], json!([{"city": "london", "n": 3}]));
+    let (code, stdout, stderr) =
+        run_with(r#"[{"city": "oslo"}, {"city": "rome"}, {"city": "rome"}]"#);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout["first"], json!([{"city": "rome", "n": 2}]));
+    let (code, _, stderr) = run_with("people.xlsx");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("input `people` is a table: give a .csv, .parquet or .json file"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run_with(&dir.join("nope.csv").to_string_lossy());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("nope.csv") && stderr.contains("no such file"),
+        "{stderr}"
     );
 }
 

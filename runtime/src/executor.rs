@@ -193,10 +193,12 @@ fn run_with_engine(
     nested: bool,
 ) -> Result<RunResult, RunError> {
     let limits = Limits::default();
-    let base = base_scope(plan, options, registry, &limits)?;
+    let mut base = base_scope(plan, options, registry, &limits)?;
+    let given_inputs = base["input"].clone();
+    table_inputs(plan, &mut base, engine, options)?;
     let began = Instant::now();
     let since = |t: Instant| t.duration_since(began).as_millis();
-    store.run_started(&options.run_id, &plan.pipeline, &base["input"]);
+    store.run_started(&options.run_id, &plan.pipeline, &given_inputs);
     emit(events, || Event::RunStarted {
         run: options.run_id.clone(),
         pipeline: plan.pipeline.clone(),
@@ -529,6 +531,64 @@ fn settled(node_links: &NodeLinks, nodes: &[NodeRun]) -> bool {
 }
 
 /// The scope every expression starts from: inputs, secrets, run, config, constants.
+/// A `table` input given as a file's path (`--input sales=orders.csv`) or
+/// as rows (a JSON array of records) becomes a table of the run: the file
+/// read by its extension (`.csv`, `.parquet`, `.json`/`.ndjson`), the rows
+/// made a table as `to_table` makes them. A table (from a calling
+/// pipeline) stays as it is.
+fn table_inputs(
+    plan: &Plan,
+    base: &mut Map<String, Value>,
+    engine: &OnceLock<Result<Tables, String>>,
+    options: &RunOptions,
+) -> Result<(), RunError> {
+    let Some(Value::Object(inputs)) = base.get_mut("input") else {
+        return Ok(());
+    };
+    for input in &plan.inputs {
+        if !input.ty.starts_with("table") {
+            continue;
+        }
+        let Some(value) = inputs.get_mut(&input.name) else {
+            continue;
+        };
+        let mut args = Args::new();
+        let operator = match value {
+            Value::String(path) => {
+                let extension = std::path::Path::new(path.as_str())
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_ascii_lowercase());
+                let operator = match extension.as_deref() {
+                    Some("csv") => "read_csv",
+                    Some("parquet") => "read_parquet",
+                    Some("json" | "ndjson" | "jsonl") => "read_json",
+                    _ => {
+                        return Err(RunError::Input(format!(
+                            "input `{}` is a table: give a .csv, .parquet or .json file (or rows as a JSON array), not `{path}`",
+                            input.name
+                        )));
+                    }
+                };
+                args.insert("path".into(), value.clone());
+                operator
+            }
+            Value::Array(_) => {
+                args.insert("items".into(), value.clone());
+                "to_table"
+            }
+            _ => continue,
+        };
+        let tables = engine
+            .get_or_init(|| Tables::new(&options.tables))
+            .as_ref()
+            .map_err(|e| RunError::Input(e.clone()))?;
+        *value = tables
+            .run(&format!("input.{}", input.name), operator, &args, 1)
+            .map_err(|e| RunError::Input(format!("input `{}`: {e}", input.name)))?;
+    }
+    Ok(())
+}
+
 fn base_scope(
     plan: &Plan,
     options: &RunOptions,

@@ -12,7 +12,7 @@ use pipec_runtime::tables::{JsonRows, RecordBatch};
 use pipec_runtime::{
     Event, NoRecord, NodeState, Registry, RunOptions, SqliteStore, TableOptions, TableOutputs,
 };
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunArgs};
@@ -239,7 +239,8 @@ pub fn run(args: &RunArgs) -> u8 {
             args.store.display()
         );
     }
-    print_outputs(result.outputs, result.tables, &secret_values);
+    let order: Vec<&str> = plan.outputs.iter().map(|o| o.name.as_str()).collect();
+    print_outputs(result.outputs, result.tables, &order, &secret_values);
     if result.ok {
         EXIT_OK
     } else {
@@ -273,7 +274,8 @@ fn redact_secrets(text: String, secret_values: &[String]) -> String {
 }
 
 /// Prints the outputs, tables among them, as one pretty JSON object on
-/// stdout, secrets redacted. A table's rows are written from its batches,
+/// stdout, in the order the pipeline declares them (`order`), secrets
+/// redacted. A table's rows are written from its batches,
 /// their keys in the table's column order. Without secrets the text is
 /// written as it is made, through one buffer. The outputs are not dropped:
 /// the process is about to end, and freeing a large table's rows value by
@@ -281,19 +283,24 @@ fn redact_secrets(text: String, secret_values: &[String]) -> String {
 fn print_outputs(
     outputs: Map<String, Value>,
     tables: BTreeMap<String, Vec<RecordBatch>>,
+    order: &[&str],
     secret_values: &[String],
 ) {
     let outputs = std::mem::ManuallyDrop::new(outputs);
     let tables = std::mem::ManuallyDrop::new(tables);
-    let printed: BTreeMap<&str, Printed<'_>> = outputs
-        .iter()
-        .map(|(name, value)| (name.as_str(), Printed::Value(value)))
-        .chain(
-            tables
-                .iter()
-                .map(|(name, batches)| (name.as_str(), Printed::Table(JsonRows(batches)))),
-        )
-        .collect();
+    let printed = PrintedOutputs(
+        order
+            .iter()
+            .filter_map(|name| {
+                let printed = match (outputs.get(*name), tables.get(*name)) {
+                    (Some(value), _) => Printed::Value(value),
+                    (None, Some(batches)) => Printed::Table(JsonRows(batches)),
+                    (None, None) => return None,
+                };
+                Some((*name, printed))
+            })
+            .collect(),
+    );
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = if secret_values.is_empty() {
         serde_json::to_writer_pretty(&mut out, &printed).map_err(std::io::Error::from)
@@ -312,6 +319,15 @@ fn print_outputs(
     }
 }
 
+/// The outputs as one JSON object, in the order given.
+struct PrintedOutputs<'a>(Vec<(&'a str, Printed<'a>)>);
+
+impl Serialize for PrintedOutputs<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, printed)| (name, printed)))
+    }
+}
+
 /// One printed output: a JSON value, or a table's rows.
 enum Printed<'a> {
     Value(&'a Value),
@@ -319,7 +335,7 @@ enum Printed<'a> {
 }
 
 impl Serialize for Printed<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Printed::Value(value) => value.serialize(serializer),
             Printed::Table(rows) => rows.serialize(serializer),
