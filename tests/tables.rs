@@ -276,6 +276,45 @@ fn sql_reads_upstream_nodes_and_binds_values_as_parameters() {
 }
 
 #[test]
+fn a_list_in_an_in_clause_is_bound_as_its_items() {
+    let dir = temp_dir("in-list");
+    write_data(&dir);
+    let source = |cities: &str, predicate: &str| {
+        format!(
+            r#"pipeline p {{
+  input dir: path
+  input cities: list<string> = {cities}
+  node people = read_csv("{{input.dir}}/people.csv")
+  node picked = filter(people, "{predicate}")
+  node names = sql("select name from picked where city in ( {{input.cities}} ) order by name")
+  output names = names
+}}"#
+        )
+    };
+    let outputs = run(
+        &source(
+            r#"["helsinki", "new york", "it's"]"#,
+            "city in ({input.cities}) or age > {input.cities | length}",
+        ),
+        &dir,
+    )
+    .expect("runs");
+    assert_eq!(
+        outputs["names"],
+        json!([{"name": "grace"}, {"name": "linus"}])
+    );
+    let outputs = run(&source("[]", "city in ({input.cities})"), &dir).expect("runs");
+    assert_eq!(outputs["names"], json!([]));
+    let error = run(&source(r#"["london"]"#, "city = {input.cities}"), &dir)
+        .expect_err("a list outside `in (...)` is refused");
+    assert!(
+        error.contains("parameter $1 is a list of 1")
+            && error.contains("only as the whole of an `in (...)`"),
+        "{error}"
+    );
+}
+
+#[test]
 fn joins_of_every_kind_keep_one_key_column() {
     let dir = temp_dir("join");
     write_data(&dir);

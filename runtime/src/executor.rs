@@ -805,12 +805,12 @@ fn form_tasks(
     let bind = |scope: &dyn Scope| -> Result<Args, NoTasks> {
         let mut args = Args::new();
         for binding in &node.bindings {
-            let failed = |e| NoTasks::Failed(format!("argument `{}`: {e}", binding.param));
+            let failed = |e: String| NoTasks::Failed(format!("argument `{}`: {e}", binding.param));
             let value = match (&binding.value, sql_operator, binding.param.as_str()) {
                 (PlanExpr::Template(parts), Some(_), "query" | "predicate") => {
                     sql_with_params(parts, scope, limits).map_err(failed)?
                 }
-                _ => evaluate(&binding.value, scope, limits).map_err(failed)?,
+                _ => evaluate(&binding.value, scope, limits).map_err(|e| failed(e.to_string()))?,
             };
             args.insert(binding.param.clone(), value);
         }
@@ -901,21 +901,48 @@ fn form_tasks(
 }
 
 /// SQL text from a template: its text parts as written, each `{expr}` as a
-/// parameter `$n` with its value beside (never spliced into the text).
+/// parameter `$n` with its value beside (never spliced into the text). A
+/// list written as the whole of an `in (...)` (`city in ({input.cities})`)
+/// is its items, a parameter each (an empty list is `NULL`, which matches
+/// nothing); a list anywhere else is refused, since no SQL value is a list.
 fn sql_with_params(
     parts: &[PlanExpr],
     scope: &dyn Scope,
     limits: &Limits,
-) -> Result<Value, crate::eval::EvalError> {
+) -> Result<Value, String> {
     let mut text = String::new();
     let mut params = Vec::new();
-    for part in parts {
-        match part {
-            PlanExpr::String(s) => text.push_str(s),
-            expr => {
-                params.push(evaluate(expr, scope, limits)?);
-                text.push_str(&format!("${}", params.len()));
+    for (i, part) in parts.iter().enumerate() {
+        let expr = match part {
+            PlanExpr::String(s) => {
+                text.push_str(s);
+                continue;
             }
+            expr => expr,
+        };
+        let value = evaluate(expr, scope, limits).map_err(|e| e.to_string())?;
+        let Value::Array(items) = value else {
+            params.push(value);
+            text.push_str(&format!("${}", params.len()));
+            continue;
+        };
+        let closes = matches!(parts.get(i + 1), Some(PlanExpr::String(next)) if next.trim_start().starts_with(')'));
+        if !text.trim_end().ends_with('(') || !closes {
+            return Err(format!(
+                "the value of parameter ${} is a list of {}; a list is bound as its items only as the whole of an `in (...)`, as in `city in ({{input.cities}})`; elsewhere give one value (`| first`) or text (`| join`)",
+                params.len() + 1,
+                items.len()
+            ));
+        }
+        if items.is_empty() {
+            text.push_str("NULL");
+        }
+        for (k, item) in items.into_iter().enumerate() {
+            params.push(item);
+            if k > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&format!("${}", params.len()));
         }
     }
     Ok(json!({ "sql": text, "params": params }))
