@@ -22,6 +22,20 @@ pub fn table_references(text: &str) -> Result<Vec<String>, String> {
     Ok(tables)
 }
 
+/// The byte offset of `word` in `text` as a whole word (not inside a longer
+/// name), ignoring ASCII case as SQL names do, if it is there.
+pub fn find_word(text: &str, word: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let word = word.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    lower.match_indices(&word).map(|(at, _)| at).find(|&at| {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+        let after = bytes.get(at + word.len());
+        !before.is_some_and(is_name) && !after.is_some_and(is_name)
+    })
+}
+
 /// The names `WITH` introduces and the tables `FROM`/`JOIN` read, in order.
 #[derive(Default)]
 struct Relations {
@@ -56,7 +70,16 @@ impl Visitor for Relations {
 
 #[cfg(test)]
 mod tests {
-    use super::table_references;
+    use super::{find_word, table_references};
+
+    #[test]
+    fn words_are_found_whole_and_in_any_case() {
+        let text = "select idd, id_x from T where ID = 1";
+        assert_eq!(find_word(text, "id"), Some(30));
+        assert_eq!(find_word(text, "t"), Some(22));
+        assert_eq!(find_word(text, "idd"), Some(7));
+        assert_eq!(find_word(text, "x"), None);
+    }
 
     #[test]
     fn tables_joins_subqueries_and_ctes() {

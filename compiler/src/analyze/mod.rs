@@ -1269,7 +1269,7 @@ impl Checker<'_> {
                     .unwrap_or_default();
                 for table in tables {
                     // Where the name stands in the literal (exact when no escape precedes it).
-                    let span = find_word(&query, &table).map_or(text.span, |at| {
+                    let span = crate::sql::find_word(&query, &table).map_or(text.span, |at| {
                         Span::new(body_start + at, body_start + at + table.len())
                     });
                     if let Some(node) = nodes.iter().find(|n| n.eq_ignore_ascii_case(&table)) {
@@ -1299,25 +1299,6 @@ impl Checker<'_> {
             }
         }
     }
-}
-
-/// The byte offset of `word` in `text` as a whole word, ignoring case.
-fn find_word(text: &str, word: &str) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
-    let word = word.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    let mut from = 0;
-    while let Some(found) = lower[from..].find(&word) {
-        let at = from + found;
-        let end = at + word.len();
-        let boundary =
-            |i: Option<&u8>| i.is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'));
-        if boundary(at.checked_sub(1).and_then(|i| bytes.get(i))) && boundary(bytes.get(end)) {
-            return Some(at);
-        }
-        from = end;
-    }
-    None
 }
 
 /// A schema visible from `source`, written as the column list a table

@@ -1411,14 +1411,7 @@ fn table_type(item: &Type) -> Option<&Type> {
 /// Where a name stands in SQL text, as a whole word (in the file when the
 /// text is written byte for byte).
 fn sql_word_span(sql: &SqlText, word: &str) -> Option<Span> {
-    let lower = sql.text().to_ascii_lowercase();
-    let word = word.to_ascii_lowercase();
-    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let at = lower.match_indices(&word).map(|(at, _)| at).find(|&at| {
-        let before = at.checked_sub(1).map(|i| lower.as_bytes()[i]);
-        let after = lower.as_bytes().get(at + word.len()).copied();
-        !before.is_some_and(is_name) && !after.is_some_and(is_name)
-    })?;
+    let at = crate::sql::find_word(sql.text(), word)?;
     sql.file_span(at, at + word.len())
 }
 

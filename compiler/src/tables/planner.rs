@@ -228,8 +228,8 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Plan
     let converted_text = converted
         .into_iter()
         .map(|(column, to)| {
-            let span =
-                word_at(sql.text(), &column).and_then(|at| sql.file_span(at, at + column.len()));
+            let span = crate::sql::find_word(sql.text(), &column)
+                .and_then(|at| sql.file_span(at, at + column.len()));
             (column, to, span)
         })
         .collect();
@@ -273,17 +273,6 @@ fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<(String, 
         Ok(TreeNodeRecursion::Continue)
     });
     casts
-}
-
-/// The byte offset of `word` in `text` as a whole word (not inside a longer
-/// name), if it is there.
-fn word_at(text: &str, word: &str) -> Option<usize> {
-    let is_name = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(word).map(|(at, _)| at).find(|&at| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(is_name) && !after.is_some_and(is_name)
-    })
 }
 
 fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
@@ -334,7 +323,7 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
             (Some((column, _)), _) | (None, Some(column)) => column,
             (None, None) => return None,
         };
-        let at = word_at(sql.text(), column)?;
+        let at = crate::sql::find_word(sql.text(), column)?;
         sql.file_span(at, at + column.len())
     });
     let message = match (&unknown_column, diagnostic) {
