@@ -315,6 +315,35 @@ fn a_list_in_an_in_clause_is_bound_as_its_items() {
 }
 
 #[test]
+fn an_aggregates_values_bind_their_interpolations_as_parameters() {
+    // Before, a value's `{expr}` was spliced into the SQL text: `london`
+    // became a column name, and a quote broke the query.
+    let dir = temp_dir("aggregate-params");
+    write_data(&dir);
+    let outputs = run(
+        r#"pipeline p {
+  input dir: path
+  input city: string = "london"
+  input odd: string = "it's"
+  input others: list<string> = ["helsinki", "paris"]
+  node people = read_csv("{input.dir}/people.csv")
+  node counts = aggregate(people, by: [], values: {
+    here: "sum(case when city = {input.city} then 1 else 0 end)",
+    odd: "sum(case when city = {input.odd} then 1 else 0 end)",
+    others: "sum(case when city in ({input.others}) then age else 0 end)",
+  })
+  output counts = counts
+}"#,
+        &dir,
+    )
+    .expect("runs");
+    assert_eq!(
+        outputs["counts"],
+        json!([{"here": 3, "odd": 0, "others": 28}])
+    );
+}
+
+#[test]
 fn joins_of_every_kind_keep_one_key_column() {
     let dir = temp_dir("join");
     write_data(&dir);

@@ -27,7 +27,7 @@ use crate::events::{Event, EventSink};
 use crate::plugins::{Args, Registry, TaskContext, builtin};
 use crate::store::{NodeState, Store, TaskRecord};
 use crate::tables::{
-    RecordBatch, SQL_TABLES_ARG, TableOptions, Tables, handle, holds_table, rows_of,
+    RecordBatch, SQL_PARAMS_ARG, SQL_TABLES_ARG, TableOptions, Tables, handle, holds_table, rows_of,
 };
 use crate::text::truthy;
 
@@ -799,7 +799,9 @@ fn form_tasks(
         }
     }
     let sql_operator = match &node.plugin {
-        Callee::Builtin { name } if name == "sql" || name == "filter" => Some(name.as_str()),
+        Callee::Builtin { name } if matches!(name.as_str(), "sql" | "filter" | "aggregate") => {
+            Some(name.as_str())
+        }
         _ => None,
     };
     let bind = |scope: &dyn Scope| -> Result<Args, NoTasks> {
@@ -807,8 +809,29 @@ fn form_tasks(
         for binding in &node.bindings {
             let failed = |e: String| NoTasks::Failed(format!("argument `{}`: {e}", binding.param));
             let value = match (&binding.value, sql_operator, binding.param.as_str()) {
-                (PlanExpr::Template(parts), Some(_), "query" | "predicate") => {
+                (PlanExpr::Template(parts), Some("sql" | "filter"), "query" | "predicate") => {
                     sql_with_params(parts, scope, limits).map_err(failed)?
+                }
+                // An aggregate's values share one numbering of parameters.
+                (PlanExpr::Record(fields), Some("aggregate"), "values") => {
+                    let mut params = Vec::new();
+                    let mut texts = Map::new();
+                    for (name, value) in fields {
+                        let text = match value {
+                            PlanExpr::Template(parts) => Value::String(
+                                sql_text_with_params(parts, scope, limits, &mut params)
+                                    .map_err(|e| failed(format!("`{name}`: {e}")))?,
+                            ),
+                            other => {
+                                evaluate(other, scope, limits).map_err(|e| failed(e.to_string()))?
+                            }
+                        };
+                        texts.insert(name.clone(), text);
+                    }
+                    if !params.is_empty() {
+                        args.insert(SQL_PARAMS_ARG.into(), Value::Array(params));
+                    }
+                    Value::Object(texts)
                 }
                 _ => evaluate(&binding.value, scope, limits).map_err(|e| failed(e.to_string()))?,
             };
@@ -910,8 +933,20 @@ fn sql_with_params(
     scope: &dyn Scope,
     limits: &Limits,
 ) -> Result<Value, String> {
-    let mut text = String::new();
     let mut params = Vec::new();
+    let text = sql_text_with_params(parts, scope, limits, &mut params)?;
+    Ok(json!({ "sql": text, "params": params }))
+}
+
+/// The text of [`sql_with_params`], its parameters appended to `params`
+/// (numbered after those already there).
+fn sql_text_with_params(
+    parts: &[PlanExpr],
+    scope: &dyn Scope,
+    limits: &Limits,
+    params: &mut Vec<Value>,
+) -> Result<String, String> {
+    let mut text = String::new();
     for (i, part) in parts.iter().enumerate() {
         let expr = match part {
             PlanExpr::String(s) => {
@@ -945,7 +980,7 @@ fn sql_with_params(
             text.push_str(&format!("${}", params.len()));
         }
     }
-    Ok(json!({ "sql": text, "params": params }))
+    Ok(text)
 }
 
 /// One name bound over a scope (an `each` task's item), without copying the scope.

@@ -32,7 +32,7 @@ pub use convert::{JsonRows, batch_of, rows_of};
 /// Arrow's record batch: the form of a table output handed back as batches
 /// ([`crate::TableOutputs::Batches`]).
 pub use datafusion::arrow::record_batch::RecordBatch;
-pub use ops::SQL_TABLES_ARG;
+pub use ops::{SQL_PARAMS_ARG, SQL_TABLES_ARG};
 
 /// The key of a table handle in a JSON value.
 pub const HANDLE_KEY: &str = "$table";

@@ -27,6 +27,10 @@ use pipec_compiler::tables::{join_right_names, sort_key};
 /// reads: upstream node name → table handle.
 pub const SQL_TABLES_ARG: &str = "$tables";
 
+/// The reserved argument under which the executor hands `aggregate` the
+/// values of the parameters (`$1`, ...) its values' text holds.
+pub const SQL_PARAMS_ARG: &str = "$params";
+
 impl Tables {
     /// Runs table operator `name` for `node`; `readers` is how many nodes
     /// and outputs read its result (two or more: the result is computed once
@@ -160,7 +164,11 @@ impl Tables {
                         .map_err(|e| format!("aggregate `{name}`: {}", df(e)))?;
                     aggregates.push(expr.alias(name));
                 }
-                frame.aggregate(by, aggregates).map_err(df)?
+                let params = match args.get(SQL_PARAMS_ARG) {
+                    Some(Value::Array(params)) => params.clone(),
+                    _ => Vec::new(),
+                };
+                bind(frame.aggregate(by, aggregates).map_err(df)?, params)?
             }
             "group_size" => {
                 let frame = self.table(args, "table")?;
