@@ -305,8 +305,16 @@ fn a_list_in_an_in_clause_is_bound_as_its_items() {
     );
     let outputs = run(&source("[]", "city in ({input.cities})"), &dir).expect("runs");
     assert_eq!(outputs["names"], json!([]));
+    // An input of a list type is refused by check; a list the checker
+    // cannot type (through a pipe) by the run.
     let error = run(&source(r#"["london"]"#, "city = {input.cities}"), &dir)
-        .expect_err("a list outside `in (...)` is refused");
+        .expect_err("a list input outside `in (...)` is refused");
+    assert!(error.contains("E0409"), "{error}");
+    let error = run(
+        &source(r#"["london"]"#, "city = {input.cities | compact}"),
+        &dir,
+    )
+    .expect_err("a list outside `in (...)` is refused");
     assert!(
         error.contains("parameter $1 is a list of 1")
             && error.contains("only as the whole of an `in (...)`"),

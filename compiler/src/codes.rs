@@ -258,6 +258,15 @@ codes! {
          with `to_table`.",
         "pipeline p {\n  node people = read_json_value(\"people.json\")\n  node adults = sql(\"select * from people where age >= 18\")\n  output rows = adults\n}\n",
         "pipeline p {\n  node people = read_json_value(\"people.json\")\n  node people_table = to_table(people)\n  node adults = sql(\"select * from people_table where age >= 18\")\n  output rows = adults\n}\n";
+    /// A list interpolated into SQL text outside an `in (...)`.
+    LIST_PARAMETER = "E0409", "a list interpolated into SQL text outside `in (...)`",
+        "In `sql`, `filter` and `aggregate` text, each `{expr}` is bound as a parameter. A \
+         list written as the whole of an `in (...)` is bound as its items, a parameter each \
+         (`city in ({input.cities})`); anywhere else it would have to be one SQL value, and \
+         no SQL value is a list, so the run would fail at that node. Write it inside \
+         `in (...)`, or give one value (`| first`) or text (`| join`).",
+        "pipeline p {\n  input cities: list<string> = [\"oslo\", \"rome\"]\n  node t = read_csv(\"t.csv\", schema: \"id int, city string\")\n  node s = filter(t, \"city = {input.cities}\")\n  output rows = s\n}\n",
+        "pipeline p {\n  input cities: list<string> = [\"oslo\", \"rome\"]\n  node t = read_csv(\"t.csv\", schema: \"id int, city string\")\n  node s = filter(t, \"city in ({input.cities})\")\n  output rows = s\n}\n";
     /// A text column that a table query's types convert, value by value.
     TEXT_CONVERTED = "W0401", "a text column converted to a number or date, value by value",
         "A `filter` predicate, `sql` text or `aggregate` value meets a text column with a \

@@ -36,6 +36,23 @@ pub fn find_word(text: &str, word: &str) -> Option<usize> {
     })
 }
 
+/// Whether an interpolation between the SQL text `before` and `after` is the
+/// whole of an `in (...)` list (`city in (` … `)`), where a list value is
+/// bound as its items. The checker and the runtime both decide by this.
+pub fn is_in_list(before: &str, after: &str) -> bool {
+    let Some(open) = before.trim_end().strip_suffix('(') else {
+        return false;
+    };
+    let open = open.trim_end();
+    let is_in = open.len() >= 2
+        && open[open.len() - 2..].eq_ignore_ascii_case("in")
+        && !open[..open.len() - 2]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+    is_in && after.trim_start().starts_with(')')
+}
+
 /// The names `WITH` introduces and the tables `FROM`/`JOIN` read, in order.
 #[derive(Default)]
 struct Relations {
@@ -71,6 +88,18 @@ impl Visitor for Relations {
 #[cfg(test)]
 mod tests {
     use super::{find_word, table_references};
+
+    #[test]
+    fn an_in_list_is_in_then_parentheses_around_the_value_alone() {
+        use super::is_in_list;
+        assert!(is_in_list("where city in (", ")"));
+        assert!(is_in_list("where city NOT IN ( ", " ) and x"));
+        assert!(!is_in_list("select max(", ")"));
+        assert!(!is_in_list("where city = ", ""));
+        assert!(!is_in_list("where city in ('a', ", ")"));
+        assert!(!is_in_list("where join(", ")"));
+        assert!(!is_in_list("where city in (", ", 'b')"));
+    }
 
     #[test]
     fn words_are_found_whole_and_in_any_case() {

@@ -961,8 +961,11 @@ fn sql_text_with_params(
             text.push_str(&format!("${}", params.len()));
             continue;
         };
-        let closes = matches!(parts.get(i + 1), Some(PlanExpr::String(next)) if next.trim_start().starts_with(')'));
-        if !text.trim_end().ends_with('(') || !closes {
+        let after = match parts.get(i + 1) {
+            Some(PlanExpr::String(next)) => next.as_str(),
+            _ => "",
+        };
+        if !pipec_compiler::sql::is_in_list(&text, after) {
             return Err(format!(
                 "the value of parameter ${} is a list of {}; a list is bound as its items only as the whole of an `in (...)`, as in `city in ({{input.cities}})`; elsewhere give one value (`| first`) or text (`| join`)",
                 params.len() + 1,

@@ -22,7 +22,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use pipec_grammar::ast::{Expr, ExprKind, Item, Literal, Member, NodeDecl, Pipeline, StringLit};
+use pipec_grammar::ast::{
+    Expr, ExprKind, Item, Literal, Member, NodeDecl, Pipeline, StringLit, StringPart,
+};
 use pipec_grammar::diagnostic::{Diagnostic, FileName};
 use pipec_grammar::span::Span;
 
@@ -367,7 +369,7 @@ impl<'a> PipelineTables<'a> {
             "read_csv" | "read_parquet" | "read_json" => self.read_schema(operator, args),
             "sql" => {
                 let literal = args.string("query")?;
-                self.check_quoted_interpolations(literal);
+                self.check_interpolations(literal);
                 let mut sql = SqlText::default();
                 sql.push_literal(literal);
                 let names = crate::sql::table_references(sql.text()).ok()?;
@@ -393,7 +395,7 @@ impl<'a> PipelineTables<'a> {
             "filter" => {
                 let predicate = args.string("predicate");
                 if let Some(literal) = predicate {
-                    self.check_quoted_interpolations(literal);
+                    self.check_interpolations(literal);
                 }
                 let (input, schema) = self.table_arg(args, "table")?;
                 let literal = predicate?;
@@ -832,8 +834,10 @@ impl<'a> PipelineTables<'a> {
         all_known.then(|| Arc::new(Schema::new(fields)))
     }
 
-    /// E0407 for each `{expr}` written inside SQL quotes in `literal`.
-    fn check_quoted_interpolations(&mut self, literal: &StringLit) {
+    /// The `{expr}`s of SQL text in `literal`: E0407 for each written inside
+    /// SQL quotes, E0409 for a list outside `in (...)`.
+    fn check_interpolations(&mut self, literal: &StringLit) {
+        self.check_list_parameters(literal);
         for (number, span) in quoted_interpolations(literal) {
             self.diagnostics.push(
                 Diagnostic::new(
@@ -846,6 +850,48 @@ impl<'a> PipelineTables<'a> {
                 .with_help(
                     "`{...}` in SQL text is bound as a parameter, a value of its own: remove the quotes around it (a text value is compared as text)",
                 ),
+            );
+        }
+    }
+
+    /// E0409 for an input of a list type interpolated in SQL text anywhere
+    /// but as the whole of an `in (...)`, where the run binds its items; no
+    /// SQL value is a list, so the run would fail there.
+    fn check_list_parameters(&mut self, literal: &StringLit) {
+        for (i, part) in literal.parts.iter().enumerate() {
+            let StringPart::Interpolation(expr) = part else {
+                continue;
+            };
+            let ExprKind::Ref(path) = &expr.kind else {
+                continue;
+            };
+            let [namespace, input] = path.as_slice() else {
+                continue;
+            };
+            let is_list = namespace.name == "input"
+                && self.info.inputs.iter().any(|declared| {
+                    declared.name == input.name && matches!(declared.ty.non_null(), Type::List(_))
+                });
+            let before = i
+                .checked_sub(1)
+                .and_then(|before| text_of(literal.parts.get(before)))
+                .unwrap_or_default();
+            let after = text_of(literal.parts.get(i + 1)).unwrap_or_default();
+            if !is_list || crate::sql::is_in_list(before, after) {
+                continue;
+            }
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::LIST_PARAMETER,
+                    format!("`input.{}` is a list, and no SQL value is a list", input.name),
+                    self.file,
+                    expr.span,
+                )
+                .with_label("a list here")
+                .with_help(format!(
+                    "a list is bound as its items only as the whole of an `in (...)`: `city in ({{input.{}}})`; elsewhere give one value (`{{input.{} | first}}`) or text (`{{input.{} | join}}`)",
+                    input.name, input.name, input.name
+                )),
             );
         }
     }
@@ -915,7 +961,7 @@ impl<'a> PipelineTables<'a> {
                 all_known = false;
                 continue;
             };
-            self.check_quoted_interpolations(literal);
+            self.check_interpolations(literal);
             let mut sql = SqlText::default();
             sql.push_synthetic("select ", by_expr.span);
             sql.push_literal(literal);
@@ -1370,6 +1416,14 @@ fn known_columns(tables: &[(&str, SchemaRef)], valid: &[String]) -> (String, Vec
     candidates.sort_unstable();
     candidates.dedup();
     (help, candidates)
+}
+
+/// The text of a string's part, when it is text.
+fn text_of(part: Option<&StringPart>) -> Option<&str> {
+    match part {
+        Some(StringPart::Text { value, .. }) => Some(value.as_str()),
+        _ => None,
+    }
 }
 
 /// Whether a node's value may be a table in SQL: a table, a record of one
