@@ -530,7 +530,6 @@ fn settled(node_links: &NodeLinks, nodes: &[NodeRun]) -> bool {
         && any_done
 }
 
-/// The scope every expression starts from: inputs, secrets, run, config, constants.
 /// A `table` input given as a file's path (`--input sales=orders.csv`) or
 /// as rows (a JSON array of records) becomes a table of the run: the file
 /// read by its extension (`.csv`, `.parquet`, `.json`/`.ndjson`), the rows
@@ -589,6 +588,7 @@ fn table_inputs(
     Ok(())
 }
 
+/// The scope every expression starts from: inputs, secrets, run, config, constants.
 fn base_scope(
     plan: &Plan,
     options: &RunOptions,
@@ -814,24 +814,12 @@ fn form_tasks(
                 }
                 // An aggregate's values share one numbering of parameters.
                 (PlanExpr::Record(fields), Some("aggregate"), "values") => {
-                    let mut params = Vec::new();
-                    let mut texts = Map::new();
-                    for (name, value) in fields {
-                        let text = match value {
-                            PlanExpr::Template(parts) => Value::String(
-                                sql_text_with_params(parts, scope, limits, &mut params)
-                                    .map_err(|e| failed(format!("`{name}`: {e}")))?,
-                            ),
-                            other => {
-                                evaluate(other, scope, limits).map_err(|e| failed(e.to_string()))?
-                            }
-                        };
-                        texts.insert(name.clone(), text);
-                    }
+                    let (texts, params) =
+                        aggregate_values_with_params(fields, scope, limits).map_err(failed)?;
                     if !params.is_empty() {
                         args.insert(SQL_PARAMS_ARG.into(), Value::Array(params));
                     }
-                    Value::Object(texts)
+                    texts
                 }
                 _ => evaluate(&binding.value, scope, limits).map_err(|e| failed(e.to_string()))?,
             };
@@ -936,6 +924,28 @@ fn sql_with_params(
     let mut params = Vec::new();
     let text = sql_text_with_params(parts, scope, limits, &mut params)?;
     Ok(json!({ "sql": text, "params": params }))
+}
+
+/// An aggregate's values (name: SQL text) with their `{expr}`s as
+/// parameters, numbered across all the values, and those parameters.
+fn aggregate_values_with_params(
+    fields: &[(String, PlanExpr)],
+    scope: &dyn Scope,
+    limits: &Limits,
+) -> Result<(Value, Vec<Value>), String> {
+    let mut params = Vec::new();
+    let mut texts = Map::new();
+    for (name, value) in fields {
+        let text = match value {
+            PlanExpr::Template(parts) => Value::String(
+                sql_text_with_params(parts, scope, limits, &mut params)
+                    .map_err(|e| format!("`{name}`: {e}"))?,
+            ),
+            other => evaluate(other, scope, limits).map_err(|e| e.to_string())?,
+        };
+        texts.insert(name.clone(), text);
+    }
+    Ok((Value::Object(texts), params))
 }
 
 /// The text of [`sql_with_params`], its parameters appended to `params`
