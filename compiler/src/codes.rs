@@ -267,6 +267,15 @@ codes! {
          `in (...)`, or give one value (`| first`) or text (`| join`).",
         "pipeline p {\n  input cities: list<string> = [\"oslo\", \"rome\"]\n  node t = read_csv(\"t.csv\", schema: \"id int, city string\")\n  node s = filter(t, \"city = {input.cities}\")\n  output rows = s\n}\n",
         "pipeline p {\n  input cities: list<string> = [\"oslo\", \"rome\"]\n  node t = read_csv(\"t.csv\", schema: \"id int, city string\")\n  node s = filter(t, \"city in ({input.cities})\")\n  output rows = s\n}\n";
+    /// A number literal that a table query's types convert to a date or time.
+    NUMBER_AS_DATE = "W0403", "a number taken as a date",
+        "A `filter` predicate, `sql` text or `aggregate` value compares a date or time column \
+         with a number (`day > 5`). DataFusion's type coercion converts the number to a date \
+         counted from 1970-01-01 (5 is 1970-01-06), so the query runs and its result is \
+         rarely what was meant. Compare with a date literal (`day > date '2026-01-05'`), or \
+         write the conversion yourself (`cast(5 as date)`), which says it is meant.",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, day date\")\n  node s = filter(t, \"day > 5\")\n  output rows = s\n}\n",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, day date\")\n  node s = filter(t, \"day > date '2026-01-05'\")\n  output rows = s\n}\n";
     /// A text column that a table query's types convert, value by value.
     TEXT_CONVERTED = "W0401", "a text column converted to a number or date, value by value",
         "A `filter` predicate, `sql` text or `aggregate` value meets a text column with a \

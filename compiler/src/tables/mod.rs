@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::common::ScalarValue;
 use pipec_grammar::ast::{
     Expr, ExprKind, Item, Literal, Member, NodeDecl, Pipeline, StringLit, StringPart,
 };
@@ -1006,6 +1007,15 @@ impl<'a> PipelineTables<'a> {
                         span.unwrap_or(whole),
                     ));
                 }
+                for (number, to, span) in &planned.numbers_as_dates {
+                    self.diagnostics.push(number_as_date(
+                        self.file,
+                        node,
+                        number,
+                        to,
+                        span.unwrap_or(whole),
+                    ));
+                }
                 Some(planned.schema)
             }
             Err(error) => {
@@ -1326,6 +1336,35 @@ fn text_converted(
     .with_help(format!(
         "the run fails on the first value that is not {article} {word}; compare with text (`{column} > '5'`), write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
     ))
+}
+
+/// W0403: a number the engine takes as a date or time (`day > 5`).
+fn number_as_date(
+    file: &FileName,
+    node: &str,
+    number: &str,
+    to: &DataType,
+    span: Span,
+) -> Diagnostic {
+    let taken_as = number
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| ScalarValue::Int64(Some(n)).cast_to(to).ok())
+        .filter(|value| !value.is_null())
+        .map_or_else(
+            || format!("a {}, counted from 1970-01-01", type_name(to)),
+            |value| format!("the {} {value}", type_name(to)),
+        );
+    Diagnostic::new(
+        codes::NUMBER_AS_DATE,
+        format!("node `{node}`: the number {number} is taken as {taken_as} here"),
+        file,
+        span,
+    )
+    .with_label("a number met with a date")
+    .with_help(
+        "compare a date with a date (`day > date '2026-01-05'`), or write the conversion you mean (`cast(5 as date)`)",
+    )
 }
 
 /// Whether values of two column types can be compared as join keys without

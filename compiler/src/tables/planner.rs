@@ -176,6 +176,9 @@ pub struct Planned {
     /// Text columns converted implicitly: the column and the type it is
     /// converted to, with where the column is named in the file.
     pub converted_text: Vec<(String, DataType, Option<Span>)>,
+    /// Number literals converted to a date or time (`day > 5`): the number
+    /// as written, the type, and where it is in the file.
+    pub numbers_as_dates: Vec<(String, DataType, Option<Span>)>,
 }
 
 /// Plans `sql` against `tables` (name → schema).
@@ -204,39 +207,81 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Plan
     let planned =
         futures::executor::block_on(state.create_logical_plan(sql.text())).and_then(|written| {
             let written_casts = text_casts(&written, tables);
+            let written_dates = number_date_casts(&written);
             let plan =
                 state
                     .analyzer()
                     .execute_and_check(written, state.config_options(), |_, _| {})?;
-            let mut converted = text_casts(&plan, tables);
-            for cast in written_casts {
-                if let Some(i) = converted.iter().position(|c| *c == cast) {
-                    converted.remove(i);
-                }
-            }
-            converted.sort_by(|a, b| a.0.cmp(&b.0));
-            converted.dedup();
+            let converted = added_casts(&written_casts, text_casts(&plan, tables));
+            let dated = added_casts(&written_dates, number_date_casts(&plan));
             let schema = Arc::new(plan.schema().as_arrow().clone());
             Optimizer::with_rules(vec![Arc::new(SimplifyExpressions::new())]).optimize(
                 plan,
                 &state,
                 |_, _| {},
             )?;
-            Ok((schema, converted))
+            Ok((schema, converted, dated))
         });
-    let (schema, converted) = planned.map_err(|error| plan_error(sql, &error))?;
-    let converted_text = converted
-        .into_iter()
-        .map(|(column, to)| {
-            let span = crate::sql::find_word(sql.text(), &column)
-                .and_then(|at| sql.file_span(at, at + column.len()));
-            (column, to, span)
-        })
-        .collect();
+    let (schema, converted, dated) = planned.map_err(|error| plan_error(sql, &error))?;
+    let placed = |casts: Vec<(String, DataType)>| {
+        casts
+            .into_iter()
+            .map(|(written, to)| {
+                let span = crate::sql::find_word(sql.text(), &written)
+                    .and_then(|at| sql.file_span(at, at + written.len()));
+                (written, to, span)
+            })
+            .collect()
+    };
     Ok(Planned {
         schema,
-        converted_text,
+        converted_text: placed(converted),
+        numbers_as_dates: placed(dated),
     })
+}
+
+/// The casts the engine's type coercion added: those of `analysed` that
+/// `written` (the query before coercion) does not have, sorted, once each.
+fn added_casts(
+    written: &[(String, DataType)],
+    mut analysed: Vec<(String, DataType)>,
+) -> Vec<(String, DataType)> {
+    for cast in written {
+        if let Some(i) = analysed.iter().position(|c| c == cast) {
+            analysed.remove(i);
+        }
+    }
+    analysed.sort_by(|a, b| a.0.cmp(&b.0));
+    analysed.dedup();
+    analysed
+}
+
+/// The casts of a number literal to a date or time in `plan` (`day > 5`
+/// compares with 1970-01-06), subqueries included: (the number as
+/// written, target type).
+fn number_date_casts(plan: &LogicalPlan) -> Vec<(String, DataType)> {
+    let mut casts = Vec::new();
+    let _ = plan.apply_with_subqueries(|node| {
+        node.apply_expressions(|expr| {
+            expr.apply(|sub| {
+                let (inner, to) = match sub {
+                    Expr::Cast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
+                    Expr::TryCast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
+                    _ => return Ok(TreeNodeRecursion::Continue),
+                };
+                if let Expr::Literal(value, _) = inner
+                    && value.data_type().is_numeric()
+                    && !value.is_null()
+                    && to.is_temporal()
+                {
+                    casts.push((value.to_string(), to.clone()));
+                }
+                Ok(TreeNodeRecursion::Continue)
+            })
+        })?;
+        Ok(TreeNodeRecursion::Continue)
+    });
+    casts
 }
 
 /// The casts of a text column (of one of `tables`) to a number or a date in
