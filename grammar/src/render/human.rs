@@ -46,6 +46,21 @@ fn clamp(sources: &Sources, file: &FileName, span: Span) -> std::ops::Range<usiz
     start..end
 }
 
+/// The line (counted from 0) on which `range` of `file` ends, as ariadne
+/// places a label.
+fn last_line(sources: &Sources, file: &FileName, range: &std::ops::Range<usize>) -> usize {
+    let text = sources.text(file).unwrap_or("");
+    let last = if range.end > range.start {
+        range.end - 1
+    } else {
+        range.start
+    };
+    text.as_bytes()[..last.min(text.len())]
+        .iter()
+        .filter(|&&byte| byte == b'\n')
+        .count()
+}
+
 fn render_one(
     diagnostic: &Diagnostic,
     sources: &Sources,
@@ -59,27 +74,44 @@ fn render_one(
         Severity::Warning => (ReportKind::Warning, Color::Yellow),
     };
     let primary = clamp(sources, file, diagnostic.span());
-    let mut report = Report::build(kind, (file.to_string(), primary.clone()))
+    let mut labels = vec![(
+        file.to_string(),
+        primary.clone(),
+        &diagnostic.primary.message,
+        accent,
+        last_line(sources, file, &primary),
+    )];
+    for label in &diagnostic.secondary {
+        let range = clamp(sources, &label.location.file, label.location.span);
+        let line = last_line(sources, &label.location.file, &range);
+        labels.push((
+            label.location.file.to_string(),
+            range,
+            &label.message,
+            Color::Blue,
+            line,
+        ));
+    }
+    // Labels of the primary file first, line by line (the primary first on
+    // its line): ariadne starts a new snippet for a label on a line above
+    // the one before it, and heads that snippet with the primary location,
+    // not the label's own line.
+    let primary_file = file.to_string();
+    labels.sort_by(|a, b| (a.0 != primary_file, &a.0, a.4).cmp(&(b.0 != primary_file, &b.0, b.4)));
+    let mut report = Report::build(kind, (file.to_string(), primary))
         .with_config(
             Config::default()
                 .with_color(color)
                 .with_index_type(IndexType::Byte),
         )
         .with_code(diagnostic.code)
-        .with_message(&diagnostic.message)
-        .with_label(
-            Label::new((file.to_string(), primary))
-                .with_message(&diagnostic.primary.message)
-                .with_color(accent)
-                .with_order(0),
-        );
-    for (n, label) in diagnostic.secondary.iter().enumerate() {
-        let range = clamp(sources, &label.location.file, label.location.span);
+        .with_message(&diagnostic.message);
+    for (order, (label_file, range, message, label_color, _)) in labels.into_iter().enumerate() {
         report = report.with_label(
-            Label::new((label.location.file.to_string(), range))
-                .with_message(&label.message)
-                .with_color(Color::Blue)
-                .with_order(n as i32 + 1),
+            Label::new((label_file, range))
+                .with_message(message)
+                .with_color(label_color)
+                .with_order(order as i32),
         );
     }
     if let Some(help) = &diagnostic.help {
