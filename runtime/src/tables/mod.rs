@@ -14,6 +14,7 @@
 //! operator of a run, so runs without tables never start it.
 
 mod convert;
+mod dynamic_filter;
 mod failure;
 mod ops;
 

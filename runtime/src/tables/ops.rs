@@ -6,6 +6,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::{JoinType, ParamValues};
 use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::execution::SessionStateBuilder;
 use datafusion::functions::expr_fn::nullif;
 use datafusion::prelude::{
     CsvReadOptions, DataFrame, Expr, JsonReadOptions, ParquetReadOptions, SessionContext, cast,
@@ -14,6 +15,7 @@ use datafusion::prelude::{
 use serde_json::{Value, json};
 
 use super::convert::{batch_of, rows_of, scalar_of};
+use super::dynamic_filter::ApplyDynamicFilters;
 use super::failure::{Source, describe};
 use super::{Tables, handle};
 use crate::plugins::Args;
@@ -248,8 +250,16 @@ impl Tables {
     }
 
     /// A session for one operator: the run's settings, a catalog of its own.
+    /// Its plans apply the dynamic filters of Parquet scans to their rows
+    /// ([`super::dynamic_filter`]).
     fn context(&self) -> SessionContext {
-        SessionContext::new_with_config_rt(self.config.clone(), self.env.clone())
+        let state = SessionStateBuilder::new()
+            .with_config(self.config.clone())
+            .with_runtime_env(self.env.clone())
+            .with_default_features()
+            .with_physical_optimizer_rule(Arc::new(ApplyDynamicFilters))
+            .build();
+        SessionContext::new_with_state(state)
     }
 
     /// The table argument `name`.

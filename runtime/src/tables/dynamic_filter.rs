@@ -1,0 +1,517 @@
+//! Applies the dynamic filters a Parquet scan is given to its rows.
+//!
+//! DataFusion pushes the filters a hash join builds from its build side (its
+//! keys' range, or the keys themselves) and a top-k's threshold into the
+//! Parquet scans below them. With Parquet filter pushdown off (the default,
+//! which is faster on most queries), a scan only prunes row groups with them;
+//! when every row group spans every key (TPC-H's lineitem by part or order),
+//! every row still flows up to the filter's maker, through whatever lies in
+//! between. Where that is costly (an aggregate, a sort, a window or another
+//! join: TPC-H q17 aggregates all of lineitem by part before the join that
+//! keeps 0.1 % of it), [`ApplyDynamicFilters`] puts an
+//! [`AdaptiveFilterExec`] over the scan. It applies the scan's dynamic
+//! filters one after the other, the one that has kept the fewest rows first,
+//! and pauses a filter while it keeps nearly every row, trying it again every
+//! few batches (a top-k's threshold tightens as it runs). A dynamic filter
+//! keeps every row its maker can use, so dropping rows early never changes a
+//! result, and skipping the filter never does either.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::common::cast::as_boolean_array;
+use datafusion::common::config::ConfigOptions;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::datasource::physical_plan::{FileSource, ParquetSource};
+use datafusion::datasource::source::DataSourceExec;
+use datafusion::error::Result;
+use datafusion::execution::{RecordBatchStream, SendableRecordBatchStream, TaskContext};
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::physical_expr::expressions::DynamicFilterPhysicalExpr;
+use datafusion::physical_expr::utils::{reassign_expr_columns, split_conjunction};
+use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_plan::execution_plan::replace_children_if_necessary;
+use datafusion::physical_plan::filter::FilterExec;
+use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties};
+use futures::Stream;
+
+/// A batch that keeps more than this share of its rows makes the filter
+/// pause.
+const KEEPS_NEARLY_ALL: f64 = 0.9;
+
+/// How many batches pass unfiltered after one that kept nearly all its rows.
+const PAUSE_BATCHES: u32 = 15;
+
+/// The physical optimizer rule that puts an [`AdaptiveFilterExec`] over the
+/// Parquet scans whose dynamic filters pass costly work on their way up to
+/// the node that made them, when Parquet filter pushdown (which would apply
+/// them in the reader) is off.
+///
+/// Costly work is a repartition by hash, an aggregate, a sort, a window or
+/// another join: a filter whose rows only pass projections and filters to
+/// its hash join is left to the join, which looks each row up once anyway
+/// (applying it early would look it up twice).
+#[derive(Debug, Default)]
+pub struct ApplyDynamicFilters;
+
+impl PhysicalOptimizerRule for ApplyDynamicFilters {
+    fn optimize(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        config: &ConfigOptions,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        if config.execution.parquet.pushdown_filters {
+            return Ok(plan);
+        }
+        rewrite(plan, &HashMap::new())
+    }
+
+    fn name(&self) -> &str {
+        "apply_dynamic_filters"
+    }
+
+    fn schema_check(&self) -> bool {
+        true
+    }
+}
+
+/// Dynamic filters made above a node, by expression id: whether rows pass
+/// costly work between the node and the filter's maker.
+type OpenFilters = HashMap<u64, bool>;
+
+/// `node` with adaptive filters put over its scans (or over a static filter
+/// right above a scan, which drops rows more cheaply).
+fn rewrite(node: Arc<dyn ExecutionPlan>, open: &OpenFilters) -> Result<Arc<dyn ExecutionPlan>> {
+    let mut below = open.clone();
+    if is_costly(&node) {
+        below.values_mut().for_each(|costly| *costly = true);
+    }
+    for made in node.dynamic_expressions_produced() {
+        if let Some(id) = made.expression_id() {
+            below.insert(id, false);
+        }
+    }
+    let scan_below = match node.children().as_slice() {
+        [child] if node.downcast_ref::<FilterExec>().is_some() => costly_filters(child, &below),
+        _ => Vec::new(),
+    };
+    if let Some(filters) = on_columns(&scan_below, &node.schema()) {
+        return Ok(Arc::new(AdaptiveFilterExec::new(node, filters)));
+    }
+    if let Some(filters) = on_columns(&costly_filters(&node, open), &node.schema()) {
+        return Ok(Arc::new(AdaptiveFilterExec::new(node, filters)));
+    }
+    let children = node
+        .children()
+        .into_iter()
+        .map(|child| rewrite(Arc::clone(child), &below))
+        .collect::<Result<Vec<_>>>()?;
+    if children.is_empty() {
+        return Ok(node);
+    }
+    replace_children_if_necessary(node, children)
+}
+
+/// Whether a node does more work per row than a filter of hash lookups:
+/// grouping, sorting, windows, and joins (a join's output is made row by row;
+/// a selective join under the filter's maker is better met with its own
+/// filter first, which [`AdaptiveFilterExec`] does). Projections, filters
+/// and repartitions cost about as much as the filter, or less; rows that
+/// pass only those to the filter's maker are left to it.
+fn is_costly(node: &Arc<dyn ExecutionPlan>) -> bool {
+    matches!(
+        node.name(),
+        "AggregateExec"
+            | "SortExec"
+            | "BoundedWindowAggExec"
+            | "WindowAggExec"
+            | "HashJoinExec"
+            | "SortMergeJoinExec"
+            | "NestedLoopJoinExec"
+            | "CrossJoinExec"
+            | "SymmetricHashJoinExec"
+    )
+}
+
+/// The dynamic filters of a Parquet scan (on the file's columns), if the
+/// rows of one of them pass costly work before its maker; none otherwise,
+/// and for any other node.
+fn costly_filters(node: &Arc<dyn ExecutionPlan>, open: &OpenFilters) -> Vec<Arc<dyn PhysicalExpr>> {
+    let Some(scan) = node.downcast_ref::<DataSourceExec>() else {
+        return Vec::new();
+    };
+    let Some(predicate) = scan
+        .downcast_to_file_source::<ParquetSource>()
+        .and_then(|(_, parquet)| parquet.filter())
+    else {
+        return Vec::new();
+    };
+    let dynamic: Vec<Arc<dyn PhysicalExpr>> = split_conjunction(&predicate)
+        .into_iter()
+        .filter(|expr| expr.downcast_ref::<DynamicFilterPhysicalExpr>().is_some())
+        .cloned()
+        .collect();
+    let costly = dynamic.iter().any(|filter| {
+        filter
+            .expression_id()
+            .is_some_and(|id| open.get(&id) == Some(&true))
+    });
+    if costly { dynamic } else { Vec::new() }
+}
+
+/// `filters` on the columns of `schema` (a scan's predicate names the
+/// file's columns; a node reads its own, which may be fewer, in another
+/// order); `None` if there are none or one names a column `schema` lacks.
+fn on_columns(
+    filters: &[Arc<dyn PhysicalExpr>],
+    schema: &SchemaRef,
+) -> Option<Vec<Arc<dyn PhysicalExpr>>> {
+    if filters.is_empty() {
+        return None;
+    }
+    filters
+        .iter()
+        .map(|filter| reassign_expr_columns(Arc::clone(filter), schema))
+        .collect::<Result<Vec<_>>>()
+        .ok()
+}
+
+/// Filters its input's batches with dynamic filters, the most selective
+/// first, each while it drops rows; see the module documentation.
+#[derive(Debug)]
+pub struct AdaptiveFilterExec {
+    input: Arc<dyn ExecutionPlan>,
+    filters: Vec<Arc<dyn PhysicalExpr>>,
+}
+
+impl AdaptiveFilterExec {
+    /// Filters `input` by each of `filters` (on `input`'s columns).
+    pub fn new(input: Arc<dyn ExecutionPlan>, filters: Vec<Arc<dyn PhysicalExpr>>) -> Self {
+        AdaptiveFilterExec { input, filters }
+    }
+}
+
+impl DisplayAs for AdaptiveFilterExec {
+    fn fmt_as(&self, _: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "AdaptiveFilterExec: ")?;
+        for (n, filter) in self.filters.iter().enumerate() {
+            let then = if n > 0 { ", " } else { "" };
+            write!(f, "{then}{filter}")?;
+        }
+        Ok(())
+    }
+}
+
+impl ExecutionPlan for AdaptiveFilterExec {
+    fn name(&self) -> &'static str {
+        "AdaptiveFilterExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        // Rows are only dropped: partitioning, order and equivalences hold.
+        self.input.properties()
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![&self.input]
+    }
+
+    fn maintains_input_order(&self) -> Vec<bool> {
+        vec![true]
+    }
+
+    fn benefits_from_input_partitioning(&self) -> Vec<bool> {
+        vec![false]
+    }
+
+    fn apply_expressions(
+        &self,
+        f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
+        for filter in &self.filters {
+            if f(filter)? == TreeNodeRecursion::Stop {
+                return Ok(TreeNodeRecursion::Stop);
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        mut children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        match children.pop() {
+            Some(input) if children.is_empty() => Ok(Arc::new(AdaptiveFilterExec::new(
+                input,
+                self.filters.clone(),
+            ))),
+            _ => datafusion::common::internal_err!("AdaptiveFilterExec takes one input"),
+        }
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        Ok(Box::pin(AdaptiveFilterStream {
+            input: self.input.execute(partition, context)?,
+            filters: self
+                .filters
+                .iter()
+                .map(|f| FilterRecord::new(Arc::clone(f)))
+                .collect(),
+        }))
+    }
+}
+
+/// One dynamic filter of a stream and what it has done.
+struct FilterRecord {
+    filter: Arc<dyn PhysicalExpr>,
+    /// Rows it was given and rows it kept, halved now and then so that
+    /// recent batches count most.
+    seen: u64,
+    kept: u64,
+    /// Batches left to pass without it.
+    paused_for: u32,
+}
+
+impl FilterRecord {
+    fn new(filter: Arc<dyn PhysicalExpr>) -> Self {
+        FilterRecord {
+            filter,
+            seen: 0,
+            kept: 0,
+            paused_for: 0,
+        }
+    }
+
+    /// The share of rows it keeps (a half before it has seen any).
+    fn keeps(&self) -> f64 {
+        if self.seen == 0 {
+            0.5
+        } else {
+            self.kept as f64 / self.seen as f64
+        }
+    }
+
+    /// `batch` without the rows the filter drops.
+    fn apply(&mut self, batch: RecordBatch) -> Result<RecordBatch> {
+        let rows = batch.num_rows();
+        let keep = self.filter.evaluate(&batch)?.into_array(rows)?;
+        let kept = filter_record_batch(&batch, as_boolean_array(&keep)?)?;
+        if kept.num_rows() as f64 > rows as f64 * KEEPS_NEARLY_ALL {
+            self.paused_for = PAUSE_BATCHES;
+        }
+        if self.seen > 1 << 20 {
+            self.seen /= 2;
+            self.kept /= 2;
+        }
+        self.seen += rows as u64;
+        self.kept += kept.num_rows() as u64;
+        Ok(kept)
+    }
+}
+
+/// The batches of one partition, filtered while the filters drop rows.
+struct AdaptiveFilterStream {
+    input: SendableRecordBatchStream,
+    /// In the order they are applied: the one that keeps the fewest first.
+    filters: Vec<FilterRecord>,
+}
+
+impl AdaptiveFilterStream {
+    fn filter(&mut self, mut batch: RecordBatch) -> Result<RecordBatch> {
+        self.filters.sort_by(|a, b| a.keeps().total_cmp(&b.keeps()));
+        for record in &mut self.filters {
+            if batch.num_rows() == 0 {
+                break;
+            }
+            if record.paused_for > 0 {
+                record.paused_for -= 1;
+                continue;
+            }
+            batch = record.apply(batch)?;
+        }
+        Ok(batch)
+    }
+}
+
+impl Stream for AdaptiveFilterStream {
+    type Item = Result<RecordBatch>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            return match self.input.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(batch))) => match self.filter(batch) {
+                    // An emptied batch is not passed on.
+                    Ok(kept) if kept.num_rows() == 0 => continue,
+                    other => Poll::Ready(Some(other)),
+                },
+                other => other,
+            };
+        }
+    }
+}
+
+impl RecordBatchStream for AdaptiveFilterStream {
+    fn schema(&self) -> SchemaRef {
+        self.input.schema()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::Int64Array;
+    use datafusion::execution::SessionStateBuilder;
+    use datafusion::physical_plan::{collect, displayable};
+    use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+
+    use super::*;
+
+    /// A session with the rule, small batches (so that a filter sees many)
+    /// and Parquet filter pushdown as given, reading `big` (k = n % 1000,
+    /// v = n for n below 20,000: every row group holds every key) and
+    /// `small` (k below 1,000, tag 'x' for k below 5).
+    /// Its files are in a directory of its own, named for `test`.
+    fn session(
+        test: &str,
+        pushdown: bool,
+    ) -> (tokio::runtime::Runtime, SessionContext, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "pipec-dynamic-filter-{}-{test}-{pushdown}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let mut config = SessionConfig::new()
+            .with_target_partitions(2)
+            .with_batch_size(512);
+        config.options_mut().execution.parquet.pushdown_filters = pushdown;
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .with_physical_optimizer_rule(Arc::new(ApplyDynamicFilters))
+            .build();
+        let context = SessionContext::new_with_state(state);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime.block_on(async {
+            for (name, query) in [
+                ("big", "select value % 1000 as k, value as v from range(20000)"),
+                (
+                    "small",
+                    "select value as k, case when value < 5 then 'x' else 'y' end as tag from range(1000)",
+                ),
+            ] {
+                let path = dir.join(format!("{name}.parquet"));
+                context
+                    .sql(query)
+                    .await
+                    .expect("the data's query")
+                    .write_parquet(path.to_str().expect("a UTF-8 path"), Default::default(), None)
+                    .await
+                    .expect("the data written");
+                context
+                    .register_parquet(name, path.to_str().expect("a UTF-8 path"), ParquetReadOptions::default())
+                    .await
+                    .expect("the table registered");
+            }
+        });
+        (runtime, context, dir)
+    }
+
+    /// The physical plan of `query`, drawn, and its one integer answer.
+    fn run(
+        runtime: &tokio::runtime::Runtime,
+        context: &SessionContext,
+        query: &str,
+    ) -> (String, i64) {
+        runtime.block_on(async {
+            let frame = context.sql(query).await.expect("the query plans");
+            let plan = frame.create_physical_plan().await.expect("a physical plan");
+            let batches = collect(Arc::clone(&plan), context.task_ctx())
+                .await
+                .expect("the query runs");
+            let answer = batches[0]
+                .column(0)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .expect("an integer answer")
+                .value(0);
+            (displayable(plan.as_ref()).indent(false).to_string(), answer)
+        })
+    }
+
+    /// Keys 0..5 appear 20 times each in `big`, with v = k + 1000 i.
+    fn expected_sum() -> i64 {
+        (0..5i64)
+            .flat_map(|k| (0..20).map(move |i| k + 1000 * i))
+            .sum()
+    }
+
+    #[test]
+    fn a_filter_that_would_pass_an_aggregate_is_applied_with_the_same_answer() {
+        let query = "select sum(a.s) from small join (select k, sum(v) as s from big group by k) a \
+                     on small.k = a.k where small.tag = 'x'";
+        let (runtime, context, dir) = session("aggregate", false);
+        let (plan, answer) = run(&runtime, &context, query);
+        assert!(plan.contains("AdaptiveFilterExec"), "{plan}");
+        assert_eq!(answer, expected_sum());
+        // With pushdown on, the reader applies the filter; the rule stays out.
+        let (runtime, context, pushdown_dir) = session("aggregate", true);
+        let (plan, answer) = run(&runtime, &context, query);
+        assert!(!plan.contains("AdaptiveFilterExec"), "{plan}");
+        assert_eq!(answer, expected_sum());
+        let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::remove_dir_all(pushdown_dir);
+    }
+
+    #[test]
+    fn a_filter_whose_rows_go_straight_to_its_join_is_left_to_the_join() {
+        let (runtime, context, dir) = session("join", false);
+        let (plan, answer) = run(
+            &runtime,
+            &context,
+            "select count(*) from big join small on big.k = small.k where small.tag = 'x'",
+        );
+        assert!(!plan.contains("AdaptiveFilterExec"), "{plan}");
+        assert_eq!(answer, 100);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_filter_that_keeps_every_row_is_paused_and_one_that_drops_rows_is_not() {
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        use datafusion::logical_expr::Operator;
+        use datafusion::physical_expr::expressions::{BinaryExpr, col, lit};
+
+        let schema = Arc::new(Schema::new(vec![Field::new("k", DataType::Int64, false)]));
+        let batch = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![Arc::new(Int64Array::from_iter_values(0..100))],
+        )
+        .expect("a batch");
+        let column = col("k", &schema).expect("the column");
+        let mut keeps_all = FilterRecord::new(lit(true));
+        assert_eq!(
+            keeps_all.apply(batch.clone()).expect("filtered").num_rows(),
+            100
+        );
+        assert_eq!(keeps_all.paused_for, PAUSE_BATCHES);
+        let below_ten: Arc<dyn PhysicalExpr> =
+            Arc::new(BinaryExpr::new(column, Operator::Lt, lit(10i64)));
+        let mut drops = FilterRecord::new(below_ten);
+        assert_eq!(drops.apply(batch).expect("filtered").num_rows(), 10);
+        assert_eq!(drops.paused_for, 0);
+        assert!(drops.keeps() < keeps_all.keeps());
+    }
+}
