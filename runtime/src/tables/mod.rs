@@ -57,6 +57,9 @@ pub struct Tables {
     config: SessionConfig,
     env: Arc<RuntimeEnv>,
     frames: Mutex<Vec<Kept>>,
+    /// Whether plans apply Parquet scans' dynamic filters to their rows
+    /// ([`dynamic_filter`]); `PIPEC_DYNAMIC_FILTERS=off` turns it off.
+    applies_dynamic_filters: bool,
 }
 
 /// A table of the run, the node that made it and the files its plan reads
@@ -110,6 +113,8 @@ impl Tables {
             config,
             env,
             frames: Mutex::new(Vec::new()),
+            applies_dynamic_filters: std::env::var("PIPEC_DYNAMIC_FILTERS")
+                .map_or(true, |value| value != "off"),
         })
     }
 

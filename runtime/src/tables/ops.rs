@@ -251,15 +251,16 @@ impl Tables {
 
     /// A session for one operator: the run's settings, a catalog of its own.
     /// Its plans apply the dynamic filters of Parquet scans to their rows
-    /// ([`super::dynamic_filter`]).
+    /// ([`super::dynamic_filter`]), unless `PIPEC_DYNAMIC_FILTERS=off`.
     fn context(&self) -> SessionContext {
-        let state = SessionStateBuilder::new()
+        let mut state = SessionStateBuilder::new()
             .with_config(self.config.clone())
             .with_runtime_env(self.env.clone())
-            .with_default_features()
-            .with_physical_optimizer_rule(Arc::new(ApplyDynamicFilters))
-            .build();
-        SessionContext::new_with_state(state)
+            .with_default_features();
+        if self.applies_dynamic_filters {
+            state = state.with_physical_optimizer_rule(Arc::new(ApplyDynamicFilters));
+        }
+        SessionContext::new_with_state(state.build())
     }
 
     /// The table argument `name`.
