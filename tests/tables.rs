@@ -644,6 +644,46 @@ fn pipec(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
+fn a_run_checks_sql_against_the_file_it_is_given_not_the_inputs_default() {
+    let dir = temp_dir("run-input-schema");
+    std::fs::write(dir.join("default.csv"), "id,name\n1,ann\n").expect("default.csv");
+    std::fs::write(dir.join("given.csv"), "id,city\n1,oslo\n2,rome\n").expect("given.csv");
+    let file = dir.join("cities.pipe");
+    std::fs::write(
+        &file,
+        format!(
+            r#"pipeline cities {{
+  input data: path = "{}"
+  node people = read_csv(input.data)
+  node named = sql("select city from people order by city")
+  output named = named
+}}"#,
+            dir.join("default.csv").display()
+        ),
+    )
+    .expect("pipe");
+    let file = file.to_string_lossy();
+    // `check` knows only the default file, which has no `city`.
+    let checked = pipec(&["check", &file]);
+    assert_eq!(checked.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("no column `city`"));
+    // A run given another file checks the query against that one, and runs.
+    let given = format!("data={}", dir.join("given.csv").display());
+    let ran = pipec(&["run", "-q", "--no-store", &file, "--input", &given]);
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(0), "{stderr}");
+    let outputs: Value = serde_json::from_slice(&ran.stdout).expect("JSON outputs");
+    assert_eq!(
+        outputs["named"],
+        json!([{ "city": "oslo" }, { "city": "rome" }])
+    );
+    // Without it, the run reads the default and is refused as `check` is.
+    let refused = pipec(&["run", "-q", "--no-store", &file]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no column `city`"));
+}
+
+#[test]
 fn a_sort_beyond_the_memory_limit_spills_and_completes() {
     let dir = temp_dir("spill");
     let file = dir.join("spill.pipe");

@@ -63,6 +63,39 @@ pub trait Db: salsa::Database {
 
     /// Remembers the outline made of a source's bytes.
     fn remember_outline(&self, _source: Source, _bytes: Arc<[u8]>, _outline: Arc<Outline>) {}
+
+    /// The input values a run will be given, when the database compiles for
+    /// one (`pipec run --input`): check-time table schemas then read the
+    /// files the run will read, not those of the inputs' defaults. Not
+    /// tracked by salsa: set it before the first query and never change it.
+    fn run_inputs(&self) -> Option<Arc<RunInputs>> {
+        None
+    }
+}
+
+/// The input values a run of one pipeline will be given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunInputs {
+    /// The file of the pipeline, as diagnostics name it.
+    pub file: FileName,
+    /// The pipeline, or `None` for the file's only one.
+    pub pipeline: Option<String>,
+    /// Input name → its text value (a path), or `None` for a value of
+    /// another kind (whose file, if any, is unknown at check time).
+    pub values: HashMap<String, Option<String>>,
+}
+
+impl RunInputs {
+    /// The values given to pipeline `pipeline` of `file`, if it is the one
+    /// that runs.
+    pub fn for_pipeline(
+        &self,
+        file: &FileName,
+        pipeline: &str,
+    ) -> Option<&HashMap<String, Option<String>>> {
+        let named = self.pipeline.as_deref().is_none_or(|name| name == pipeline);
+        (self.file == *file && named).then_some(&self.values)
+    }
 }
 
 /// The outlines last made, by source.
@@ -77,6 +110,7 @@ pub struct Database {
     prelude: Arc<Mutex<Option<Source>>>,
     whole_files: bool,
     outlines: Arc<Mutex<OutlineCache>>,
+    run_inputs: Option<Arc<RunInputs>>,
 }
 
 #[salsa::db]
@@ -121,6 +155,12 @@ impl Database {
             whole_files: true,
             ..Self::default()
         }
+    }
+
+    /// Compiles for a run given `inputs` (see [`Db::run_inputs`]); call it
+    /// before the first query.
+    pub fn set_run_inputs(&mut self, inputs: RunInputs) {
+        self.run_inputs = Some(Arc::new(inputs));
     }
 
     /// Adds or replaces a source from memory (an editor buffer, a test, a host
@@ -172,6 +212,10 @@ impl Db for Database {
 
     fn reads_whole_files(&self) -> bool {
         self.whole_files
+    }
+
+    fn run_inputs(&self) -> Option<Arc<RunInputs>> {
+        self.run_inputs.clone()
     }
 
     fn fork(&self) -> Option<Database> {

@@ -27,7 +27,7 @@ use pipec_grammar::Parse;
 use pipec_grammar::codes::Explanation;
 use pipec_grammar::diagnostic::{Diagnostic, FileName};
 
-pub use db::{Database, Db, Source};
+pub use db::{Database, Db, RunInputs, Source};
 
 /// The outcome of checking one source.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
-use pipec_compiler::Database;
 use pipec_compiler::compile::{CompileError, compile};
+use pipec_compiler::{Database, RunInputs};
 use pipec_grammar::render::{self, Sources};
 use pipec_runtime::tables::{JsonRows, RecordBatch};
 use pipec_runtime::{
@@ -29,8 +29,24 @@ pub fn run(args: &RunArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let inputs = match gather_inputs(args) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
     let mut db = Database::new();
     let source = db.set_source(Path::new(&args.target.file), bytes);
+    // Check-time table schemas read the files this run reads.
+    db.set_run_inputs(RunInputs {
+        file: source.name(&db).clone(),
+        pipeline: args.target.pipeline.clone(),
+        values: inputs
+            .iter()
+            .map(|(name, value)| (name.clone(), value.as_str().map(str::to_string)))
+            .collect(),
+    });
     let compiled = match compile(&db, source, args.target.pipeline.as_deref()) {
         Ok(compiled) => compiled,
         Err(CompileError::Diagnostics(diagnostics)) => {
@@ -50,13 +66,6 @@ pub fn run(args: &RunArgs) -> u8 {
     };
     let plan = compiled.plan;
 
-    let inputs = match gather_inputs(args) {
-        Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
-    };
     let secrets = match gather_secrets(args, &plan.secrets) {
         Ok(secrets) => secrets,
         Err(message) => {

@@ -51,6 +51,7 @@ pub fn table_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
     let file = source.name(db);
     let text = std::str::from_utf8(source.bytes(db)).unwrap_or("");
     let base = std::env::current_dir().unwrap_or_default();
+    let run_inputs = db.run_inputs();
     let mut out = Vec::new();
     for info in &analysis.pipelines {
         let pipeline = tree.items.iter().find_map(|item| match item {
@@ -59,7 +60,10 @@ pub fn table_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
         });
         if let Some(pipeline) = pipeline {
             let named = Named { db, source };
-            let mut tables = PipelineTables::new(file, text, &base, named, pipeline, info);
+            let given = run_inputs
+                .as_deref()
+                .and_then(|inputs| inputs.for_pipeline(file, &info.name));
+            let mut tables = PipelineTables::new(file, text, &base, named, pipeline, info, given);
             tables.check_all();
             out.append(&mut tables.diagnostics);
         }
@@ -88,7 +92,7 @@ pub fn node_columns(
     let text = std::str::from_utf8(source.bytes(db)).unwrap_or("");
     let base = std::env::current_dir().unwrap_or_default();
     let named = Named { db, source };
-    let mut tables = PipelineTables::new(file, text, &base, named, syntax, info);
+    let mut tables = PipelineTables::new(file, text, &base, named, syntax, info, None);
     let schema = tables.schema_of(node)?;
     Some(
         schema
@@ -131,7 +135,8 @@ struct PipelineTables<'a> {
     info: &'a PipelineInfo,
     /// Node name → its declaration and analysis.
     nodes: HashMap<&'a str, (&'a NodeDecl, &'a NodeInfo)>,
-    /// Input name → its default value, when it is a plain string.
+    /// Input name → the path it stands for at check time: its default, when
+    /// it is a plain string, or the value a run is given.
     input_defaults: HashMap<&'a str, String>,
     /// Node name → its schema, once worked out (`None` while in progress).
     schemas: HashMap<String, Option<Known>>,
@@ -238,6 +243,7 @@ impl<'a> PipelineTables<'a> {
         named: Named<'a>,
         pipeline: &'a Pipeline,
         info: &'a PipelineInfo,
+        given: Option<&HashMap<String, Option<String>>>,
     ) -> Self {
         let mut nodes = HashMap::new();
         for node in &info.nodes {
@@ -252,8 +258,14 @@ impl<'a> PipelineTables<'a> {
             .iter()
             .filter_map(|m| match m {
                 Member::Input(input) => {
-                    let default = plain_string(input.default.as_ref()?)?;
-                    Some((input.name.name.as_str(), default))
+                    let name = input.name.name.as_str();
+                    // A value the run is given wins; one that is not text
+                    // names no file known here.
+                    let path = match given.and_then(|values| values.get(name)) {
+                        Some(value) => value.clone()?,
+                        None => plain_string(input.default.as_ref()?)?,
+                    };
+                    Some((name, path))
                 }
                 _ => None,
             })
@@ -1089,20 +1101,25 @@ impl<'a> PipelineTables<'a> {
                 ))
             }
             None => match &error.uncastable {
-                Some(literal) => Diagnostic::new(
-                    codes::TABLE_QUERY,
-                    format!(
-                        "node `{node}`: '{}' is not a {} value",
-                        literal.value, literal.to
-                    ),
-                    self.file,
-                    span,
-                )
-                .with_label(format!("cannot be a {}", literal.to))
-                .with_help(format!(
-                    "a quoted literal takes the type of the column it meets; write a {} here",
-                    literal.to
-                )),
+                Some(literal) => {
+                    // The engine names the type (`Float64`); say it as a
+                    // schema does (`float`).
+                    let to = literal
+                        .to
+                        .parse::<DataType>()
+                        .map_or_else(|_| literal.to.clone(), |t| type_name(&t));
+                    let a_to = with_article(&to);
+                    Diagnostic::new(
+                        codes::TABLE_QUERY,
+                        format!("node `{node}`: '{}' is not {a_to} value", literal.value),
+                        self.file,
+                        span,
+                    )
+                    .with_label(format!("cannot be {a_to}"))
+                    .with_help(format!(
+                        "a quoted literal takes the type of the column it meets; write {a_to} here"
+                    ))
+                }
                 None => self.unplannable(node, &error.message, span),
             },
         }
@@ -1321,20 +1338,16 @@ fn text_converted(
     span: Span,
 ) -> Diagnostic {
     let word = type_name(to);
-    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u', 'I']) {
-        "an"
-    } else {
-        "a"
-    };
+    let a_word = with_article(&word);
     Diagnostic::new(
         codes::TEXT_CONVERTED,
         format!("node `{node}`: text column `{column}` is converted to {word} here, value by value"),
         file,
         span,
     )
-    .with_label(format!("text, met with {article} {word}"))
+    .with_label(format!("text, met with {a_word}"))
     .with_help(format!(
-        "the run fails on the first value that is not {article} {word}; compare with text (`{column} > '5'`), write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
+        "the run fails on the first value that is not {a_word}; compare with text (`{column} > '5'`), write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
     ))
 }
 
@@ -1388,6 +1401,15 @@ fn comparable(a: &DataType, b: &DataType) -> bool {
 /// A column type as messages name it: the declared-schema word, or Arrow's name.
 fn type_name(data_type: &DataType) -> String {
     type_word(data_type).map_or_else(|| data_type.to_string(), str::to_string)
+}
+
+/// `word` after "a" or "an", as its first letter asks.
+fn with_article(word: &str) -> String {
+    let an = word
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {word}", if an { "an" } else { "a" })
 }
 
 /// A SQL identifier, quoted so that any column or node name is taken as written.
