@@ -261,25 +261,14 @@ fn added_casts(
 /// written, target type).
 fn number_date_casts(plan: &LogicalPlan) -> Vec<(String, DataType)> {
     let mut casts = Vec::new();
-    let _ = plan.apply_with_subqueries(|node| {
-        node.apply_expressions(|expr| {
-            expr.apply(|sub| {
-                let (inner, to) = match sub {
-                    Expr::Cast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
-                    Expr::TryCast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
-                    _ => return Ok(TreeNodeRecursion::Continue),
-                };
-                if let Expr::Literal(value, _) = inner
-                    && value.data_type().is_numeric()
-                    && !value.is_null()
-                    && to.is_temporal()
-                {
-                    casts.push((value.to_string(), to.clone()));
-                }
-                Ok(TreeNodeRecursion::Continue)
-            })
-        })?;
-        Ok(TreeNodeRecursion::Continue)
+    for_each_cast(plan, |inner, to| {
+        if let Expr::Literal(value, _) = inner
+            && value.data_type().is_numeric()
+            && !value.is_null()
+            && to.is_temporal()
+        {
+            casts.push((value.to_string(), to.clone()));
+        }
     });
     casts
 }
@@ -298,26 +287,33 @@ fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<(String, 
         })
     };
     let mut casts = Vec::new();
+    for_each_cast(plan, |inner, to| {
+        if let Expr::Column(column) = inner
+            && (to.is_numeric() || to.is_temporal())
+            && is_text(&column.name)
+        {
+            casts.push((column.name.clone(), to.clone()));
+        }
+    });
+    casts
+}
+
+/// Calls `visit` with the expression and target type of every cast
+/// (`CAST` and `TRY_CAST`) in `plan`, subqueries included.
+fn for_each_cast(plan: &LogicalPlan, mut visit: impl FnMut(&Expr, &DataType)) {
     let _ = plan.apply_with_subqueries(|node| {
         node.apply_expressions(|expr| {
             expr.apply(|sub| {
-                let (inner, to) = match sub {
-                    Expr::Cast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
-                    Expr::TryCast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
-                    _ => return Ok(TreeNodeRecursion::Continue),
-                };
-                if let Expr::Column(column) = inner
-                    && (to.is_numeric() || to.is_temporal())
-                    && is_text(&column.name)
-                {
-                    casts.push((column.name.clone(), to.clone()));
+                match sub {
+                    Expr::Cast(cast) => visit(cast.expr.as_ref(), cast.field.data_type()),
+                    Expr::TryCast(cast) => visit(cast.expr.as_ref(), cast.field.data_type()),
+                    _ => {}
                 }
                 Ok(TreeNodeRecursion::Continue)
             })
         })?;
         Ok(TreeNodeRecursion::Continue)
     });
-    casts
 }
 
 fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
