@@ -176,7 +176,8 @@ codes! {
     /// SQL text that does not parse.
     SQL_SYNTAX = "E0304", "SQL that does not parse",
         "The text of `sql(...)` is parsed with the SQL parser DataFusion uses; this text is not \
-         valid SQL.",
+         valid SQL. Each value of an `aggregate` is one SQL expression (`sum(amount)`), named \
+         by its key in the record, not with `as`.",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n  node q = sql(\"selec * from t\")\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n  node q = sql(\"select * from t\")\n  output rows = q\n}\n";
     /// Pipelines that call each other in a circle.
@@ -226,7 +227,8 @@ codes! {
         "Some table operator arguments take one word of a fixed set: a join's `how` is inner, \
          left, right, full, semi or anti (the message suggests the closest). A join's `on` \
          names at least one column, and its `right_on`, when given, as many as `on` (they are \
-         matched in order). A limit's `n` is a number of rows, 0 or more. The value given is \
+         matched in order). A limit's `n` is a number of rows, 0 or more. An aggregate's \
+         values are named apart from its `by` columns (the result has both). The value given is \
          outside that; the run would fail at that node.",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"outer\")\n  output rows = j\n}\n",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"full\")\n  output rows = j\n}\n";

@@ -22,6 +22,22 @@ pub fn table_references(text: &str) -> Result<Vec<String>, String> {
     Ok(tables)
 }
 
+/// Why `text` is not one SQL expression (an aggregate's value such as
+/// `sum(amount)`), or `None` if it is.
+pub fn expression_error(text: &str) -> Option<String> {
+    let dialect = GenericDialect {};
+    let mut parser = match Parser::new(&dialect).try_with_sql(text) {
+        Ok(parser) => parser,
+        Err(error) => return Some(error.to_string()),
+    };
+    if let Err(error) = parser.parse_expr() {
+        return Some(error.to_string());
+    }
+    let next = parser.peek_token();
+    (next.token != sqlparser::tokenizer::Token::EOF)
+        .then(|| format!("`{next}` follows a whole expression"))
+}
+
 /// The byte offset of `word` in `text` as a whole word (not inside a longer
 /// name), ignoring ASCII case as SQL names do, if it is there.
 pub fn find_word(text: &str, word: &str) -> Option<usize> {
@@ -99,6 +115,16 @@ mod tests {
         assert!(!is_in_list("where city in ('a', ", ")"));
         assert!(!is_in_list("where join(", ")"));
         assert!(!is_in_list("where city in (", ", 'b')"));
+    }
+
+    #[test]
+    fn one_expression_is_told_from_a_broken_or_longer_text() {
+        use super::expression_error;
+        assert_eq!(expression_error("sum(amount) * 2"), None);
+        assert_eq!(expression_error("count(distinct city)"), None);
+        assert!(expression_error("sum(amount) +").is_some());
+        assert!(expression_error("sum(amount) as total").is_some_and(|e| e.contains("`as`")));
+        assert!(expression_error("").is_some());
     }
 
     #[test]

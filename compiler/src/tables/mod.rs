@@ -975,6 +975,49 @@ impl<'a> PipelineTables<'a> {
                 continue;
             };
             self.check_interpolations(literal);
+            let name = value.name.name.as_str();
+            if by.iter().any(|column| column == name) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::BAD_TABLE_OPTION,
+                        format!(
+                            "node `{node}`: the value `{name}` has the name of a column it groups by"
+                        ),
+                        self.file,
+                        value.name.span,
+                    )
+                    .with_label("also a `by` column")
+                    .with_help(format!(
+                        "the result has the `by` columns and the values side by side; give the value another name (`{name}_count`, `rows`)"
+                    )),
+                );
+                all_known = false;
+                continue;
+            }
+            let text: String = literal
+                .parts
+                .iter()
+                .map(|part| match part {
+                    StringPart::Text { value, .. } => value.as_str(),
+                    StringPart::Interpolation(_) => "NULL",
+                })
+                .collect();
+            if let Some(error) = crate::sql::expression_error(&text) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::SQL_SYNTAX,
+                        format!("node `{node}`: the value `{name}` is not one SQL expression: {error}"),
+                        self.file,
+                        literal.span,
+                    )
+                    .with_label("not an expression")
+                    .with_help(
+                        "each value is one SQL expression over the group (`sum(amount)`, `count(*)`, `max(day) - min(day)`); its name is the record's key, not `as`",
+                    ),
+                );
+                all_known = false;
+                continue;
+            }
             let mut sql = SqlText::default();
             sql.push_synthetic("select ", by_expr.span);
             sql.push_literal(literal);
