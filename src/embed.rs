@@ -23,9 +23,9 @@
 
 use std::path::Path;
 
-use pipec_compiler::Database;
 use pipec_compiler::compile::{CompileError, compile};
 use pipec_compiler::plan::Plan;
+use pipec_compiler::{Database, RunInputs};
 use pipec_grammar::diagnostic::Diagnostic;
 use pipec_grammar::render::{Sources, human};
 use pipec_runtime::{
@@ -69,20 +69,48 @@ pub fn compile_source(
     text: &str,
     pipeline: Option<&str>,
 ) -> Result<Plan, CompileFailure> {
-    let mut db = Database::new();
-    let source = db.set_source(Path::new(name), text.as_bytes().to_vec());
-    compile(&db, source, pipeline)
-        .map(|c| c.plan)
-        .map_err(|e| failure(e, name, text))
+    compile_text(name, text, pipeline, None)
 }
 
 /// Compiles a program from a file.
 pub fn compile_path(path: &Path, pipeline: Option<&str>) -> Result<Plan, CompileFailure> {
-    let text = std::fs::read_to_string(path).map_err(|e| CompileFailure {
+    let text = read(path)?;
+    compile_source(&path.to_string_lossy(), &text, pipeline)
+}
+
+/// Compiles a program from a file for a run given `inputs`: the checks of
+/// table schemas read the files those inputs name (`data: "other.csv"`),
+/// not those of the inputs' defaults, as `pipec run --input` does.
+pub fn compile_path_for_run(
+    path: &Path,
+    pipeline: Option<&str>,
+    inputs: &Map<String, Value>,
+) -> Result<Plan, CompileFailure> {
+    let text = read(path)?;
+    compile_text(&path.to_string_lossy(), &text, pipeline, Some(inputs))
+}
+
+fn read(path: &Path) -> Result<String, CompileFailure> {
+    std::fs::read_to_string(path).map_err(|e| CompileFailure {
         diagnostics: Vec::new(),
         rendered: format!("cannot read `{}`: {e}", path.display()),
-    })?;
-    compile_source(&path.to_string_lossy(), &text, pipeline)
+    })
+}
+
+fn compile_text(
+    name: &str,
+    text: &str,
+    pipeline: Option<&str>,
+    inputs: Option<&Map<String, Value>>,
+) -> Result<Plan, CompileFailure> {
+    let mut db = Database::new();
+    let source = db.set_source(Path::new(name), text.as_bytes().to_vec());
+    if let Some(inputs) = inputs {
+        db.set_run_inputs(RunInputs::new(source.name(&db).clone(), pipeline, inputs));
+    }
+    compile(&db, source, pipeline)
+        .map(|c| c.plan)
+        .map_err(|e| failure(e, name, text))
 }
 
 /// A host: its plugins, and where runs are recorded and reported.

@@ -30,3 +30,35 @@ fn a_program_with_mistakes_gives_the_checker_diagnostics() {
         failure.rendered
     );
 }
+
+#[test]
+fn a_host_compiling_for_a_run_checks_the_files_its_inputs_name() {
+    let dir = std::env::temp_dir().join(format!("pipec-embed-inputs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    std::fs::write(dir.join("default.csv"), "id,name\n1,ann\n").expect("default.csv");
+    std::fs::write(dir.join("given.csv"), "id,city\n1,oslo\n").expect("given.csv");
+    let file = dir.join("cities.pipe");
+    std::fs::write(
+        &file,
+        format!(
+            "pipeline cities {{\n  input data: path = \"{}\"\n  node people = read_csv(input.data)\n  node named = sql(\"select city from people\")\n  output named = named\n}}\n",
+            dir.join("default.csv").display()
+        ),
+    )
+    .expect("pipe");
+    // Without the inputs, the default file is checked: it has no `city`.
+    let failure = pipec::embed::compile_path(&file, None).expect_err("no `city` in default.csv");
+    assert_eq!(failure.diagnostics[0].code.as_str(), "E0401");
+    let mut inputs = serde_json::Map::new();
+    inputs.insert(
+        "data".into(),
+        serde_json::Value::String(dir.join("given.csv").display().to_string()),
+    );
+    let plan = pipec::embed::compile_path_for_run(&file, None, &inputs).expect("compiles");
+    let result = pipec::embed::Host::new().run(&plan, inputs).expect("runs");
+    assert_eq!(
+        result.outputs["named"],
+        serde_json::json!([{ "city": "oslo" }])
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -86,6 +86,23 @@ pub struct RunInputs {
 }
 
 impl RunInputs {
+    /// The values `inputs` (as a run takes them) given to `pipeline` (or the
+    /// only one) of the source that diagnostics name `file`.
+    pub fn new(
+        file: FileName,
+        pipeline: Option<&str>,
+        inputs: &serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        RunInputs {
+            file,
+            pipeline: pipeline.map(str::to_string),
+            values: inputs
+                .iter()
+                .map(|(name, value)| (name.clone(), value.as_str().map(str::to_string)))
+                .collect(),
+        }
+    }
+
     /// The values given to pipeline `pipeline` of `file`, if it is the one
     /// that runs.
     pub fn for_pipeline(

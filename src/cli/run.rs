@@ -39,14 +39,11 @@ pub fn run(args: &RunArgs) -> u8 {
     let mut db = Database::new();
     let source = db.set_source(Path::new(&args.target.file), bytes);
     // Check-time table schemas read the files this run reads.
-    db.set_run_inputs(RunInputs {
-        file: source.name(&db).clone(),
-        pipeline: args.target.pipeline.clone(),
-        values: inputs
-            .iter()
-            .map(|(name, value)| (name.clone(), value.as_str().map(str::to_string)))
-            .collect(),
-    });
+    db.set_run_inputs(RunInputs::new(
+        source.name(&db).clone(),
+        args.target.pipeline.as_deref(),
+        &inputs,
+    ));
     let compiled = match compile(&db, source, args.target.pipeline.as_deref()) {
         Ok(compiled) => compiled,
         Err(CompileError::Diagnostics(diagnostics)) => {
