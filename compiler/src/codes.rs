@@ -228,7 +228,8 @@ codes! {
          left, right, full, semi or anti (the message suggests the closest). A join's `on` \
          names at least one column, and its `right_on`, when given, as many as `on` (they are \
          matched in order). A limit's `n` is a number of rows, 0 or more. An aggregate's \
-         values are named apart from its `by` columns (the result has both). The value given is \
+         values are named apart from its `by` columns (the result has both). A sort key is a \
+         column, then optionally `desc` or `asc`. The value given is \
          outside that; the run would fail at that node.",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"outer\")\n  output rows = j\n}\n",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"full\")\n  output rows = j\n}\n";

@@ -1235,8 +1235,23 @@ impl<'a> PipelineTables<'a> {
             };
             if schema.field_with_name(&column).is_err() {
                 all_known = false;
-                self.diagnostics
-                    .push(unknown_column(self.file, literal, &column, table, schema));
+                // `"amount descending"`: a known column and a word that is
+                // not a direction.
+                let direction = column
+                    .split_once(char::is_whitespace)
+                    .filter(|(name, _)| sort_keys && schema.field_with_name(name).is_ok());
+                let diagnostic = match direction {
+                    Some((name, word)) => Diagnostic::new(
+                        codes::BAD_TABLE_OPTION,
+                        format!("sort key `{column}`: `{}` is not a direction", word.trim()),
+                        self.file,
+                        literal.span,
+                    )
+                    .with_label("a column, then `desc` or `asc`")
+                    .with_help(format!("write `\"{name} desc\"` or `\"{name} asc\"`")),
+                    None => unknown_column(self.file, literal, &column, table, schema),
+                };
+                self.diagnostics.push(diagnostic);
             }
             names.push(column);
         }
