@@ -2,6 +2,7 @@
 
 use std::ops::ControlFlow;
 
+use pipec_grammar::ast::{StringLit, StringPart};
 use sqlparser::ast::{Query, TableFactor, Visit, Visitor};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
@@ -20,6 +21,20 @@ pub fn table_references(text: &str) -> Result<Vec<String>, String> {
         }
     }
     Ok(tables)
+}
+
+/// The SQL text of a string literal with each `{expr}` read as `NULL`:
+/// values are bound as parameters at run time, so the text's shape (its
+/// tables, whether it parses) does not depend on them.
+pub fn query_text(literal: &StringLit) -> String {
+    literal
+        .parts
+        .iter()
+        .map(|part| match part {
+            StringPart::Text { value, .. } => value.as_str(),
+            StringPart::Interpolation(_) => "NULL",
+        })
+        .collect()
 }
 
 /// Why `text` is not one SQL expression (an aggregate's value such as

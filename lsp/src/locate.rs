@@ -130,14 +130,7 @@ pub fn occurrences(db: &dyn Db, source: Source, text: &str) -> Vec<Occurrence> {
 /// The tables an `sql` text reads (lower case), when it parses; its
 /// interpolations stand for parameters, as they are bound at run time.
 fn sql_tables(text: &StringLit) -> Option<HashSet<String>> {
-    let query: String = text
-        .parts
-        .iter()
-        .map(|part| match part {
-            StringPart::Text { value, .. } => value.as_str(),
-            StringPart::Interpolation(_) => "$1",
-        })
-        .collect();
+    let query = pipec_compiler::sql::query_text(text);
     let tables = pipec_compiler::sql::table_references(&query).ok()?;
     Some(tables.into_iter().map(|t| t.to_ascii_lowercase()).collect())
 }

@@ -1241,13 +1241,7 @@ impl Checker<'_> {
     /// tables and SQL that does not parse. Interpolations are bound as
     /// parameters at run time, so they are read here as `NULL`.
     fn sql_tables(&mut self, text: &pipec_grammar::ast::StringLit) {
-        let mut query = String::new();
-        for part in &text.parts {
-            match part {
-                pipec_grammar::ast::StringPart::Text { value, .. } => query.push_str(value),
-                pipec_grammar::ast::StringPart::Interpolation(_) => query.push_str("NULL"),
-            }
-        }
+        let query = crate::sql::query_text(text);
         let quote = if text.triple { 3 } else { 1 };
         let body_start = text.span.start as usize + quote;
         match crate::sql::table_references(&query) {

@@ -994,15 +994,7 @@ impl<'a> PipelineTables<'a> {
                 all_known = false;
                 continue;
             }
-            let text: String = literal
-                .parts
-                .iter()
-                .map(|part| match part {
-                    StringPart::Text { value, .. } => value.as_str(),
-                    StringPart::Interpolation(_) => "NULL",
-                })
-                .collect();
-            if let Some(error) = crate::sql::expression_error(&text) {
+            if let Some(error) = crate::sql::expression_error(&crate::sql::query_text(literal)) {
                 self.diagnostics.push(
                     Diagnostic::new(
                         codes::SQL_SYNTAX,

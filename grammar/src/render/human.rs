@@ -49,16 +49,12 @@ fn clamp(sources: &Sources, file: &FileName, span: Span) -> std::ops::Range<usiz
 /// The line (counted from 0) on which `range` of `file` ends, as ariadne
 /// places a label.
 fn last_line(sources: &Sources, file: &FileName, range: &std::ops::Range<usize>) -> usize {
-    let text = sources.text(file).unwrap_or("");
     let last = if range.end > range.start {
         range.end - 1
     } else {
         range.start
     };
-    text.as_bytes()[..last.min(text.len())]
-        .iter()
-        .filter(|&&byte| byte == b'\n')
-        .count()
+    sources.line_of(file, last).unwrap_or(0)
 }
 
 fn render_one(

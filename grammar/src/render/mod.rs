@@ -35,6 +35,13 @@ impl Sources {
         self.files.get(file).map(|(t, _)| t.as_str())
     }
 
+    /// The 0-based line holding byte `offset` of a source; `None` for an
+    /// unknown source.
+    pub fn line_of(&self, file: &FileName, offset: usize) -> Option<usize> {
+        let (text, index) = self.files.get(file)?;
+        Some(index.line_of(offset.min(text.len())))
+    }
+
     /// Start and end (exclusive) line/column of a span; `None` for an unknown source.
     pub fn range(&self, file: &FileName, span: Span) -> Option<(LineCol, LineCol)> {
         let (text, index) = self.files.get(file)?;

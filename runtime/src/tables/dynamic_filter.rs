@@ -56,10 +56,10 @@ const PAUSE_BATCHES: u32 = 15;
 /// the node that made them, when Parquet filter pushdown (which would apply
 /// them in the reader) is off.
 ///
-/// Costly work is a repartition by hash, an aggregate, a sort, a window or
-/// another join: a filter whose rows only pass projections and filters to
-/// its hash join is left to the join, which looks each row up once anyway
-/// (applying it early would look it up twice).
+/// Costly work is an aggregate, a sort, a window or another join (see
+/// `is_costly`): a filter whose rows only pass projections, filters and
+/// repartitions to its hash join is left to the join, which looks each row
+/// up once anyway (applying it early would look it up twice).
 #[derive(Debug, Default)]
 pub struct ApplyDynamicFilters;
 
