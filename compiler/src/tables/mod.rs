@@ -1065,9 +1065,11 @@ impl<'a> PipelineTables<'a> {
                 }
                 Some(planned.schema)
             }
-            Err(error) => {
-                let diagnostic = self.plan_diagnostic(node, &error, tables, whole);
-                self.diagnostics.push(diagnostic);
+            Err(errors) => {
+                for error in &errors {
+                    let diagnostic = self.plan_diagnostic(node, error, tables, whole);
+                    self.diagnostics.push(diagnostic);
+                }
                 None
             }
         }
@@ -1134,6 +1136,31 @@ impl<'a> PipelineTables<'a> {
                 .with_help(format!(
                     "a grouped query has one row per group: wrap the column in an aggregate (`max({column})`, `sum({column})`, `count({column})`), or group by it (in `aggregate`, name it in `by`)"
                 ))
+            }
+            None if error.unknown_function.is_some() => {
+                let (name, offered) = error.unknown_function.clone().unwrap_or_default();
+                // The engine offers its nearest function however far it is
+                // (`frobnicate`: `translate`); only a near one is said.
+                let offered = offered.filter(|offered| {
+                    !pipec_grammar::diagnostic::closest(&name, [offered.as_str()]).is_empty()
+                });
+                let diagnostic = Diagnostic::new(
+                    codes::TABLE_QUERY,
+                    format!("node `{node}`: no function `{name}`"),
+                    self.file,
+                    span,
+                )
+                .with_label("unknown function");
+                let exact = self.text.get(span.start as usize..span.end as usize) == Some(&name);
+                match offered {
+                    Some(offered) if exact => diagnostic
+                        .with_help(format!("did you mean `{offered}`?"))
+                        .with_fix(format!("replace with `{offered}`"), span, offered),
+                    Some(offered) => diagnostic.with_help(format!("did you mean `{offered}`?")),
+                    None => diagnostic.with_help(
+                        "SQL text may call DataFusion's functions (https://datafusion.apache.org/user-guide/sql/scalar_functions.html) and aggregates",
+                    ),
+                }
             }
             None => match &error.uncastable {
                 Some(literal) => {
@@ -1397,7 +1424,7 @@ fn text_converted(
     )
     .with_label(format!("text, met with {a_word}"))
     .with_help(format!(
-        "the run fails on the first value that is not {a_word}; compare with text (`{column} > '5'`), write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
+        "the run fails on the first value that is not {a_word}; to compare as text, quote the value it meets (`'5'`, not `5`); or write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
     ))
 }
 

@@ -151,6 +151,9 @@ pub struct PlanError {
     /// A column a grouped query names outside an aggregate and outside its
     /// GROUP BY (`select day, score ... group by day`).
     pub ungrouped: Option<String>,
+    /// A function the engine does not have (`lenght(name)`), with the one
+    /// it offers in its place, if any (`length`).
+    pub unknown_function: Option<(String, Option<String>)>,
 }
 
 /// A quoted literal that cannot be converted to the type of the column it
@@ -181,8 +184,10 @@ pub struct Planned {
     pub numbers_as_dates: Vec<(String, DataType, Option<Span>)>,
 }
 
-/// Plans `sql` against `tables` (name → schema).
-pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, PlanError> {
+/// Plans `sql` against `tables` (name → schema). A query the engine refuses
+/// gives each error it found (it collects several when they are in
+/// different expressions: `select lenght(a), summ(b)`).
+pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<PlanError>> {
     let mut config = SessionConfig::new();
     config.options_mut().sql_parser.collect_spans = true;
     let context = SessionContext::new_with_config(config);
@@ -196,7 +201,7 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Plan
         let registered =
             context.register_table(reference, Arc::new(EmptyTable::new(schema.clone())));
         if let Err(error) = registered {
-            return Err(plan_error(sql, &error));
+            return Err(plan_errors(sql, &error));
         }
     }
     let state = context.state();
@@ -222,7 +227,7 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Plan
             )?;
             Ok((schema, converted, dated))
         });
-    let (schema, converted, dated) = planned.map_err(|error| plan_error(sql, &error))?;
+    let (schema, converted, dated) = planned.map_err(|error| plan_errors(sql, &error))?;
     let placed = |casts: Vec<(String, DataType)>| {
         casts
             .into_iter()
@@ -316,6 +321,26 @@ fn for_each_cast(plan: &LogicalPlan, mut visit: impl FnMut(&Expr, &DataType)) {
     });
 }
 
+/// Each error of `error` (one, or the several of a collection).
+fn plan_errors(sql: &SqlText, error: &DataFusionError) -> Vec<PlanError> {
+    error.iter().map(|one| plan_error(sql, one)).collect()
+}
+
+/// A function the engine does not have, from its diagnostic ("Invalid
+/// function 'lenght'", with the note "Possible function 'length'").
+fn unknown_function(error: &DataFusionError) -> Option<(String, Option<String>)> {
+    let diagnostic = error.diagnostic()?;
+    let name = diagnostic
+        .message
+        .strip_prefix("Invalid function '")?
+        .strip_suffix('\'')?;
+    let offered = diagnostic.notes.iter().find_map(|note| {
+        let offered = note.message.strip_prefix("Possible function '")?;
+        Some(offered.strip_suffix('\'')?.to_string())
+    });
+    Some((name.to_string(), offered))
+}
+
 fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
     let diagnostic = error.diagnostic();
     let span = diagnostic.and_then(|d| d.span).and_then(|s| {
@@ -386,6 +411,7 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         unknown_column,
         uncastable,
         ungrouped,
+        unknown_function: unknown_function(error),
     }
 }
 
@@ -505,7 +531,10 @@ mod tests {
         let source = r#""select nme from people""#;
         let mut sql = SqlText::default();
         sql.push_literal(&literal(source));
-        let error = plan(&sql, &[("people", people())]).expect_err("no column nme");
+        let errors = plan(&sql, &[("people", people())]).expect_err("no column nme");
+        let [error] = errors.as_slice() else {
+            panic!("one error: {errors:?}")
+        };
         let (column, valid) = error.unknown_column.clone().expect("unknown column");
         assert_eq!(column, "nme");
         assert!(valid.contains(&"name".to_string()));
@@ -536,7 +565,10 @@ mod tests {
         let source = r#""select name from people where age > 'old'""#;
         let mut sql = SqlText::default();
         sql.push_literal(&literal(source));
-        let error = plan(&sql, &[("people", people())]).expect_err("'old' is no int");
+        let errors = plan(&sql, &[("people", people())]).expect_err("'old' is no int");
+        let [error] = errors.as_slice() else {
+            panic!("one error: {errors:?}")
+        };
         let uncastable = error.uncastable.clone().expect("uncastable literal");
         assert_eq!(
             (uncastable.value.as_str(), uncastable.to.as_str()),
@@ -569,8 +601,27 @@ mod tests {
     fn a_type_error_is_reported_with_the_engines_message() {
         let mut sql = SqlText::default();
         sql.push_literal(&literal(r#""select name from people where age""#));
-        let error = plan(&sql, &[("people", people())]).expect_err("not boolean");
+        let errors = plan(&sql, &[("people", people())]).expect_err("not boolean");
+        let [error] = errors.as_slice() else {
+            panic!("one error: {errors:?}")
+        };
         assert!(error.unknown_column.is_none());
         assert!(!error.message.is_empty());
+    }
+
+    #[test]
+    fn each_unknown_function_is_reported_with_the_one_the_engine_offers() {
+        let mut sql = SqlText::default();
+        sql.push_literal(&literal(r#""select lenght(name), summ(age) from people""#));
+        let errors = plan(&sql, &[("people", people())]).expect_err("no such functions");
+        let functions: Vec<_> = errors.iter().map(|e| e.unknown_function.clone()).collect();
+        assert_eq!(
+            functions,
+            [
+                Some(("lenght".to_string(), Some("length".to_string()))),
+                Some(("summ".to_string(), Some("sum".to_string()))),
+            ]
+        );
+        assert!(errors.iter().all(|e| e.span.is_some()), "{errors:?}");
     }
 }
