@@ -143,7 +143,14 @@ struct PipelineTables<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Where `schema` items and plugin declarations are looked up.
     named: Named<'a>,
+    /// How many pipeline calls deep this pipeline is worked out (0: checked
+    /// for itself; more: for a call's output schema).
+    depth: usize,
 }
+
+/// How deep output schemas are followed through pipelines that call
+/// pipelines (a recursive call is an error of its own, E0305).
+const MAX_CALL_DEPTH: usize = 4;
 
 /// The database and source through which named schemas and plugins resolve.
 #[derive(Clone, Copy)]
@@ -280,6 +287,7 @@ impl<'a> PipelineTables<'a> {
             schemas: HashMap::new(),
             diagnostics: Vec::new(),
             named,
+            depth: 0,
         }
     }
 
@@ -367,6 +375,9 @@ impl<'a> PipelineTables<'a> {
                     (Some(Type::Table(Some(schema))), false) => {
                         self.named.schema(schema).and_then(|s| s.arrow)
                     }
+                    (Some(_), false) if matches!(info.callee, Some(Callee::Pipeline { .. })) => {
+                        self.called_pipeline_schema(decl, info, None)
+                    }
                     _ => None,
                 },
             },
@@ -374,6 +385,84 @@ impl<'a> PipelineTables<'a> {
         };
         self.schemas.insert(name.to_string(), Some(known.clone()));
         known
+    }
+
+    /// The schema of table output `output` of a called pipeline (with
+    /// `None`, of its one table output), worked out in the callee with the
+    /// call's arguments as its inputs (`report(orders: "a.csv")` reads
+    /// `a.csv`, whatever the input's default). What the callee's own check
+    /// reports is not repeated here.
+    fn called_pipeline_schema(
+        &self,
+        decl: &NodeDecl,
+        info: &NodeInfo,
+        output: Option<&str>,
+    ) -> Known {
+        if self.depth >= MAX_CALL_DEPTH
+            || info.many
+            || !matches!(info.callee, Some(Callee::Pipeline { .. }))
+        {
+            return None;
+        }
+        let table_outputs = record_tables(&info.item);
+        let table_output = match (output, table_outputs.as_slice()) {
+            (Some(output), tables) if tables.contains(&output) => output,
+            (None, [one]) => *one,
+            _ => return None,
+        };
+        let db = self.named.db;
+        let found = crate::analyze::callee_at(db, self.named.source, &decl.call.callee)?;
+        let Some(Item::Pipeline(callee)) = parse(db, found.source).tree.items.get(found.index)
+        else {
+            return None;
+        };
+        let analysis = analyze(db, found.source);
+        let callee_info = analysis.pipelines.iter().find(|p| p.item == found.index)?;
+        // The call's arguments: a plain text, or the caller's own input,
+        // names a file; anything else is not known here.
+        let given: HashMap<String, Option<String>> = Args::of(decl, info)
+            .by_param
+            .iter()
+            .map(|(param, value)| {
+                let path = match &value.kind {
+                    ExprKind::Ref(path) => match path.as_slice() {
+                        [scope, input] if scope.name == "input" => {
+                            self.input_defaults.get(input.name.as_str()).cloned()
+                        }
+                        _ => None,
+                    },
+                    _ => plain_string(value),
+                };
+                (param.to_string(), path)
+            })
+            .collect();
+        let output = callee.members.iter().find_map(|member| match member {
+            Member::Output(output) if output.name.name == table_output => Some(output),
+            _ => None,
+        })?;
+        let ExprKind::Ref(path) = &output.value.kind else {
+            return None;
+        };
+        let [node] = path.as_slice() else {
+            return None;
+        };
+        let file = found.source.name(db);
+        let text = std::str::from_utf8(found.source.bytes(db)).unwrap_or("");
+        let named = Named {
+            db,
+            source: found.source,
+        };
+        let mut tables = PipelineTables::new(
+            file,
+            text,
+            self.base,
+            named,
+            callee,
+            callee_info,
+            Some(&given),
+        );
+        tables.depth = self.depth + 1;
+        tables.schema_of(&node.name)
     }
 
     /// The schema a table operator produces, checking its column arguments.
@@ -1211,6 +1300,12 @@ impl<'a> PipelineTables<'a> {
             [node] => {
                 let schema = self.schema_of(&node.name)?;
                 Some((node.name.clone(), schema))
+            }
+            // One table of a called pipeline's outputs (`report.totals`).
+            [node, output] if self.nodes.contains_key(node.name.as_str()) => {
+                let (decl, info) = self.nodes.get(node.name.as_str()).copied()?;
+                let schema = self.called_pipeline_schema(decl, info, Some(&output.name))?;
+                Some((format!("{}.{}", node.name, output.name), schema))
             }
             [head, input] if head.name == "input" => {
                 let declared = self.info.inputs.iter().find(|i| i.name == input.name)?;
