@@ -375,9 +375,8 @@ impl<'a> PipelineTables<'a> {
                     (Some(Type::Table(Some(schema))), false) => {
                         self.named.schema(schema).and_then(|s| s.arrow)
                     }
-                    (Some(_), false) if matches!(info.callee, Some(Callee::Pipeline { .. })) => {
-                        self.called_pipeline_schema(decl, info, None)
-                    }
+                    // A pipeline's outputs, worked out in the callee.
+                    (Some(_), false) => self.called_pipeline_schema(decl, info, None),
                     _ => None,
                 },
             },
@@ -423,18 +422,7 @@ impl<'a> PipelineTables<'a> {
         let given: HashMap<String, Option<String>> = Args::of(decl, info)
             .by_param
             .iter()
-            .map(|(param, value)| {
-                let path = match &value.kind {
-                    ExprKind::Ref(path) => match path.as_slice() {
-                        [scope, input] if scope.name == "input" => {
-                            self.input_defaults.get(input.name.as_str()).cloned()
-                        }
-                        _ => None,
-                    },
-                    _ => plain_string(value),
-                };
-                (param.to_string(), path)
-            })
+            .map(|(param, value)| (param.to_string(), self.path_text(value)))
             .collect();
         let output = callee.members.iter().find_map(|member| match member {
             Member::Output(output) if output.name.name == table_output => Some(output),
@@ -1228,11 +1216,6 @@ impl<'a> PipelineTables<'a> {
             }
             None if error.unknown_function.is_some() => {
                 let (name, offered) = error.unknown_function.clone().unwrap_or_default();
-                // The engine offers its nearest function however far it is
-                // (`frobnicate`: `translate`); only a near one is said.
-                let offered = offered.filter(|offered| {
-                    !pipec_grammar::diagnostic::closest(&name, [offered.as_str()]).is_empty()
-                });
                 let diagnostic = Diagnostic::new(
                     codes::TABLE_QUERY,
                     format!("node `{node}`: no function `{name}`"),
@@ -1240,15 +1223,17 @@ impl<'a> PipelineTables<'a> {
                     span,
                 )
                 .with_label("unknown function");
-                let exact = self.text.get(span.start as usize..span.end as usize) == Some(&name);
-                match offered {
-                    Some(offered) if exact => diagnostic
-                        .with_help(format!("did you mean `{offered}`?"))
-                        .with_fix(format!("replace with `{offered}`"), span, offered),
-                    Some(offered) => diagnostic.with_help(format!("did you mean `{offered}`?")),
-                    None => diagnostic.with_help(
-                        "SQL text may call DataFusion's functions (https://datafusion.apache.org/user-guide/sql/scalar_functions.html) and aggregates",
-                    ),
+                const FUNCTIONS: &str = "SQL text may call DataFusion's functions (https://datafusion.apache.org/user-guide/sql/scalar_functions.html) and aggregates";
+                // The engine offers its nearest function however far it is
+                // (`frobnicate`: `translate`); only a near one is said, with
+                // a fix where the span is the name itself.
+                if self.text.get(span.start as usize..span.end as usize) == Some(&name) {
+                    diagnostic.with_suggestion(&name, offered.as_deref(), span, FUNCTIONS, None)
+                } else {
+                    match pipec_grammar::diagnostic::closest(&name, offered.as_deref()).first() {
+                        Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+                        None => diagnostic.with_help(FUNCTIONS),
+                    }
                 }
             }
             None => match &error.uncastable {
@@ -1376,17 +1361,23 @@ impl<'a> PipelineTables<'a> {
     /// input with a plain string default; relative to the working directory,
     /// as the run reads it.
     fn path_arg(&self, value: &Expr) -> Option<PathBuf> {
-        let text = match &value.kind {
-            ExprKind::String(_) => plain_string(value)?,
+        Some(self.base.join(self.path_text(value)?))
+    }
+
+    /// A path argument's text when it is known now: a plain string, or an
+    /// input whose path is known (its plain string default, or the value
+    /// the run or call gives it).
+    fn path_text(&self, value: &Expr) -> Option<String> {
+        match &value.kind {
+            ExprKind::String(_) => plain_string(value),
             ExprKind::Ref(path) => match path.as_slice() {
                 [namespace, input] if namespace.name == "input" => {
-                    self.input_defaults.get(input.name.as_str())?.clone()
+                    self.input_defaults.get(input.name.as_str()).cloned()
                 }
-                _ => return None,
+                _ => None,
             },
-            _ => return None,
-        };
-        Some(self.base.join(text))
+            _ => None,
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::catalog::empty::EmptyTable;
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
-use datafusion::common::{SchemaError, TableReference};
+use datafusion::common::{Diagnostic, SchemaError, TableReference};
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::optimizer::Optimizer;
@@ -328,8 +328,8 @@ fn plan_errors(sql: &SqlText, error: &DataFusionError) -> Vec<PlanError> {
 
 /// A function the engine does not have, from its diagnostic ("Invalid
 /// function 'lenght'", with the note "Possible function 'length'").
-fn unknown_function(error: &DataFusionError) -> Option<(String, Option<String>)> {
-    let diagnostic = error.diagnostic()?;
+fn unknown_function(diagnostic: Option<&Diagnostic>) -> Option<(String, Option<String>)> {
+    let diagnostic = diagnostic?;
     let name = diagnostic
         .message
         .strip_prefix("Invalid function '")?
@@ -411,7 +411,7 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         unknown_column,
         uncastable,
         ungrouped,
-        unknown_function: unknown_function(error),
+        unknown_function: unknown_function(diagnostic),
     }
 }
 
