@@ -158,24 +158,13 @@ fn pipec_run_keeps_the_order_of_columns_values_and_outputs() {
     );
     let expected = r#"{
   "first": [
-    {
-      "name": "ada",
-      "city": "london",
-      "age": 36
-    }
+    {"name":"ada","city":"london","age":36}
   ],
   "again": [
-    {
-      "city": "london",
-      "total": 113,
-      "count": 3
-    }
+    {"city":"london","total":113,"count":3}
   ],
   "note": {
-    "value": {
-      "zeta": 1,
-      "alpha": 2
-    }
+    "value": {"zeta":1,"alpha":2}
   }
 }
 "#;

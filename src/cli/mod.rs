@@ -9,6 +9,7 @@ mod explain;
 mod files;
 mod fmt;
 mod pipeline;
+mod printed;
 mod run;
 
 use std::io::IsTerminal;

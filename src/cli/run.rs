@@ -8,13 +8,13 @@ use std::sync::Mutex;
 use pipec_compiler::compile::{CompileError, compile};
 use pipec_compiler::{Database, RunInputs};
 use pipec_grammar::render::{self, Sources};
-use pipec_runtime::tables::{JsonRows, RecordBatch};
+use pipec_runtime::tables::RecordBatch;
 use pipec_runtime::{
     Event, NoRecord, NodeState, Registry, RunOptions, SqliteStore, TableOptions, TableOutputs,
 };
-use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use super::printed;
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunArgs};
 
 /// Runs `pipec run`.
@@ -279,13 +279,12 @@ fn redact_secrets(text: String, secret_values: &[String]) -> String {
         .fold(text, |t, s| t.replace(s.as_str(), "***"))
 }
 
-/// Prints the outputs, tables among them, as one pretty JSON object on
-/// stdout, in the order the pipeline declares them (`order`), secrets
-/// redacted. A table's rows are written from its batches,
-/// their keys in the table's column order. Without secrets the text is
-/// written as it is made, through one buffer. The outputs are not dropped:
-/// the process is about to end, and freeing a large table's rows value by
-/// value would only delay it.
+/// Prints the outputs, tables among them, as one JSON object on stdout
+/// (laid out as [`printed`] says), in the order the pipeline declares them
+/// (`order`), secrets redacted. Without secrets the text is written as it
+/// is made, through one buffer. The outputs are not dropped: the process is
+/// about to end, and freeing a large table's rows value by value would only
+/// delay it.
 fn print_outputs(
     outputs: Map<String, Value>,
     tables: BTreeMap<String, Vec<RecordBatch>>,
@@ -294,58 +293,20 @@ fn print_outputs(
 ) {
     let outputs = std::mem::ManuallyDrop::new(outputs);
     let tables = std::mem::ManuallyDrop::new(tables);
-    let printed = PrintedOutputs(
-        order
-            .iter()
-            .filter_map(|name| {
-                let printed = match (outputs.get(*name), tables.get(*name)) {
-                    (Some(value), _) => Printed::Value(value),
-                    (None, Some(batches)) => Printed::Table(JsonRows(batches)),
-                    (None, None) => return None,
-                };
-                Some((*name, printed))
-            })
-            .collect(),
-    );
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = if secret_values.is_empty() {
-        serde_json::to_writer_pretty(&mut out, &printed).map_err(std::io::Error::from)
+        printed::write_outputs(&mut out, &outputs, &tables, order)
     } else {
-        serde_json::to_string_pretty(&printed)
-            .map_err(std::io::Error::from)
-            .and_then(|text| out.write_all(redact_secrets(text, secret_values).as_bytes()))
+        let mut text = Vec::new();
+        printed::write_outputs(&mut text, &outputs, &tables, order).and_then(|()| {
+            let text = String::from_utf8_lossy(&text).into_owned();
+            out.write_all(redact_secrets(text, secret_values).as_bytes())
+        })
     };
-    let written = written
-        .and_then(|()| writeln!(out))
-        .and_then(|()| out.flush());
-    if let Err(error) = written
+    if let Err(error) = written.and_then(|()| out.flush())
         && error.kind() != std::io::ErrorKind::BrokenPipe
     {
         eprintln!("error: cannot write the outputs: {error}");
-    }
-}
-
-/// The outputs as one JSON object, in the order given.
-struct PrintedOutputs<'a>(Vec<(&'a str, Printed<'a>)>);
-
-impl Serialize for PrintedOutputs<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(name, printed)| (name, printed)))
-    }
-}
-
-/// One printed output: a JSON value, or a table's rows.
-enum Printed<'a> {
-    Value(&'a Value),
-    Table(JsonRows<'a>),
-}
-
-impl Serialize for Printed<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Printed::Value(value) => value.serialize(serializer),
-            Printed::Table(rows) => rows.serialize(serializer),
-        }
     }
 }
 
