@@ -155,6 +155,14 @@ codes! {
         "An input's or parameter's default must have the declared type.",
         "pipeline p {\n  input n: int = \"three\"\n  node a = echo(input.n)\n}\n",
         "pipeline p {\n  input n: int = 3\n  node a = echo(input.n)\n}\n";
+    /// `each`, `all` or `group` over a node whose value is one table.
+    ITEMS_OF_A_TABLE = "E0213", "`each`, `all` or `group` over one table",
+        "`each SRC` runs one task per item of SRC, and a table node yields one item: the \
+         table. So the clause runs one task, and the table's columns are not fields of it \
+         (`people.name` has no value). To run a task per row, make the rows items with \
+         `rows(people)` and name that node in the clause.",
+        "pipeline p {\n  node people = read_csv(\"people.csv\")\n  node a = echo(people) { each people }\n}\n",
+        "pipeline p {\n  node people = read_csv(\"people.csv\")\n  node person = rows(people)\n  node a = echo(person.name) { each person }\n}\n";
     /// Nodes that depend on each other in a cycle.
     DEPENDENCY_CYCLE = "E0301", "a dependency cycle",
         "A node cannot depend, directly or through others, on itself: none of them could run \

@@ -106,7 +106,7 @@ impl Type {
     /// The type of field `name`, if the type has fields.
     pub fn field(&self, name: &str) -> Option<Type> {
         match self.non_null() {
-            Type::Any | Type::Json | Type::Table(_) => Some(Type::Any),
+            Type::Any | Type::Json => Some(Type::Any),
             Type::Record(fields) => fields.get(name).cloned(),
             _ => None,
         }

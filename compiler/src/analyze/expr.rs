@@ -379,7 +379,12 @@ impl Checker<'_> {
                         _ => Vec::new(),
                     };
                     let whose = path.join(".");
-                    let help = if names.is_empty() {
+                    let help = if let Type::Table(_) = inner {
+                        format!(
+                            "`{whose}` is a table: its columns are read by table operators \
+                             (`select`, `filter`, `sql`), or row by row from `rows({whose})`"
+                        )
+                    } else if names.is_empty() {
                         format!("`{whose}` is {inner}, which has no fields")
                     } else {
                         format!(

@@ -989,14 +989,16 @@ impl<'db> Checker<'db> {
         for clause in &node.clauses {
             match &clause.kind {
                 ClauseKind::Each { source, .. } if self.clause_node(source, DepKind::Each) => {
+                    self.items_of_one_table(source, "each");
                     context.each = Some(source.name.clone());
                 }
-                ClauseKind::All { source, .. } => {
-                    self.clause_node(source, DepKind::All);
+                ClauseKind::All { source, .. } if self.clause_node(source, DepKind::All) => {
+                    self.items_of_one_table(source, "all");
                 }
                 ClauseKind::Group { sources, .. } => {
                     for source in sources {
                         if self.clause_node(source, DepKind::Group) {
+                            self.items_of_one_table(source, "group");
                             context.group.push(source.name.clone());
                         }
                     }
@@ -1087,6 +1089,28 @@ impl<'db> Checker<'db> {
             self.sql_tables(text);
         }
         (std::mem::take(&mut self.deps), binds)
+    }
+
+    /// Reports a clause (`each`, `all`, `group`) over a node whose value is
+    /// one table: it has one item, the table, not one per row (E0213).
+    fn items_of_one_table(&mut self, source: &pipec_grammar::ast::Ident, clause: &str) {
+        let (ty, many) = self.node_shape(&source.name);
+        if many || !matches!(ty.non_null(), Type::Table(_)) {
+            return;
+        }
+        let name = &source.name;
+        self.report(
+            Diagnostic::new(
+                codes::ITEMS_OF_A_TABLE,
+                format!("`{clause} {name}` has one item: `{name}` is a table, not a list of its rows"),
+                self.file,
+                source.span,
+            )
+            .with_label("one table")
+            .with_help(format!(
+                "for one item per row, add `node {name}_rows = rows({name})` and write `{clause} {name}_rows`"
+            )),
+        );
     }
 
     /// Records a clause's reference to a node; false (and a diagnostic) when there is none.
