@@ -171,6 +171,40 @@ fn retries_run_out_and_the_run_fails_naming_the_node() {
 }
 
 #[test]
+fn a_failed_run_hands_back_the_outputs_it_computed_and_leaves_out_the_others() {
+    let mut registry = Registry::new();
+    registry.register(
+        "broken",
+        |_: &pipec_runtime::Args, _: &pipec_runtime::TaskContext<'_>| {
+            Err::<Value, _>("boom".to_string())
+        },
+    );
+    let source = "plugin broken() -> json\npipeline p {\n  node b = broken()\n  node fine = echo(1)\n  node after_b = echo(b)\n  node quiet = echo(2) { when false }\n  output fine = fine.value\n  output b = b\n  output after_b = after_b\n  output either = b ?? \"none\"\n  output skipped = quiet\n}\n";
+    for keep_going in [false, true] {
+        let result = run_with(
+            source,
+            &registry,
+            RunOptions {
+                keep_going,
+                ..RunOptions::default()
+            },
+        );
+        assert!(!result.ok);
+        let names: Vec<&str> = result.outputs.keys().map(String::as_str).collect();
+        // `after_b` is cancelled without --keep-going and skipped with it:
+        // either way it has no value of its own.
+        assert_eq!(
+            names,
+            ["fine", "either", "skipped"],
+            "keep going: {keep_going}"
+        );
+        assert_eq!(result.outputs["fine"], json!(1));
+        assert_eq!(result.outputs["either"], json!("none"));
+        assert_eq!(result.outputs["skipped"], Value::Null);
+    }
+}
+
+#[test]
 fn keep_going_lets_independent_branches_finish() {
     let mut registry = Registry::new();
     registry.register(

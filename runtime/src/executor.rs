@@ -18,7 +18,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use pipec_compiler::analyze::Callee;
-use pipec_compiler::links::NodeLinks;
+use pipec_compiler::links::{NodeLinks, PlanLinks};
 use pipec_compiler::plan::{Mode, Plan, PlanExpr, PlanNode};
 use serde_json::{Map, Value, json};
 
@@ -457,7 +457,13 @@ fn run_with_engine(
         top: values.as_slice(),
     };
     let mut tables = BTreeMap::new();
+    let unfinished = unfinished_nodes(plan, links, &nodes);
     for output in &plan.outputs {
+        if reads_any(&output.value, &unfinished) {
+            // Not computed: left out, rather than printed and stored as a
+            // null that a node could have returned.
+            continue;
+        }
         let value = evaluate(&output.value, &scope, &limits).unwrap_or(Value::Null);
         let batches = (options.table_outputs == TableOutputs::Batches)
             .then(|| shared.batches(&value))
@@ -719,6 +725,56 @@ fn node_values<'p>(
         }
     }
     values
+}
+
+/// The names of the nodes that did not finish (failed, cancelled, or never
+/// settled), and of those skipped because they read one of them: none when
+/// the run went through.
+fn unfinished_nodes<'p>(plan: &'p Plan, links: &PlanLinks, nodes: &[NodeRun]) -> Vec<&'p str> {
+    let mut unfinished: Vec<bool> = nodes
+        .iter()
+        .map(|run| {
+            matches!(
+                run.state,
+                NodeState::Failed | NodeState::Cancelled | NodeState::Pending | NodeState::Running
+            )
+        })
+        .collect();
+    // Skips cascade along reads, in any order of the plan: until none is added.
+    let mut added = true;
+    while added {
+        added = false;
+        for (n, run) in nodes.iter().enumerate() {
+            if !unfinished[n]
+                && run.state == NodeState::Skipped
+                && links.nodes[n]
+                    .reads
+                    .iter()
+                    .any(|&(r, hard)| hard && unfinished[r])
+            {
+                unfinished[n] = true;
+                added = true;
+            }
+        }
+    }
+    plan.nodes
+        .iter()
+        .zip(unfinished)
+        .filter(|(_, unfinished)| *unfinished)
+        .map(|(node, _)| node.name.as_str())
+        .collect()
+}
+
+/// Whether `value` reads one of `unfinished` outside `??` (which takes
+/// whichever side has a value).
+fn reads_any(value: &PlanExpr, unfinished: &[&str]) -> bool {
+    let mut reads = false;
+    if !unfinished.is_empty() {
+        value.visit_refs(false, &mut |name, protected| {
+            reads |= !protected && unfinished.contains(&name);
+        });
+    }
+    reads
 }
 
 /// The values outputs see besides the base scope: the nodes they read.
