@@ -91,6 +91,8 @@ pub struct RunResult {
     /// Whether every node completed, was filtered or was skipped.
     pub ok: bool,
     /// The pipeline's outputs (without the tables handed back as batches).
+    /// After a failure, only those computed: an output that reads a node
+    /// that failed or did not run (outside `??`) is left out.
     pub outputs: Map<String, Value>,
     /// The outputs whose value is a table, as Arrow batches, when the run
     /// was asked for them ([`TableOutputs::Batches`]).
