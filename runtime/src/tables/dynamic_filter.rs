@@ -12,7 +12,10 @@
 //! [`AdaptiveFilterExec`] over the scan. It applies the scan's dynamic
 //! filters one after the other, the one that has kept the fewest rows first,
 //! and pauses a filter while it keeps nearly every row, trying it again every
-//! few batches (a top-k's threshold tightens as it runs). A dynamic filter
+//! few batches (a top-k's threshold tightens as it runs). A filter whose
+//! rows reach its maker past cheap nodes only is applied while one past
+//! costly work is (it spares that one rows), and otherwise left to its maker,
+//! which looks each row up anyway. A dynamic filter
 //! keeps every row its maker can use, so dropping rows early never changes a
 //! result, and skipping the filter never does either.
 
@@ -153,7 +156,7 @@ fn is_costly(node: &Arc<dyn ExecutionPlan>) -> bool {
 /// The dynamic filters of a Parquet scan (on the file's columns), if the
 /// rows of one of them pass costly work before its maker; none otherwise,
 /// and for any other node.
-fn costly_filters(node: &Arc<dyn ExecutionPlan>, open: &OpenFilters) -> Vec<Arc<dyn PhysicalExpr>> {
+fn costly_filters(node: &Arc<dyn ExecutionPlan>, open: &OpenFilters) -> Vec<ScanFilter> {
     let Some(scan) = node.downcast_ref::<DataSourceExec>() else {
         return Vec::new();
     };
@@ -163,32 +166,50 @@ fn costly_filters(node: &Arc<dyn ExecutionPlan>, open: &OpenFilters) -> Vec<Arc<
     else {
         return Vec::new();
     };
-    let dynamic: Vec<Arc<dyn PhysicalExpr>> = split_conjunction(&predicate)
+    let dynamic: Vec<ScanFilter> = split_conjunction(&predicate)
         .into_iter()
         .filter(|expr| expr.downcast_ref::<DynamicFilterPhysicalExpr>().is_some())
-        .cloned()
+        .map(|expr| ScanFilter {
+            expression: Arc::clone(expr),
+            past_costly_work: expr
+                .expression_id()
+                .is_some_and(|id| open.get(&id) == Some(&true)),
+        })
         .collect();
-    let costly = dynamic.iter().any(|filter| {
-        filter
-            .expression_id()
-            .is_some_and(|id| open.get(&id) == Some(&true))
-    });
-    if costly { dynamic } else { Vec::new() }
+    if dynamic.iter().any(|filter| filter.past_costly_work) {
+        dynamic
+    } else {
+        Vec::new()
+    }
+}
+
+/// A scan's dynamic filter, as [`AdaptiveFilterExec`] applies it.
+#[derive(Debug, Clone)]
+pub struct ScanFilter {
+    /// The filter, on the columns of the node it is applied over.
+    pub expression: Arc<dyn PhysicalExpr>,
+    /// Whether the scan's rows pass costly work before they reach the
+    /// filter's maker. A filter that does not is applied only while one that
+    /// does is (it makes that one's work smaller); when those are paused,
+    /// it is left to its maker, which looks each row up anyway.
+    pub past_costly_work: bool,
 }
 
 /// `filters` on the columns of `schema` (a scan's predicate names the
 /// file's columns; a node reads its own, which may be fewer, in another
 /// order); `None` if there are none or one names a column `schema` lacks.
-fn on_columns(
-    filters: &[Arc<dyn PhysicalExpr>],
-    schema: &SchemaRef,
-) -> Option<Vec<Arc<dyn PhysicalExpr>>> {
+fn on_columns(filters: &[ScanFilter], schema: &SchemaRef) -> Option<Vec<ScanFilter>> {
     if filters.is_empty() {
         return None;
     }
     filters
         .iter()
-        .map(|filter| reassign_expr_columns(Arc::clone(filter), schema))
+        .map(|filter| {
+            Ok(ScanFilter {
+                expression: reassign_expr_columns(Arc::clone(&filter.expression), schema)?,
+                past_costly_work: filter.past_costly_work,
+            })
+        })
         .collect::<Result<Vec<_>>>()
         .ok()
 }
@@ -198,14 +219,14 @@ fn on_columns(
 #[derive(Debug)]
 pub struct AdaptiveFilterExec {
     input: Arc<dyn ExecutionPlan>,
-    filters: Vec<Arc<dyn PhysicalExpr>>,
+    filters: Vec<ScanFilter>,
     /// Rows out, time spent and rows dropped, for `EXPLAIN ANALYZE`.
     metrics: ExecutionPlanMetricsSet,
 }
 
 impl AdaptiveFilterExec {
     /// Filters `input` by each of `filters` (on `input`'s columns).
-    pub fn new(input: Arc<dyn ExecutionPlan>, filters: Vec<Arc<dyn PhysicalExpr>>) -> Self {
+    pub fn new(input: Arc<dyn ExecutionPlan>, filters: Vec<ScanFilter>) -> Self {
         AdaptiveFilterExec {
             input,
             filters,
@@ -219,7 +240,7 @@ impl DisplayAs for AdaptiveFilterExec {
         write!(f, "AdaptiveFilterExec: ")?;
         for (n, filter) in self.filters.iter().enumerate() {
             let then = if n > 0 { ", " } else { "" };
-            write!(f, "{then}{filter}")?;
+            write!(f, "{then}{}", filter.expression)?;
         }
         Ok(())
     }
@@ -252,7 +273,7 @@ impl ExecutionPlan for AdaptiveFilterExec {
         f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
     ) -> Result<TreeNodeRecursion> {
         for filter in &self.filters {
-            if f(filter)? == TreeNodeRecursion::Stop {
+            if f(&filter.expression)? == TreeNodeRecursion::Stop {
                 return Ok(TreeNodeRecursion::Stop);
             }
         }
@@ -288,7 +309,7 @@ impl ExecutionPlan for AdaptiveFilterExec {
             filters: self
                 .filters
                 .iter()
-                .map(|f| FilterRecord::new(Arc::clone(f)))
+                .map(|f| FilterRecord::new(Arc::clone(&f.expression), f.past_costly_work))
                 .collect(),
         }))
     }
@@ -353,6 +374,8 @@ fn merged_key_sets(
 /// One dynamic filter of a stream and what it has done.
 struct FilterRecord {
     filter: Arc<dyn PhysicalExpr>,
+    /// Whether rows pass costly work before its maker ([`ScanFilter`]).
+    past_costly_work: bool,
     /// The filter's expression as it stands, made cheaper to evaluate
     /// ([`merge_partition_key_sets`]), and the generation it was taken at.
     current: Option<(u64, Arc<dyn PhysicalExpr>)>,
@@ -365,9 +388,10 @@ struct FilterRecord {
 }
 
 impl FilterRecord {
-    fn new(filter: Arc<dyn PhysicalExpr>) -> Self {
+    fn new(filter: Arc<dyn PhysicalExpr>, past_costly_work: bool) -> Self {
         FilterRecord {
             filter,
+            past_costly_work,
             current: None,
             seen: 0,
             kept: 0,
@@ -434,15 +458,21 @@ impl AdaptiveFilterStream {
         let _timer = self.baseline.elapsed_compute().timer();
         let rows = batch.num_rows();
         self.filters.sort_by(|a, b| a.keeps().total_cmp(&b.keeps()));
+        // With every filter past costly work paused, the others are left to
+        // their makers (TPC-H q9: the part join's own filter on lineitem).
+        let worth_it = self
+            .filters
+            .iter()
+            .any(|record| record.past_costly_work && record.paused_for == 0);
         for record in &mut self.filters {
-            if batch.num_rows() == 0 {
+            if worth_it && batch.num_rows() == 0 {
                 break;
             }
             if record.paused_for > 0 {
                 record.paused_for -= 1;
-                continue;
+            } else if worth_it {
+                batch = record.apply(batch)?;
             }
-            batch = record.apply(batch)?;
         }
         self.dropped.add(rows - batch.num_rows());
         Ok(batch)
@@ -688,7 +718,7 @@ mod tests {
         )
         .expect("a batch");
         let column = col("k", &schema).expect("the column");
-        let mut keeps_all = FilterRecord::new(lit(true));
+        let mut keeps_all = FilterRecord::new(lit(true), true);
         assert_eq!(
             keeps_all.apply(batch.clone()).expect("filtered").num_rows(),
             100
@@ -696,9 +726,54 @@ mod tests {
         assert_eq!(keeps_all.paused_for, PAUSE_BATCHES);
         let below_ten: Arc<dyn PhysicalExpr> =
             Arc::new(BinaryExpr::new(column, Operator::Lt, lit(10i64)));
-        let mut drops = FilterRecord::new(below_ten);
+        let mut drops = FilterRecord::new(below_ten, true);
         assert_eq!(drops.apply(batch).expect("filtered").num_rows(), 10);
         assert_eq!(drops.paused_for, 0);
         assert!(drops.keeps() < keeps_all.keeps());
+    }
+
+    #[test]
+    fn a_filter_left_to_its_maker_is_applied_only_while_one_past_costly_work_is() {
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        use datafusion::physical_expr::expressions::{col, lit};
+        use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+
+        let schema = Arc::new(Schema::new(vec![Field::new("k", DataType::Int64, false)]));
+        let batch = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![Arc::new(Int64Array::from_iter_values(0..100))],
+        )
+        .expect("a batch");
+        let below_ten: Arc<dyn PhysicalExpr> = Arc::new(BinaryExpr::new(
+            col("k", &schema).expect("the column"),
+            Operator::Lt,
+            lit(10i64),
+        ));
+        let metrics = ExecutionPlanMetricsSet::new();
+        let mut stream = AdaptiveFilterStream {
+            input: Box::pin(RecordBatchStreamAdapter::new(
+                Arc::clone(&schema),
+                futures::stream::empty(),
+            )),
+            baseline: BaselineMetrics::new(&metrics, 0),
+            dropped: MetricBuilder::new(&metrics).counter("rows_dropped", 0),
+            // Past costly work but keeping every row, and the maker's own
+            // filter next, dropping nine rows in ten.
+            filters: vec![
+                FilterRecord::new(lit(true), true),
+                FilterRecord::new(below_ten, false),
+            ],
+        };
+        let kept = |stream: &mut AdaptiveFilterStream| {
+            stream.filter(batch.clone()).expect("filtered").num_rows()
+        };
+        // Both are tried; the first keeps every row and is paused.
+        assert_eq!(kept(&mut stream), 10);
+        // While it is paused the other is left to its maker.
+        for _ in 0..PAUSE_BATCHES {
+            assert_eq!(kept(&mut stream), 100);
+        }
+        // Tried again, both apply.
+        assert_eq!(kept(&mut stream), 10);
     }
 }
