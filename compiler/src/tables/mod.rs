@@ -1215,7 +1215,7 @@ impl<'a> PipelineTables<'a> {
                 ))
             }
             None if error.unknown_function.is_some() => {
-                let (name, offered) = error.unknown_function.clone().unwrap_or_default();
+                let (name, near) = error.unknown_function.clone().unwrap_or_default();
                 let diagnostic = Diagnostic::new(
                     codes::TABLE_QUERY,
                     format!("node `{node}`: no function `{name}`"),
@@ -1224,13 +1224,17 @@ impl<'a> PipelineTables<'a> {
                 )
                 .with_label("unknown function");
                 const FUNCTIONS: &str = "SQL text may call DataFusion's functions (https://datafusion.apache.org/user-guide/sql/scalar_functions.html) and aggregates";
-                // The engine offers its nearest function however far it is
-                // (`frobnicate`: `translate`); only a near one is said, with
-                // a fix where the span is the name itself.
+                // A fix where the span is the name itself.
                 if self.text.get(span.start as usize..span.end as usize) == Some(&name) {
-                    diagnostic.with_suggestion(&name, offered.as_deref(), span, FUNCTIONS, None)
+                    diagnostic.with_suggestion(
+                        &name,
+                        near.iter().map(String::as_str),
+                        span,
+                        FUNCTIONS,
+                        None,
+                    )
                 } else {
-                    match pipec_grammar::diagnostic::closest(&name, offered.as_deref()).first() {
+                    match near.first() {
                         Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
                         None => diagnostic.with_help(FUNCTIONS),
                     }

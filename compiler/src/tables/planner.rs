@@ -10,11 +10,13 @@ use datafusion::catalog::empty::EmptyTable;
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::{Diagnostic, SchemaError, TableReference};
 use datafusion::error::DataFusionError;
+use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::optimizer::Optimizer;
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use pipec_grammar::ast::{StringLit, StringPart};
+use pipec_grammar::diagnostic::{closest, edit_distance};
 use pipec_grammar::span::Span;
 
 /// SQL text and where each stretch of it comes from.
@@ -151,9 +153,9 @@ pub struct PlanError {
     /// A column a grouped query names outside an aggregate and outside its
     /// GROUP BY (`select day, score ... group by day`).
     pub ungrouped: Option<String>,
-    /// A function the engine does not have (`lenght(name)`), with the one
-    /// it offers in its place, if any (`length`).
-    pub unknown_function: Option<(String, Option<String>)>,
+    /// A function the engine does not have (`lenght(name)`), with the
+    /// near ones it has (`length`), nearest first.
+    pub unknown_function: Option<(String, Vec<String>)>,
 }
 
 /// A quoted literal that cannot be converted to the type of the column it
@@ -227,7 +229,11 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
             )?;
             Ok((schema, converted, dated))
         });
-    let (schema, converted, dated) = planned.map_err(|error| plan_errors(sql, &error))?;
+    let (schema, converted, dated) = planned.map_err(|error| {
+        let mut errors = plan_errors(sql, &error);
+        offer_functions(&mut errors, &state);
+        errors
+    })?;
     let placed = |casts: Vec<(String, DataType)>| {
         casts
             .into_iter()
@@ -327,18 +333,44 @@ fn plan_errors(sql: &SqlText, error: &DataFusionError) -> Vec<PlanError> {
 }
 
 /// A function the engine does not have, from its diagnostic ("Invalid
-/// function 'lenght'", with the note "Possible function 'length'").
-fn unknown_function(diagnostic: Option<&Diagnostic>) -> Option<(String, Option<String>)> {
-    let diagnostic = diagnostic?;
-    let name = diagnostic
+/// function 'lenght'"); the near ones are found by [`offer_functions`].
+fn unknown_function(diagnostic: Option<&Diagnostic>) -> Option<(String, Vec<String>)> {
+    let name = diagnostic?
         .message
         .strip_prefix("Invalid function '")?
         .strip_suffix('\'')?;
-    let offered = diagnostic.notes.iter().find_map(|note| {
-        let offered = note.message.strip_prefix("Possible function '")?;
-        Some(offered.strip_suffix('\'')?.to_string())
-    });
-    Some((name.to_string(), offered))
+    Some((name.to_string(), Vec::new()))
+}
+
+/// Fills in the functions near each unknown one, from the session's
+/// scalar, aggregate and window functions in name order: the engine's own
+/// offer ("Possible function ...") is its first nearest in hash order, which
+/// changes from process to process. A name of one or two letters is only
+/// offered names one edit away.
+fn offer_functions(errors: &mut [PlanError], state: &SessionState) {
+    if errors.iter().all(|error| error.unknown_function.is_none()) {
+        return;
+    }
+    let mut names: Vec<&str> = state
+        .scalar_functions()
+        .keys()
+        .chain(state.aggregate_functions().keys())
+        .chain(state.window_functions().keys())
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for (name, near) in errors
+        .iter_mut()
+        .filter_map(|e| e.unknown_function.as_mut())
+    {
+        let short = name.chars().count() < 3;
+        *near = closest(name, names.iter().copied())
+            .into_iter()
+            .filter(|offer| !short || edit_distance(name, offer) <= 1)
+            .map(str::to_string)
+            .collect();
+    }
 }
 
 fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
@@ -610,7 +642,7 @@ mod tests {
     }
 
     #[test]
-    fn each_unknown_function_is_reported_with_the_one_the_engine_offers() {
+    fn each_unknown_function_is_reported_with_the_near_ones_in_a_fixed_order() {
         let mut sql = SqlText::default();
         sql.push_literal(&literal(r#""select lenght(name), summ(age) from people""#));
         let errors = plan(&sql, &[("people", people())]).expect_err("no such functions");
@@ -618,8 +650,8 @@ mod tests {
         assert_eq!(
             functions,
             [
-                Some(("lenght".to_string(), Some("length".to_string()))),
-                Some(("summ".to_string(), Some("sum".to_string()))),
+                Some(("lenght".to_string(), vec!["length".to_string()])),
+                Some(("summ".to_string(), vec!["sum".to_string()])),
             ]
         );
         assert!(errors.iter().all(|e| e.span.is_some()), "{errors:?}");
