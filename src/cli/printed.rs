@@ -108,6 +108,13 @@ impl RowsOnLines {
         indent(writer, self.depth)
     }
 
+    /// Opens an array or object with `open`.
+    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, open: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_item = false;
+        writer.write_all(open)
+    }
+
     /// Ends the innermost open array or object, closing it with `close`.
     fn end<W: ?Sized + Write>(&mut self, writer: &mut W, close: &[u8]) -> io::Result<()> {
         let lined = self.lined();
@@ -130,9 +137,7 @@ fn indent<W: ?Sized + Write>(writer: &mut W, levels: usize) -> io::Result<()> {
 
 impl Formatter for RowsOnLines {
     fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.depth += 1;
-        self.has_item = false;
-        writer.write_all(b"[")
+        self.open(writer, b"[")
     }
 
     fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
@@ -153,9 +158,7 @@ impl Formatter for RowsOnLines {
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.depth += 1;
-        self.has_item = false;
-        writer.write_all(b"{")
+        self.open(writer, b"{")
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {

@@ -49,7 +49,6 @@ pub fn table_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
     let tree = &parse(db, source).tree;
     let analysis = analyze(db, source);
     let file = source.name(db);
-    let text = std::str::from_utf8(source.bytes(db)).unwrap_or("");
     let base = std::env::current_dir().unwrap_or_default();
     let run_inputs = db.run_inputs();
     let mut out = Vec::new();
@@ -63,7 +62,7 @@ pub fn table_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
             let given = run_inputs
                 .as_deref()
                 .and_then(|inputs| inputs.for_pipeline(file, &info.name));
-            let mut tables = PipelineTables::new(file, text, &base, named, pipeline, info, given);
+            let mut tables = PipelineTables::new(&base, named, pipeline, info, given);
             tables.check_all();
             out.append(&mut tables.diagnostics);
         }
@@ -88,11 +87,9 @@ pub fn node_columns(
         Item::Pipeline(p) if p.name.name == pipeline => Some(p),
         _ => None,
     })?;
-    let file = source.name(db);
-    let text = std::str::from_utf8(source.bytes(db)).unwrap_or("");
     let base = std::env::current_dir().unwrap_or_default();
     let named = Named { db, source };
-    let mut tables = PipelineTables::new(file, text, &base, named, syntax, info, None);
+    let mut tables = PipelineTables::new(&base, named, syntax, info, None);
     let schema = tables.schema_of(node)?;
     Some(
         schema
@@ -243,9 +240,10 @@ fn table_schema_name(ty: &TypeExpr) -> Option<String> {
 }
 
 impl<'a> PipelineTables<'a> {
+    /// The tables of `pipeline` (analysed as `info`) of `named`'s source,
+    /// its paths relative to `base`, its inputs' paths as `given` when a run
+    /// or a call gives them.
     fn new(
-        file: &'a FileName,
-        text: &'a str,
         base: &'a Path,
         named: Named<'a>,
         pipeline: &'a Pipeline,
@@ -278,8 +276,8 @@ impl<'a> PipelineTables<'a> {
             })
             .collect();
         PipelineTables {
-            file,
-            text,
+            file: named.source.name(named.db),
+            text: std::str::from_utf8(named.source.bytes(named.db)).unwrap_or(""),
             base,
             info,
             nodes,
@@ -434,21 +432,11 @@ impl<'a> PipelineTables<'a> {
         let [node] = path.as_slice() else {
             return None;
         };
-        let file = found.source.name(db);
-        let text = std::str::from_utf8(found.source.bytes(db)).unwrap_or("");
         let named = Named {
             db,
             source: found.source,
         };
-        let mut tables = PipelineTables::new(
-            file,
-            text,
-            self.base,
-            named,
-            callee,
-            callee_info,
-            Some(&given),
-        );
+        let mut tables = PipelineTables::new(self.base, named, callee, callee_info, Some(&given));
         tables.depth = self.depth + 1;
         tables.schema_of(&node.name)
     }
