@@ -3,14 +3,16 @@
 //! file: a query assembled from string literals keeps, for each stretch of
 //! its text, where that stretch was written.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::catalog::empty::EmptyTable;
+use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::{Diagnostic, SchemaError, TableReference};
 use datafusion::error::DataFusionError;
-use datafusion::execution::session_state::SessionState;
+use datafusion::execution::SessionStateDefaults;
+use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::optimizer::Optimizer;
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
@@ -186,13 +188,43 @@ pub struct Planned {
     pub numbers_as_dates: Vec<(String, DataType, Option<Span>)>,
 }
 
+/// The session every check plans on: DataFusion's defaults, with spans
+/// collected. Building one registers every built-in function (about a
+/// millisecond); a plan starts from a copy with a catalog of its own.
+static PLANNING_SESSION: LazyLock<SessionState> = LazyLock::new(|| {
+    let mut config = SessionConfig::new();
+    config.options_mut().sql_parser.collect_spans = true;
+    SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .build()
+});
+
+/// A context on `state` whose tables are its own: a copy of a session shares
+/// the original's catalog, so the tables one query registers would be seen
+/// by every other query on a copy of the same session. The new catalog is
+/// the one DataFusion makes for a new session.
+pub fn context_of_its_own(state: SessionState) -> SessionContext {
+    let catalog = SessionStateDefaults::default_catalog(
+        state.config(),
+        state.table_factories(),
+        state.runtime_env(),
+    );
+    let catalogs = MemoryCatalogProviderList::new();
+    catalogs.register_catalog(
+        state.config().options().catalog.default_catalog.clone(),
+        Arc::new(catalog),
+    );
+    let context = SessionContext::new_with_state(state);
+    context.register_catalog_list(Arc::new(catalogs) as Arc<dyn CatalogProviderList>);
+    context
+}
+
 /// Plans `sql` against `tables` (name → schema). A query the engine refuses
 /// gives each error it found (it collects several when they are in
 /// different expressions: `select lenght(a), summ(b)`).
 pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<PlanError>> {
-    let mut config = SessionConfig::new();
-    config.options_mut().sql_parser.collect_spans = true;
-    let context = SessionContext::new_with_config(config);
+    let context = context_of_its_own(PLANNING_SESSION.clone());
     for (name, schema) in tables {
         // `input.t` (a pipeline's table input) is one name, not schema `input`.
         let reference = if name.contains('.') {
@@ -541,6 +573,22 @@ mod tests {
             Field::new("name", DataType::Utf8, true),
             Field::new("age", DataType::Int64, true),
         ]))
+    }
+
+    #[test]
+    fn contexts_on_one_session_see_only_their_own_tables() {
+        let first = context_of_its_own(PLANNING_SESSION.clone());
+        let second = context_of_its_own(PLANNING_SESSION.clone());
+        first
+            .register_table("people", Arc::new(EmptyTable::new(people())))
+            .expect("registered");
+        assert!(first.table_exist("people").expect("looked up"));
+        assert!(!second.table_exist("people").expect("looked up"));
+        assert!(
+            !context_of_its_own(PLANNING_SESSION.clone())
+                .table_exist("people")
+                .expect("looked up")
+        );
     }
 
     #[test]

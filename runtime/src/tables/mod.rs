@@ -19,11 +19,12 @@ mod failure;
 mod ops;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::execution::session_state::SessionState;
 use datafusion::prelude::{DataFrame, SessionConfig};
 use serde_json::{Map, Value, json};
 
@@ -56,6 +57,10 @@ pub struct Tables {
     runtime: tokio::runtime::Runtime,
     config: SessionConfig,
     env: Arc<RuntimeEnv>,
+    /// The run's session (its settings, memory pool and DataFusion's
+    /// functions), built the first time an operator needs it: building one
+    /// registers every built-in function, so each operator works on a copy.
+    session: OnceLock<SessionState>,
     frames: Mutex<Vec<Kept>>,
     /// Whether plans apply Parquet scans' dynamic filters to their rows
     /// ([`dynamic_filter`]); `PIPEC_DYNAMIC_FILTERS=off` turns it off.
@@ -132,6 +137,7 @@ impl Tables {
             runtime,
             config,
             env,
+            session: OnceLock::new(),
             frames: Mutex::new(Vec::new()),
             applies_dynamic_filters: std::env::var("PIPEC_DYNAMIC_FILTERS")
                 .map_or(true, |value| value != "off"),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::{JoinType, ParamValues};
 use datafusion::dataframe::DataFrameWriteOptions;
-use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::{SessionState, SessionStateBuilder};
 use datafusion::functions::expr_fn::nullif;
 use datafusion::prelude::{
     CsvReadOptions, DataFrame, Expr, JsonReadOptions, ParquetReadOptions, SessionContext, cast,
@@ -19,6 +19,7 @@ use super::dynamic_filter::ApplyDynamicFilters;
 use super::failure::{Source, describe};
 use super::{Tables, handle};
 use crate::plugins::Args;
+use pipec_compiler::tables::planner::context_of_its_own;
 use pipec_compiler::tables::schema::{
     FileKind, csv_delimiter, declared_schema as parse_declared_schema, file_schema, json_is_array,
     null_pattern,
@@ -249,18 +250,25 @@ impl Tables {
         Ok(self.keep(frame, node, Arc::new(sources)))
     }
 
-    /// A session for one operator: the run's settings, a catalog of its own.
-    /// Its plans apply the dynamic filters of Parquet scans to their rows
+    /// The run's session: its settings and memory pool; its plans apply the
+    /// dynamic filters of Parquet scans to their rows
     /// ([`super::dynamic_filter`]), unless `PIPEC_DYNAMIC_FILTERS=off`.
+    fn session(&self) -> &SessionState {
+        self.session.get_or_init(|| {
+            let mut state = SessionStateBuilder::new()
+                .with_config(self.config.clone())
+                .with_runtime_env(self.env.clone())
+                .with_default_features();
+            if self.applies_dynamic_filters {
+                state = state.with_physical_optimizer_rule(Arc::new(ApplyDynamicFilters));
+            }
+            state.build()
+        })
+    }
+
+    /// A context for an operator that registers no tables (reads).
     fn context(&self) -> SessionContext {
-        let mut state = SessionStateBuilder::new()
-            .with_config(self.config.clone())
-            .with_runtime_env(self.env.clone())
-            .with_default_features();
-        if self.applies_dynamic_filters {
-            state = state.with_physical_optimizer_rule(Arc::new(ApplyDynamicFilters));
-        }
-        SessionContext::new_with_state(state.build())
+        SessionContext::new_with_state(self.session().clone())
     }
 
     /// The table argument `name`.
@@ -347,7 +355,8 @@ impl Tables {
 
     async fn sql(&self, args: &Args) -> Result<DataFrame, String> {
         let (text, params) = sql_text(args, "query")?;
-        let context = self.context();
+        // The query's tables are registered in a catalog of the context's own.
+        let context = context_of_its_own(self.session().clone());
         if let Some(Value::Object(tables)) = args.get(SQL_TABLES_ARG) {
             for (name, value) in tables {
                 if let Some(frame) = self.frame(the_table(value)) {
