@@ -1094,3 +1094,62 @@ fn write_json_takes_a_table_first_like_the_other_writers() {
     assert_eq!(written.as_array().map(Vec::len), Some(3));
     assert_eq!(written[0]["city"], json!("london"));
 }
+
+#[test]
+fn a_run_on_an_engine_started_ahead_gives_the_outputs_of_a_run() {
+    use pipec::runtime::{
+        MemoryStore, NoEvents, Registry, RunOptions, TableEngine, TableOptions, run_on,
+    };
+    let dir = temp_dir("ahead");
+    write_data(&dir);
+    let plan = compile_source(
+        "ahead.pipe",
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node older = sql("select distinct name from people where age > 35 order by name")
+  output older = older
+}"#,
+        None,
+    )
+    .expect("compiles");
+    assert!(plan.uses_tables());
+    let no_tables = compile_source(
+        "none.pipe",
+        "pipeline q {\n  node two = echo(2)\n  output two = two\n}",
+        None,
+    )
+    .expect("compiles");
+    assert!(!no_tables.uses_tables());
+
+    let mut options = RunOptions::default();
+    options
+        .inputs
+        .insert("dir".into(), json!(dir.to_string_lossy()));
+    let engine = std::thread::spawn(|| TableEngine::start(&TableOptions::default()))
+        .join()
+        .expect("the engine starts");
+    let ahead = run_on(
+        engine,
+        &plan,
+        &Registry::new(),
+        &options,
+        &MemoryStore::default(),
+        &NoEvents,
+    )
+    .expect("runs");
+    let usual = pipec::runtime::run(
+        &plan,
+        &Registry::new(),
+        &options,
+        &MemoryStore::default(),
+        &NoEvents,
+    )
+    .expect("runs");
+    assert!(ahead.ok, "{:?}", ahead.error);
+    assert_eq!(
+        ahead.outputs["older"],
+        json!([{"name": "ada"}, {"name": "alan"}, {"name": "grace"}])
+    );
+    assert_eq!(ahead.outputs, usual.outputs);
+}
