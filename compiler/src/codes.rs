@@ -310,12 +310,14 @@ codes! {
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \
-         output reads it, so running it is wasted work. Use it, make it an `output`, or remove it.",
+         output reads it, so running it is wasted work. Use it, make it an `output`, or remove it. \
+         Not reported while a member of the pipeline does not parse: it may be the reader.",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n  output rows = t\n}\n";
     /// An input nothing reads.
     UNUSED_INPUT = "W0102", "an input nothing reads",
-        "The input is declared but no node or output reads `input.NAME`.",
+        "The input is declared but no node or output reads `input.NAME`. Not reported while a \
+         member of the pipeline does not parse: it may be the reader.",
         "pipeline p {\n  input n: int = 1\n  node a = echo(2)\n}\n",
         "pipeline p {\n  input n: int = 1\n  node a = echo(input.n)\n}\n";
 }

@@ -366,6 +366,8 @@ pub(crate) fn run_check<'db>(
 pub(crate) struct MemberStructure {
     node: Option<NodeInfo>,
     output: Option<OutputInfo>,
+    /// The member did not parse: what it reads is unknown.
+    broken: bool,
 }
 
 fn structure_of(check: &MemberCheck) -> MemberStructure {
@@ -388,6 +390,7 @@ fn structure_of(check: &MemberCheck) -> MemberStructure {
             deps: strip(&o.deps),
             ..o.clone()
         }),
+        broken: check.broken,
     }
 }
 
@@ -436,7 +439,9 @@ fn graph_findings<'a>(
         nodes: Vec::new(),
         outputs: Vec::new(),
     };
+    let mut any_broken = false;
     for (index, member) in runs.into_iter().flatten().enumerate() {
+        any_broken |= member.broken;
         let locate = |deps: &[Dep]| -> Vec<Dep> {
             deps.iter()
                 .enumerate()
@@ -465,6 +470,10 @@ fn graph_findings<'a>(
     }
     let mut diagnostics = Vec::new();
     crate::graph::check(&info, file, &mut diagnostics);
+    if any_broken {
+        // A member that did not parse may read any node.
+        diagnostics.retain(|d| d.code != codes::UNUSED_NODE);
+    }
     diagnostics
 }
 
@@ -521,6 +530,8 @@ pub(crate) struct MemberCheck {
     node: Option<NodeInfo>,
     output: Option<OutputInfo>,
     used_inputs: Vec<String>,
+    /// The member did not parse (its name, if any, is known; nothing else).
+    broken: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -629,8 +640,9 @@ fn gather(
             });
         }
     }
-    // Inputs nothing reads.
-    for &(offset, check) in &members {
+    // Inputs nothing reads (unknown when a member did not parse: it may read any).
+    let any_broken = members.iter().any(|(_, check)| check.broken);
+    for &(offset, check) in members.iter().filter(|_| !any_broken) {
         if let (Some(input), Some((_, name))) = (&check.input, &check.name)
             && !used.contains(input.name.as_str())
         {
@@ -960,6 +972,7 @@ impl<'db> Checker<'db> {
             }
             Member::Broken(broken) => {
                 check.name = broken.name.clone().map(|name| (Namespace::Node, name));
+                check.broken = true;
             }
         }
         self.pipeline_scope = None;
