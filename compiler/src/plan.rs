@@ -49,19 +49,6 @@ impl Plan {
     pub fn links(&self) -> &PlanLinks {
         self.links.0.get_or_init(|| PlanLinks::of(self))
     }
-
-    /// Whether a run of the plan may use the table engine: a `table` input,
-    /// a table operator, or a called pipeline that does.
-    pub fn uses_tables(&self) -> bool {
-        self.inputs
-            .iter()
-            .any(|input| input.ty.starts_with("table"))
-            || self.nodes.iter().any(|node| {
-                matches!(&node.plugin, Callee::Builtin { name }
-                    if pipec_stdlib::TABLE_OPERATORS.contains(&name.as_str()))
-            })
-            || self.subplans.values().any(Plan::uses_tables)
-    }
 }
 
 /// [`PlanLinks`], computed once; equal to any other and not copied by a clone

@@ -181,41 +181,6 @@ pub fn run(
     )
 }
 
-/// A table engine started ahead of its run: its threads and its DataFusion
-/// session (whose built-in functions take about a millisecond to register).
-/// A host starts one on another thread while it compiles, and hands it to
-/// [`run_on`].
-pub struct TableEngine(Result<Tables, String>);
-
-impl TableEngine {
-    /// Starts an engine with `options` (they replace the run's
-    /// [`RunOptions::tables`]); a failure to start is reported by the first
-    /// table operator of the run.
-    pub fn start(options: &TableOptions) -> Self {
-        TableEngine(Tables::new(options).inspect(Tables::prepare))
-    }
-}
-
-/// Runs `plan` as [`run`] does, its tables on `engine`.
-pub fn run_on(
-    engine: TableEngine,
-    plan: &Plan,
-    registry: &Registry,
-    options: &RunOptions,
-    store: &dyn Store,
-    events: &dyn EventSink,
-) -> Result<RunResult, RunError> {
-    run_with_engine(
-        plan,
-        registry,
-        options,
-        store,
-        events,
-        &OnceLock::from(engine.0),
-        false,
-    )
-}
-
 /// A run whose tables live in `engine`: a run's own, or, for a pipeline
 /// called as a node (`nested`), the calling run's, so that tables pass in
 /// and out of it as they are (its outputs keep their tables, for the caller

@@ -21,9 +21,7 @@ pub mod text;
 
 pub use eval::{EvalError, Limits, Scope, evaluate};
 pub use events::{Event, EventSink, NoEvents};
-pub use executor::{
-    NodeSummary, RunError, RunOptions, RunResult, TableEngine, TableOutputs, run, run_on,
-};
+pub use executor::{NodeSummary, RunError, RunOptions, RunResult, TableOutputs, run};
 pub use plugins::{Args, Plugin, Registry, TaskContext};
 pub use sqlite::SqliteStore;
 pub use store::{MemoryStore, NoRecord, NodeState, Store};

@@ -21,7 +21,6 @@ pub fn run(args: &CheckArgs) -> u8 {
         return EXIT_USAGE;
     }
 
-    pipec_compiler::tables::planner::prepare_planning();
     // One database for all files: a file imported by several is read and analysed once.
     let mut db = pipec_compiler::Database::new();
     let mut sources = Sources::new();

@@ -10,8 +10,7 @@ use pipec_compiler::{Database, RunInputs};
 use pipec_grammar::render::{self, Sources};
 use pipec_runtime::tables::RecordBatch;
 use pipec_runtime::{
-    Event, NoRecord, NodeState, Registry, RunOptions, SqliteStore, TableEngine, TableOptions,
-    TableOutputs,
+    Event, NoRecord, NodeState, Registry, RunOptions, SqliteStore, TableOptions, TableOutputs,
 };
 use serde_json::{Map, Value};
 
@@ -36,17 +35,6 @@ pub fn run(args: &RunArgs) -> u8 {
             eprintln!("error: {message}");
             return EXIT_USAGE;
         }
-    };
-    pipec_compiler::tables::planner::prepare_planning();
-    // The table engine starts on another thread while the file is compiled.
-    let table_options = TableOptions {
-        memory_limit: args.memory_limit,
-        spill_dir: args.spill_dir.clone(),
-        partitions: None,
-    };
-    let starting_engine = {
-        let options = table_options.clone();
-        std::thread::spawn(move || TableEngine::start(&options))
     };
     let mut db = Database::new();
     let source = db.set_source(Path::new(&args.target.file), bytes);
@@ -174,7 +162,11 @@ pub fn run(args: &RunArgs) -> u8 {
         secrets,
         approvals: args.approve.iter().cloned().collect::<HashSet<_>>(),
         run_id,
-        tables: table_options,
+        tables: TableOptions {
+            memory_limit: args.memory_limit,
+            spill_dir: args.spill_dir.clone(),
+            partitions: None,
+        },
         // Table outputs are printed straight from their Arrow batches.
         table_outputs: TableOutputs::Batches,
     };
@@ -208,17 +200,7 @@ pub fn run(args: &RunArgs) -> u8 {
             );
         }
     }
-    let registry = Registry::new();
-    // A run without tables does not wait for the engine.
-    let engine = plan
-        .uses_tables()
-        .then(|| starting_engine.join().ok())
-        .flatten();
-    let ran = match engine {
-        Some(engine) => pipec_runtime::run_on(engine, &plan, &registry, &options, store, &sink),
-        None => pipec_runtime::run(&plan, &registry, &options, store, &sink),
-    };
-    let result = match ran {
+    let result = match pipec_runtime::run(&plan, &Registry::new(), &options, store, &sink) {
         Ok(result) => result,
         Err(error) => {
             eprintln!("error: {}", redact(error.to_string()));

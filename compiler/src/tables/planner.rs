@@ -200,14 +200,6 @@ static PLANNING_SESSION: LazyLock<SessionState> = LazyLock::new(|| {
         .build()
 });
 
-/// Builds the planning session on a thread of its own, so that a check
-/// that plans SQL finds it built (or waits only for the rest of it) while
-/// the file is parsed and analysed. Costs about a millisecond of another
-/// core's time when the files checked plan no SQL.
-pub fn prepare_planning() {
-    std::thread::spawn(|| LazyLock::force(&PLANNING_SESSION));
-}
-
 /// A context on `state` whose tables are its own: a copy of a session shares
 /// the original's catalog, so the tables one query registers would be seen
 /// by every other query on a copy of the same session. The new catalog is

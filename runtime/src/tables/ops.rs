@@ -266,11 +266,6 @@ impl Tables {
         })
     }
 
-    /// Builds the run's session now rather than at the first operator.
-    pub(crate) fn prepare(&self) {
-        self.session();
-    }
-
     /// A context for an operator that registers no tables (reads).
     fn context(&self) -> SessionContext {
         SessionContext::new_with_state(self.session().clone())
