@@ -641,9 +641,10 @@ fn gather(
         }
     }
     // Inputs nothing reads (unknown when a member did not parse: it may read any).
-    let any_broken = members.iter().any(|(_, check)| check.broken);
-    for &(offset, check) in members.iter().filter(|_| !any_broken) {
-        if let (Some(input), Some((_, name))) = (&check.input, &check.name)
+    let reads_known = !members.iter().any(|(_, check)| check.broken);
+    for &(offset, check) in &members {
+        if reads_known
+            && let (Some(input), Some((_, name))) = (&check.input, &check.name)
             && !used.contains(input.name.as_str())
         {
             diagnostics.push(

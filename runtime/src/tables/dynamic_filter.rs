@@ -705,11 +705,10 @@ mod tests {
         assert!(Arc::ptr_eq(&left, &open));
     }
 
-    #[test]
-    fn a_filter_that_keeps_every_row_is_paused_and_one_that_drops_rows_is_not() {
+    /// One batch of a column `k` holding 0 to 99, and the filter `k < 10`.
+    fn hundred_keys_and_below_ten() -> (RecordBatch, Arc<dyn PhysicalExpr>) {
         use datafusion::arrow::datatypes::{DataType, Field, Schema};
-        use datafusion::logical_expr::Operator;
-        use datafusion::physical_expr::expressions::{BinaryExpr, col, lit};
+        use datafusion::physical_expr::expressions::{col, lit};
 
         let schema = Arc::new(Schema::new(vec![Field::new("k", DataType::Int64, false)]));
         let batch = RecordBatch::try_new(
@@ -717,15 +716,25 @@ mod tests {
             vec![Arc::new(Int64Array::from_iter_values(0..100))],
         )
         .expect("a batch");
-        let column = col("k", &schema).expect("the column");
+        let below_ten = Arc::new(BinaryExpr::new(
+            col("k", &schema).expect("the column"),
+            Operator::Lt,
+            lit(10i64),
+        ));
+        (batch, below_ten)
+    }
+
+    #[test]
+    fn a_filter_that_keeps_every_row_is_paused_and_one_that_drops_rows_is_not() {
+        use datafusion::physical_expr::expressions::lit;
+
+        let (batch, below_ten) = hundred_keys_and_below_ten();
         let mut keeps_all = FilterRecord::new(lit(true), true);
         assert_eq!(
             keeps_all.apply(batch.clone()).expect("filtered").num_rows(),
             100
         );
         assert_eq!(keeps_all.paused_for, PAUSE_BATCHES);
-        let below_ten: Arc<dyn PhysicalExpr> =
-            Arc::new(BinaryExpr::new(column, Operator::Lt, lit(10i64)));
         let mut drops = FilterRecord::new(below_ten, true);
         assert_eq!(drops.apply(batch).expect("filtered").num_rows(), 10);
         assert_eq!(drops.paused_for, 0);
@@ -734,25 +743,14 @@ mod tests {
 
     #[test]
     fn a_filter_left_to_its_maker_is_applied_only_while_one_past_costly_work_is() {
-        use datafusion::arrow::datatypes::{DataType, Field, Schema};
-        use datafusion::physical_expr::expressions::{col, lit};
+        use datafusion::physical_expr::expressions::lit;
         use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 
-        let schema = Arc::new(Schema::new(vec![Field::new("k", DataType::Int64, false)]));
-        let batch = RecordBatch::try_new(
-            Arc::clone(&schema),
-            vec![Arc::new(Int64Array::from_iter_values(0..100))],
-        )
-        .expect("a batch");
-        let below_ten: Arc<dyn PhysicalExpr> = Arc::new(BinaryExpr::new(
-            col("k", &schema).expect("the column"),
-            Operator::Lt,
-            lit(10i64),
-        ));
+        let (batch, below_ten) = hundred_keys_and_below_ten();
         let metrics = ExecutionPlanMetricsSet::new();
         let mut stream = AdaptiveFilterStream {
             input: Box::pin(RecordBatchStreamAdapter::new(
-                Arc::clone(&schema),
+                batch.schema(),
                 futures::stream::empty(),
             )),
             baseline: BaselineMetrics::new(&metrics, 0),
