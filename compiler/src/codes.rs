@@ -290,7 +290,8 @@ codes! {
     /// A text column that a table query's types convert, value by value.
     TEXT_CONVERTED = "W0401", "a text column converted to a number or date, value by value",
         "A `filter` predicate, `sql` text or `aggregate` value meets a text column with a \
-         number or a date (`code > 5` where `code` is text). DataFusion's type coercion then \
+         number or a date (`code > 5` where `code` is text, or `code > {input.n}` with an \
+         `int` input: a `{value}` is bound as its type). DataFusion's type coercion then \
          converts each value of the column at run time, and the run fails on the first value \
          that does not convert. Compare with text (`code > '5'`), write the conversion \
          yourself (`cast(code as int)`, which says it is meant), or declare the column's \

@@ -449,7 +449,7 @@ impl<'a> PipelineTables<'a> {
                 let literal = args.string("query")?;
                 self.check_interpolations(literal);
                 let mut sql = SqlText::default();
-                sql.push_literal(literal);
+                sql.push_typed_literal(literal, |expr| self.parameter_type(expr));
                 let names = crate::sql::table_references(sql.text()).ok()?;
                 let mut tables: Vec<(&str, SchemaRef)> = Vec::new();
                 let mut all_tables = true;
@@ -482,7 +482,7 @@ impl<'a> PipelineTables<'a> {
                     &format!("select * from {} where ", quoted(&input)),
                     literal.span,
                 );
-                sql.push_literal(literal);
+                sql.push_typed_literal(literal, |expr| self.parameter_type(expr));
                 self.planned(
                     node,
                     &sql,
@@ -932,6 +932,29 @@ impl<'a> PipelineTables<'a> {
         }
     }
 
+    /// The type the run binds `{expr}` in SQL text as, where the check knows
+    /// it: an input's declared type (a list's items: it is bound item by
+    /// item in `in (...)`), or a literal's. `DataType::Null` otherwise.
+    fn parameter_type(&self, expr: &Expr) -> DataType {
+        let ty = match &expr.kind {
+            ExprKind::Ref(path) => match path.as_slice() {
+                [namespace, input] if namespace.name == "input" => self
+                    .info
+                    .inputs
+                    .iter()
+                    .find(|declared| declared.name == input.name)
+                    .map(|declared| declared.ty.clone()),
+                _ => None,
+            },
+            ExprKind::String(_) => Some(Type::String),
+            ExprKind::Literal(Literal::Int(_)) => Some(Type::Int),
+            ExprKind::Literal(Literal::Float(_)) => Some(Type::Float),
+            ExprKind::Literal(Literal::Bool(_)) => Some(Type::Bool),
+            _ => None,
+        };
+        ty.map_or(DataType::Null, |ty| sql_type(&ty))
+    }
+
     /// E0409 for an input of a list type interpolated in SQL text anywhere
     /// but as the whole of an `in (...)`, where the run binds its items; no
     /// SQL value is a list, so the run would fail there.
@@ -1077,7 +1100,7 @@ impl<'a> PipelineTables<'a> {
             }
             let mut sql = SqlText::default();
             sql.push_synthetic("select ", by_expr.span);
-            sql.push_literal(literal);
+            sql.push_typed_literal(literal, |expr| self.parameter_type(expr));
             sql.push_synthetic(
                 &format!(
                     " as {} from {}{group_by}",
@@ -1428,6 +1451,20 @@ fn fields_named(schema: &Schema, columns: &[String]) -> Vec<Field> {
         .collect()
 }
 
+/// The SQL type a value of `ty` is bound as (the runtime's parameters:
+/// numbers as Int64 or Float64, text and paths as Utf8); `Null` for a type
+/// bound otherwise or not known.
+fn sql_type(ty: &Type) -> DataType {
+    match ty.non_null() {
+        Type::Int => DataType::Int64,
+        Type::Float => DataType::Float64,
+        Type::String | Type::Path => DataType::Utf8,
+        Type::Bool => DataType::Boolean,
+        Type::List(item) => sql_type(item),
+        _ => DataType::Null,
+    }
+}
+
 /// A node's arguments by parameter name.
 struct Args<'a> {
     by_param: Vec<(&'a str, &'a Expr)>,
@@ -1502,7 +1539,7 @@ fn text_converted(
     )
     .with_label(format!("text, met with {a_word}"))
     .with_help(format!(
-        "the run fails on the first value that is not {a_word}; to compare as text, quote the value it meets (`'5'`, not `5`); or write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
+        "the run fails on the first value that is not {a_word}; to compare as text, meet it with text (`'5'`, not `5`; a `{{value}}` of type string); or write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
     ))
 }
 

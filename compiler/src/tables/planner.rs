@@ -9,7 +9,7 @@ use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::catalog::empty::EmptyTable;
 use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
-use datafusion::common::{Diagnostic, SchemaError, TableReference};
+use datafusion::common::{Diagnostic, ParamValues, ScalarValue, SchemaError, TableReference};
 use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateDefaults;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
@@ -17,7 +17,7 @@ use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::optimizer::Optimizer;
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use pipec_grammar::ast::{StringLit, StringPart};
+use pipec_grammar::ast::{Expr as PipeExpr, StringLit, StringPart};
 use pipec_grammar::diagnostic::{closest, edit_distance};
 use pipec_grammar::span::Span;
 
@@ -26,7 +26,9 @@ use pipec_grammar::span::Span;
 pub struct SqlText {
     text: String,
     segments: Vec<Segment>,
-    params: usize,
+    /// The type of each parameter `$1, $2, ...` as the run binds it
+    /// (`DataType::Null` where it is not known).
+    parameter_types: Vec<DataType>,
 }
 
 /// A stretch of the SQL text and its place in the file.
@@ -70,8 +72,20 @@ impl SqlText {
     }
 
     /// Appends a string literal: its text as written, and each `{expr}` as
-    /// the next `$n` parameter (as the runtime binds them).
+    /// the next `$n` parameter (as the runtime binds them), of a type not
+    /// known.
     pub fn push_literal(&mut self, literal: &StringLit) {
+        self.push_typed_literal(literal, |_| DataType::Null);
+    }
+
+    /// Appends a string literal as [`SqlText::push_literal`] does, each
+    /// parameter of the type `type_of` gives its expression (the type the
+    /// run binds its value as; `DataType::Null` when not known).
+    pub fn push_typed_literal(
+        &mut self,
+        literal: &StringLit,
+        type_of: impl Fn(&PipeExpr) -> DataType,
+    ) {
         for part in &literal.parts {
             match part {
                 StringPart::Text { value, span } => {
@@ -79,12 +93,23 @@ impl SqlText {
                     self.push(value, *span, exact);
                 }
                 StringPart::Interpolation(expr) => {
-                    self.params += 1;
-                    let placeholder = format!("${}", self.params);
+                    self.parameter_types.push(type_of(expr));
+                    let placeholder = format!("${}", self.parameter_types.len());
                     self.push(&placeholder, expr.span, false);
                 }
             }
         }
+    }
+
+    /// Typed nulls for the parameters, as the values a plan's placeholders
+    /// are bound to, so that type coercion meets the types the run meets.
+    fn parameter_values(&self) -> ParamValues {
+        let values: Vec<ScalarValue> = self
+            .parameter_types
+            .iter()
+            .map(|ty| ScalarValue::try_from(ty).unwrap_or(ScalarValue::Null))
+            .collect();
+        ParamValues::from(values)
     }
 
     fn push(&mut self, text: &str, span: Span, exact: bool) {
@@ -245,6 +270,11 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
     // column's type (`amount > 'abc'`) is refused too.
     let planned =
         futures::executor::block_on(state.create_logical_plan(sql.text())).and_then(|written| {
+            let written = if sql.parameter_types.is_empty() {
+                written
+            } else {
+                written.with_param_values(sql.parameter_values())?
+            };
             let written_casts = text_casts(&written, tables);
             let written_dates = number_date_casts(&written);
             let plan =
@@ -266,13 +296,26 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
         offer_functions(&mut errors, &state);
         errors
     })?;
-    let placed = |casts: Vec<(String, DataType)>| {
+    // Where a cast's expression is in the file: the engine's own span of a
+    // column (the `name` of `where name > 5`, not an earlier `select name`),
+    // else the first place the text is written as a word.
+    let placed = |casts: Vec<Cast>| {
         casts
             .into_iter()
-            .map(|(written, to)| {
-                let span = crate::sql::find_word(sql.text(), &written)
-                    .and_then(|at| sql.file_span(at, at + written.len()));
-                (written, to, span)
+            .map(|cast| {
+                let at = cast
+                    .at
+                    .and_then(|at| {
+                        let start = sql.offset_of(at.start.line, at.start.column)?;
+                        let end = sql.offset_of(at.end.line, at.end.column)?;
+                        Some((start, end.max(start)))
+                    })
+                    .or_else(|| {
+                        crate::sql::find_word(sql.text(), &cast.written)
+                            .map(|start| (start, start + cast.written.len()))
+                    });
+                let span = at.and_then(|(start, end)| sql.file_span(start, end));
+                (cast.written, cast.to, span)
             })
             .collect()
     };
@@ -283,26 +326,40 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
     })
 }
 
+/// A cast in a plan: the expression cast as written (a column's name, a
+/// number), the type it is cast to, and where the engine saw it in the
+/// query text when it knows (it keeps the spans of columns, not literals).
+#[derive(Debug, Clone, PartialEq)]
+struct Cast {
+    written: String,
+    to: DataType,
+    at: Option<datafusion::common::Span>,
+}
+
 /// The casts the engine's type coercion added: those of `analysed` that
-/// `written` (the query before coercion) does not have, sorted, once each.
-fn added_casts(
-    written: &[(String, DataType)],
-    mut analysed: Vec<(String, DataType)>,
-) -> Vec<(String, DataType)> {
+/// `written` (the query before coercion) does not have, in the order of the
+/// text, once for each expression and type (at its first place).
+fn added_casts(written: &[Cast], mut analysed: Vec<Cast>) -> Vec<Cast> {
     for cast in written {
         if let Some(i) = analysed.iter().position(|c| c == cast) {
             analysed.remove(i);
         }
     }
-    analysed.sort_by(|a, b| a.0.cmp(&b.0));
-    analysed.dedup();
+    let position = |cast: &Cast| cast.at.map(|at| (at.start.line, at.start.column));
+    // Known places first, then the earliest.
+    let place = |cast: &Cast| (position(cast).is_none(), position(cast));
+    analysed.sort_by(|a, b| {
+        (a.written.cmp(&b.written))
+            .then_with(|| a.to.cmp(&b.to))
+            .then_with(|| place(a).cmp(&place(b)))
+    });
+    analysed.dedup_by(|later, first| later.written == first.written && later.to == first.to);
     analysed
 }
 
 /// The casts of a number literal to a date or time in `plan` (`day > 5`
-/// compares with 1970-01-06), subqueries included: (the number as
-/// written, target type).
-fn number_date_casts(plan: &LogicalPlan) -> Vec<(String, DataType)> {
+/// compares with 1970-01-06), subqueries included.
+fn number_date_casts(plan: &LogicalPlan) -> Vec<Cast> {
     let mut casts = Vec::new();
     for_each_cast(plan, |inner, to| {
         if let Expr::Literal(value, _) = inner
@@ -310,15 +367,19 @@ fn number_date_casts(plan: &LogicalPlan) -> Vec<(String, DataType)> {
             && !value.is_null()
             && to.is_temporal()
         {
-            casts.push((value.to_string(), to.clone()));
+            casts.push(Cast {
+                written: value.to_string(),
+                to: to.clone(),
+                at: None,
+            });
         }
     });
     casts
 }
 
 /// The casts of a text column (of one of `tables`) to a number or a date in
-/// `plan`, subqueries included: (column, target type), once per cast.
-fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<(String, DataType)> {
+/// `plan`, subqueries included, once per cast.
+fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<Cast> {
     let is_text = |name: &str| {
         tables.iter().any(|(_, schema)| {
             schema.field_with_name(name).is_ok_and(|f| {
@@ -335,7 +396,11 @@ fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<(String, 
             && (to.is_numeric() || to.is_temporal())
             && is_text(&column.name)
         {
-            casts.push((column.name.clone(), to.clone()));
+            casts.push(Cast {
+                written: column.name.clone(),
+                to: to.clone(),
+                at: column.spans().first(),
+            });
         }
     });
     casts
