@@ -587,6 +587,34 @@ fn a_malformed_row_met_late_names_the_file_line_column_node_and_value() {
 }
 
 #[test]
+fn an_output_whose_table_fails_while_computed_is_left_out_and_the_others_kept() {
+    let dir = temp_dir("output_fails_late");
+    std::fs::write(dir.join("amounts.csv"), "id,amount\n1,2.5\n2,abc\n").expect("write");
+    let result = run_on(
+        &Host::new(),
+        r#"pipeline p {
+  input dir: path
+  node amounts = read_csv("{input.dir}/amounts.csv", schema: "id int, amount float")
+  node total = sql("select sum(amount) as total from amounts")
+  output total = total
+  output greeting = "done"
+}"#,
+        &dir,
+    )
+    .expect("runs");
+    assert!(!result.ok);
+    let error = result.error.unwrap_or_default();
+    assert!(error.starts_with("output `total`"), "{error}");
+    // Not a null that a query could have returned: not there at all.
+    assert!(
+        !result.outputs.contains_key("total"),
+        "{:?}",
+        result.outputs
+    );
+    assert_eq!(result.outputs["greeting"], json!("done"));
+}
+
+#[test]
 fn a_column_the_file_lacks_at_run_time_is_named_with_the_columns_there_are() {
     // The path is computed, so check cannot know the columns; the run can.
     let dir = temp_dir("column");

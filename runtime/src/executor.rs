@@ -484,10 +484,15 @@ fn run_with_engine(
             None if nested => Ok(value),
             None => shared.export(value),
         };
-        let value = exported.unwrap_or_else(|e| {
-            first_error.get_or_insert(format!("output `{}`: {e}", output.name));
-            Value::Null
-        });
+        let value = match exported {
+            Ok(value) => value,
+            Err(e) => {
+                // Failed while computed (a fused table's bad row): left out
+                // as an output that was not computed is.
+                first_error.get_or_insert(format!("output `{}`: {e}", output.name));
+                continue;
+            }
+        };
         store.output(&options.run_id, &output.name, &value);
         outputs.insert(output.name.clone(), value);
     }
