@@ -3,7 +3,10 @@
 use std::ops::ControlFlow;
 
 use pipec_grammar::ast::{StringLit, StringPart};
-use sqlparser::ast::{Query, TableFactor, Visit, Visitor};
+use sqlparser::ast::{
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Query, Spanned, TableFactor, Visit,
+    Visitor,
+};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
@@ -21,6 +24,103 @@ pub fn table_references(text: &str) -> Result<Vec<String>, String> {
         }
     }
     Ok(tables)
+}
+
+/// A call of a function in SQL text: where it is (1-based lines and
+/// columns), and each argument's column name where the argument is a plain
+/// column (`amount`, `o.amount`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionCall {
+    /// Where the call is, from its name to its closing parenthesis.
+    pub span: sqlparser::tokenizer::Span,
+    /// Each argument: the column it names, or `None` for anything else.
+    pub column_arguments: Vec<Option<String>>,
+}
+
+/// The calls of the function `name` (any case) in `text`, in the order
+/// they are written; none when the text does not parse.
+pub fn function_calls(text: &str, name: &str) -> Vec<FunctionCall> {
+    let Ok(statements) = Parser::parse_sql(&GenericDialect {}, text) else {
+        return Vec::new();
+    };
+    let mut calls = Vec::new();
+    let _ = statements.visit(&mut CallsOf {
+        name,
+        calls: &mut calls,
+    });
+    calls.sort_by_key(|call| (call.span.start.line, call.span.start.column));
+    calls
+}
+
+/// Collects the calls of one function.
+struct CallsOf<'a> {
+    name: &'a str,
+    calls: &'a mut Vec<FunctionCall>,
+}
+
+impl Visitor for CallsOf<'_> {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+        if let Expr::Function(function) = expr
+            && function.name.to_string().eq_ignore_ascii_case(self.name)
+        {
+            let column_arguments = match &function.args {
+                FunctionArguments::List(list) => list
+                    .args
+                    .iter()
+                    .map(|arg| match arg {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(column))) => {
+                            Some(column.value.clone())
+                        }
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::CompoundIdentifier(
+                            parts,
+                        ))) => parts.last().map(|column| column.value.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            self.calls.push(FunctionCall {
+                span: expr.span(),
+                column_arguments,
+            });
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Where the `WHERE` conditions of `text`'s queries are (subqueries and
+/// common table expressions included), in the order they are written; none
+/// when the text does not parse.
+pub fn where_conditions(text: &str) -> Vec<sqlparser::tokenizer::Span> {
+    let Ok(statements) = Parser::parse_sql(&GenericDialect {}, text) else {
+        return Vec::new();
+    };
+    let mut conditions = Conditions::default();
+    let _ = statements.visit(&mut conditions);
+    let mut spans = conditions.spans;
+    spans.sort_by_key(|span| (span.start.line, span.start.column));
+    spans
+}
+
+/// Collects the spans of `WHERE` conditions.
+#[derive(Default)]
+struct Conditions {
+    spans: Vec<sqlparser::tokenizer::Span>,
+}
+
+impl Visitor for Conditions {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        if let sqlparser::ast::SetExpr::Select(select) = query.body.as_ref()
+            && let Some(condition) = &select.selection
+        {
+            self.spans.push(condition.span());
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 /// The SQL text of a string literal with each `{expr}` read as `NULL`:

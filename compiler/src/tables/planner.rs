@@ -13,8 +13,10 @@ use datafusion::common::{Diagnostic, ParamValues, ScalarValue, SchemaError, Tabl
 use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateDefaults;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
+use datafusion::logical_expr::utils::merge_schema;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::optimizer::Optimizer;
+use datafusion::optimizer::analyzer::type_coercion::TypeCoercionRewriter;
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use pipec_grammar::ast::{Expr as PipeExpr, StringLit, StringPart};
@@ -145,6 +147,14 @@ impl SqlText {
         })
     }
 
+    /// The file span of a span of the engine (lines and columns of the
+    /// SQL text).
+    fn file_span_of(&self, at: datafusion::common::Span) -> Option<Span> {
+        let start = self.offset_of(at.start.line, at.start.column)?;
+        let end = self.offset_of(at.end.line, at.end.column).unwrap_or(start);
+        self.file_span(start, end.max(start))
+    }
+
     /// The byte range of a 1-based line and column (characters) of the text.
     fn offset_of(&self, line: u64, column: u64) -> Option<usize> {
         if line == 0 || column == 0 {
@@ -268,6 +278,9 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
     // (`amount + day` with a date is refused here, as it would be at run
     // time); simplifying folds constants, so a literal that cannot take its
     // column's type (`amount > 'abc'`) is refused too.
+    // Where a type error is, when the engine does not say: the columns of
+    // the smallest expression that fails the same way on its own.
+    let mut located = None;
     let planned =
         futures::executor::block_on(state.create_logical_plan(sql.text())).and_then(|written| {
             let written = if sql.parameter_types.is_empty() {
@@ -277,10 +290,10 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
             };
             let written_casts = text_casts(&written, tables);
             let written_dates = number_date_casts(&written);
-            let plan =
-                state
-                    .analyzer()
-                    .execute_and_check(written, state.config_options(), |_, _| {})?;
+            let plan = state
+                .analyzer()
+                .execute_and_check(written.clone(), state.config_options(), |_, _| {})
+                .inspect_err(|error| located = failing_expression(&written, error))?;
             let converted = added_casts(&written_casts, text_casts(&plan, tables));
             let dated = added_casts(&written_dates, number_date_casts(&plan));
             let schema = Arc::new(plan.schema().as_arrow().clone());
@@ -293,6 +306,15 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
         });
     let (schema, converted, dated) = planned.map_err(|error| {
         let mut errors = plan_errors(sql, &error);
+        if let [only] = errors.as_mut_slice()
+            && only.span.is_none()
+        {
+            only.span = located.and_then(|at| sql.file_span_of(at));
+        }
+        for error in errors.iter_mut().filter(|e| e.span.is_none()) {
+            error.span = unmatched_call(sql, &error.message, tables)
+                .or_else(|| non_boolean_condition(sql, &error.message));
+        }
         offer_functions(&mut errors, &state);
         errors
     })?;
@@ -303,18 +325,10 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
         casts
             .into_iter()
             .map(|cast| {
-                let at = cast
-                    .at
-                    .and_then(|at| {
-                        let start = sql.offset_of(at.start.line, at.start.column)?;
-                        let end = sql.offset_of(at.end.line, at.end.column)?;
-                        Some((start, end.max(start)))
-                    })
-                    .or_else(|| {
-                        crate::sql::find_word(sql.text(), &cast.written)
-                            .map(|start| (start, start + cast.written.len()))
-                    });
-                let span = at.and_then(|(start, end)| sql.file_span(start, end));
+                let span = cast.at.and_then(|at| sql.file_span_of(at)).or_else(|| {
+                    let start = crate::sql::find_word(sql.text(), &cast.written)?;
+                    sql.file_span(start, start + cast.written.len())
+                });
                 (cast.written, cast.to, span)
             })
             .collect()
@@ -424,6 +438,93 @@ fn for_each_cast(plan: &LogicalPlan, mut visit: impl FnMut(&Expr, &DataType)) {
     });
 }
 
+/// Where in the query a type error of the analyzer is: the columns of the
+/// smallest expression of `written` (the plan before type coercion) that
+/// fails coercion on its own with the same message, from the first column's
+/// start to the last one's end. `None` when no expression does, or it names
+/// no column.
+fn failing_expression(
+    written: &LogicalPlan,
+    error: &DataFusionError,
+) -> Option<datafusion::common::Span> {
+    let message = error.find_root().strip_backtrace();
+    let mut found = None;
+    let _ = written.apply_with_subqueries(|node| {
+        let schema = merge_schema(&node.inputs());
+        for expr in node.expressions() {
+            let mut inner = Vec::new();
+            let _ = expr.apply(|sub| {
+                inner.push(sub.clone());
+                Ok(TreeNodeRecursion::Continue)
+            });
+            // Children come after their parent: from the end, the first
+            // that fails has no part that fails.
+            let failing = inner.into_iter().rev().find(|sub| {
+                sub.clone()
+                    .rewrite(&mut TypeCoercionRewriter::new(&schema))
+                    .is_err_and(|e| e.find_root().strip_backtrace() == message)
+            });
+            if let Some(sub) = failing {
+                found = Some(sub);
+                return Ok(TreeNodeRecursion::Stop);
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    let spans: Vec<_> = found?
+        .column_refs()
+        .into_iter()
+        .filter_map(|column| column.spans().first())
+        .collect();
+    datafusion::common::Span::union_iter(spans)
+}
+
+/// Where the call is that "no function matches `sum(Utf8)`" (the message
+/// as [`tidy`] words it) is about: the call of that function whose column
+/// arguments have the types the message names, or the only call of it.
+fn unmatched_call(sql: &SqlText, message: &str, tables: &[(&str, SchemaRef)]) -> Option<Span> {
+    let call = message
+        .strip_prefix("no function matches `")?
+        .split('`')
+        .next()?;
+    let (name, types) = call.split_once('(')?;
+    let type_of = |column: &str| {
+        tables.iter().find_map(|(_, schema)| {
+            schema
+                .field_with_name(column)
+                .ok()
+                .map(|field| field.data_type().to_string())
+        })
+    };
+    let calls = crate::sql::function_calls(sql.text(), name);
+    let matching = calls.iter().find(|call| {
+        call.column_arguments
+            .iter()
+            .flatten()
+            .all(|column| type_of(column).is_some_and(|ty| types.contains(&ty)))
+    });
+    let call = match calls.as_slice() {
+        [only] => only,
+        _ => matching?,
+    };
+    let at = datafusion::common::Span::try_from_sqlparser_span(call.span)?;
+    sql.file_span_of(at)
+}
+
+/// Where the condition is that "Cannot create filter with non-boolean
+/// predicate" is about (`where amount`): the query's one `WHERE`.
+fn non_boolean_condition(sql: &SqlText, message: &str) -> Option<Span> {
+    if !message.starts_with("Cannot create filter with non-boolean predicate") {
+        return None;
+    }
+    let [condition] = crate::sql::where_conditions(sql.text())[..] else {
+        return None;
+    };
+    sql.file_span_of(datafusion::common::Span::try_from_sqlparser_span(
+        condition,
+    )?)
+}
+
 /// Each error of `error` (one, or the several of a collection).
 fn plan_errors(sql: &SqlText, error: &DataFusionError) -> Vec<PlanError> {
     error.iter().map(|one| plan_error(sql, one)).collect()
@@ -472,11 +573,9 @@ fn offer_functions(errors: &mut [PlanError], state: &SessionState) {
 
 fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
     let diagnostic = error.diagnostic();
-    let span = diagnostic.and_then(|d| d.span).and_then(|s| {
-        let start = sql.offset_of(s.start.line, s.start.column)?;
-        let end = sql.offset_of(s.end.line, s.end.column).unwrap_or(start);
-        sql.file_span(start, end.max(start))
-    });
+    let span = diagnostic
+        .and_then(|d| d.span)
+        .and_then(|s| sql.file_span_of(s));
     let uncastable = uncastable_literal(sql, error);
     let span = span.or_else(|| uncastable.as_ref().and_then(|u| u.span));
     let ungrouped = ungrouped_column(error);
