@@ -208,8 +208,10 @@ codes! {
         "The SQL of `sql(...)`, a `filter` predicate or an `aggregate` value is planned with \
          DataFusion against the schemas of the upstream tables, before anything runs. Planning \
          failed: a type mismatch (comparing a date with a number, a predicate that is not \
-         boolean), an unknown function, a column that is not grouped, a quoted literal that \
-         cannot take its column's type (`amount > 'abc'`), ... Join keys are checked the same \
+         boolean), an unknown function, a column that is not grouped, a column named without \
+         its table that several joined tables have (write `o.customer_id`), a quoted literal \
+         that cannot take its column's type (`amount > 'abc'`), ... The error is placed at the \
+         columns, call or literal it is about. Join keys are checked the same \
          way: a text key matched with a number or date key would be converted row by row and \
          fail on the first text that does not convert.",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, day date\")\n  node s = filter(t, \"id\")\n  output rows = s\n}\n",

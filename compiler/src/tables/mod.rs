@@ -1222,7 +1222,34 @@ impl<'a> PipelineTables<'a> {
                 )
                 .with_label("one value per group is needed here")
                 .with_help(format!(
-                    "a grouped query has one row per group: wrap the column in an aggregate (`max({column})`, `sum({column})`, `count({column})`), or group by it (in `aggregate`, name it in `by`)"
+                    "a grouped query has one row per group: wrap the column in an aggregate ({}), or group by it (in `aggregate`, name it in `by`)",
+                    aggregates_for(column, tables)
+                ))
+            }
+            None if error.ambiguous.is_some() => {
+                let (column, qualified) = error.ambiguous.clone().unwrap_or_default();
+                let choices = match qualified.as_slice() {
+                    [] => format!("`table.{column}`"),
+                    [only] => format!("`{only}`"),
+                    [init @ .., last] => format!(
+                        "{} or `{last}`",
+                        init.iter()
+                            .map(|q| format!("`{q}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                Diagnostic::new(
+                    codes::TABLE_QUERY,
+                    format!(
+                        "node `{node}`: more than one table the query reads has a column `{column}`"
+                    ),
+                    self.file,
+                    span,
+                )
+                .with_label("which table's?")
+                .with_help(format!(
+                    "name it with its table (or the table's alias): {choices}"
                 ))
             }
             None if error.unknown_function.is_some() => {
@@ -1449,6 +1476,21 @@ fn fields_named(schema: &Schema, columns: &[String]) -> Vec<Field> {
         .iter()
         .filter_map(|c| schema.field_with_name(c).ok().cloned())
         .collect()
+}
+
+/// Aggregates that take `column` (of one of `tables`), as examples: `sum`
+/// only for a number.
+fn aggregates_for(column: &str, tables: &[(&str, SchemaRef)]) -> String {
+    let numeric = tables.iter().any(|(_, schema)| {
+        schema
+            .field_with_name(column)
+            .is_ok_and(|field| field.data_type().is_numeric())
+    });
+    if numeric {
+        format!("`max({column})`, `sum({column})`, `count({column})`")
+    } else {
+        format!("`max({column})`, `min({column})`, `count({column})`")
+    }
 }
 
 /// The SQL type a value of `ty` is bound as (the runtime's parameters:

@@ -190,6 +190,10 @@ pub struct PlanError {
     /// A column a grouped query names outside an aggregate and outside its
     /// GROUP BY (`select day, score ... group by day`).
     pub ungrouped: Option<String>,
+    /// A column named without its table that several of the query's
+    /// tables have (`dept_id` of a join), with its qualified names
+    /// (`e.dept_id`, `d.dept_id`).
+    pub ambiguous: Option<(String, Vec<String>)>,
     /// A function the engine does not have (`lenght(name)`), with the
     /// near ones it has (`length`), nearest first.
     pub unknown_function: Option<(String, Vec<String>)>,
@@ -633,9 +637,28 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         }
         _ => tidy(&error.find_root().strip_backtrace()),
     };
+    let ambiguous = match error.find_root() {
+        DataFusionError::SchemaError(schema_error, _) => match schema_error.as_ref() {
+            SchemaError::AmbiguousReference { field } if field.relation.is_none() => {
+                let qualified = diagnostic
+                    .map(|d| {
+                        d.notes
+                            .iter()
+                            .filter_map(|n| n.message.strip_prefix("possible column "))
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Some((field.name.clone(), qualified))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
     PlanError {
         message,
         span,
+        ambiguous,
         unknown_column,
         uncastable,
         ungrouped,
