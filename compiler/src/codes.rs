@@ -289,6 +289,15 @@ codes! {
          write the conversion yourself (`cast(5 as date)`), which says it is meant.",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, day date\")\n  node s = filter(t, \"day > 5\")\n  output rows = s\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, day date\")\n  node s = filter(t, \"day > date '2026-01-05'\")\n  output rows = s\n}\n";
+    /// A reader's path that names no file, beside a file of a near name.
+    NEAR_FILE = "W0404", "a file a reader names is not there, and one of a near name is",
+        "A `read_csv`, `read_parquet` or `read_json` path written as a plain string names no \
+         file at check time, and the same directory has a file whose name is a slip away \
+         (`orders.cvs` beside `orders.csv`). The run would fail at that node. A file that is \
+         simply not there yet (written by an earlier node, or fetched before the run) is not \
+         reported. A relative path is read from the working directory.",
+        "pipeline p {\n  node t = read_csv(\"examples/sales/data/orders.cvs\")\n  output rows = t\n}\n",
+        "pipeline p {\n  node t = read_csv(\"examples/sales/data/orders.csv\")\n  output rows = t\n}\n";
     /// A text column that a table query's types convert, value by value.
     TEXT_CONVERTED = "W0401", "a text column converted to a number or date, value by value",
         "A `filter` predicate, `sql` text or `aggregate` value meets a text column with a \

@@ -26,7 +26,7 @@ use datafusion::common::ScalarValue;
 use pipec_grammar::ast::{
     Expr, ExprKind, Item, Literal, Member, NodeDecl, Pipeline, StringLit, StringPart,
 };
-use pipec_grammar::diagnostic::{Diagnostic, FileName};
+use pipec_grammar::diagnostic::{Diagnostic, FileName, closest};
 use pipec_grammar::span::Span;
 
 use crate::analyze::{Callee, NodeInfo, PipelineInfo, analyze};
@@ -550,13 +550,87 @@ impl<'a> PipelineTables<'a> {
                 }
             };
         }
-        let path = self.path_arg(args.value("path")?)?;
+        let value = args.value("path")?;
+        let path = self.path_arg(value)?;
         let kind = match operator {
             "read_csv" => self.csv_kind(args)?,
             "read_parquet" => FileKind::Parquet,
             _ => FileKind::Json,
         };
-        file_schema(&path, kind)
+        let known = file_schema(&path, kind);
+        if known.is_none() && self.depth == 0 {
+            self.check_near_file(value, &path);
+        }
+        known
+    }
+
+    /// W0404 for a reader's written path (a plain string) that names no
+    /// file when a file of a near name is beside it (`orders.cvs`, next to
+    /// `orders.csv`), and no writer of the pipeline writes that path. A file
+    /// that is simply not there yet (made by an earlier step, or fetched)
+    /// is not reported: only the near name says it is a slip.
+    fn check_near_file(&mut self, value: &Expr, path: &Path) {
+        let Some(written) = plain_string(value) else {
+            return;
+        };
+        if path.exists() || self.is_written(&written) {
+            return;
+        }
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
+        else {
+            return;
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let siblings: Vec<String> = entries
+            .filter_map(|entry| {
+                let entry = entry.ok()?;
+                entry.file_type().ok()?.is_file().then_some(())?;
+                entry.file_name().into_string().ok()
+            })
+            .collect();
+        let Some(near) = closest(name, siblings.iter().map(String::as_str))
+            .first()
+            .copied()
+        else {
+            return;
+        };
+        let corrected = format!("{}{near}", &written[..written.len() - name.len()]);
+        // The text between the quotes, when the literal is written plainly.
+        let inner = Span {
+            start: value.span.start + 1,
+            end: value.span.end.saturating_sub(1),
+        };
+        let plain = self.text.get(inner.start as usize..inner.end as usize) == Some(&written);
+        let mut diagnostic = Diagnostic::new(
+            codes::NEAR_FILE,
+            format!("no file `{written}`, but there is `{corrected}`"),
+            self.file,
+            value.span,
+        )
+        .with_label("no such file")
+        .with_help(format!(
+            "did you mean `{corrected}`? (a relative path is read from the working directory)"
+        ));
+        if plain {
+            diagnostic =
+                diagnostic.with_fix(format!("replace with `{corrected}`"), inner, corrected);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Whether a writer node of the pipeline writes `path` (given as a
+    /// plain string), so that a reader may read it after.
+    fn is_written(&self, path: &str) -> bool {
+        self.nodes.values().any(|(decl, info)| {
+            matches!(&info.callee, Some(Callee::Builtin { name }) if name.starts_with("write_"))
+                && decl
+                    .call
+                    .args
+                    .iter()
+                    .any(|arg| plain_string(&arg.value).as_deref() == Some(path))
+        })
     }
 
     /// How `read_csv` reads its file: delimiter, header and null text, when
