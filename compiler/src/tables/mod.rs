@@ -1118,7 +1118,11 @@ impl<'a> PipelineTables<'a> {
     fn aggregate_schema(&mut self, node: &str, args: &Args<'a>) -> Known {
         let (input, schema) = self.table_arg(args, "table")?;
         let by_expr = args.value("by")?;
-        let by = self.columns(args, "by", &input, &schema, false)?;
+        // With an unknown `by` column, the values are still checked (grouped
+        // by the columns that exist), so that each mistake is reported.
+        let by_checked = self.columns(args, "by", &input, &schema, false);
+        let by_known = by_checked.is_some();
+        let by = by_checked.unwrap_or_else(|| existing_columns(by_expr, &schema));
         let ExprKind::Record(values) = &args.value("values")?.kind else {
             return None;
         };
@@ -1193,7 +1197,7 @@ impl<'a> PipelineTables<'a> {
                 None => all_known = false,
             }
         }
-        all_known.then(|| Arc::new(Schema::new(fields)))
+        (all_known && by_known).then(|| Arc::new(Schema::new(fields)))
     }
 
     /// Plans SQL; a failure is reported (at `whole` when the engine gives no
@@ -1565,6 +1569,19 @@ fn aggregates_for(column: &str, tables: &[(&str, SchemaRef)]) -> String {
     } else {
         format!("`max({column})`, `min({column})`, `count({column})`")
     }
+}
+
+/// The plain strings of a list (or one string) that name columns of `schema`.
+fn existing_columns(value: &Expr, schema: &Schema) -> Vec<String> {
+    let items = match &value.kind {
+        ExprKind::List(items) => items.iter().collect(),
+        _ => vec![value],
+    };
+    items
+        .into_iter()
+        .filter_map(plain_string)
+        .filter(|column| schema.field_with_name(column).is_ok())
+        .collect()
 }
 
 /// The SQL type a value of `ty` is bound as (the runtime's parameters:
