@@ -265,6 +265,35 @@ fn sql_reads_upstream_nodes_and_binds_values_as_parameters() {
 }
 
 #[test]
+fn a_float_input_given_a_whole_number_is_bound_as_a_float() {
+    let dir = temp_dir("float_parameter");
+    write_data(&dir);
+    let plan = compile_source(
+        "tables.pipe",
+        r#"pipeline p {
+  input dir: path
+  input half_of: float
+  input default_whole: float = 7
+  node people = read_csv("{input.dir}/people.csv")
+  node halves = sql("select {input.half_of} / 2 as given, {input.default_whole} / 2 as defaulted from people limit 1")
+  output halves = halves
+}"#,
+        None,
+    )
+    .expect("compiles");
+    let mut inputs = Map::new();
+    inputs.insert("dir".into(), json!(dir.to_string_lossy()));
+    // As `--input half_of=5` gives it: a whole JSON number.
+    inputs.insert("half_of".into(), json!(5));
+    let result = Host::new().run(&plan, inputs).expect("runs");
+    assert!(result.ok, "{:?}", result.error);
+    assert_eq!(
+        result.outputs["halves"],
+        json!([{"given": 2.5, "defaulted": 3.5}])
+    );
+}
+
+#[test]
 fn a_list_in_an_in_clause_is_bound_as_its_items() {
     let dir = temp_dir("in-list");
     write_data(&dir);

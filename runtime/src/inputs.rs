@@ -36,8 +36,13 @@ pub fn validate(
                 )
             })?,
             None => match &input.default {
-                Some(default) => evaluate(default, &Map::new(), limits)
-                    .map_err(|e| format!("default of input `{}`: {e}", input.name))?,
+                Some(default) => {
+                    let value = evaluate(default, &Map::new(), limits)
+                        .map_err(|e| format!("default of input `{}`: {e}", input.name))?;
+                    // The check accepted the default for its type; converting
+                    // makes an int default of a float input a float.
+                    convert(&input.ty, &value).unwrap_or(value)
+                }
                 None if input.ty.ends_with('?') => Value::Null,
                 None => {
                     return Err(format!(
@@ -81,7 +86,13 @@ fn convert(ty: &str, value: &Value) -> Result<Value, String> {
             .parse::<i64>()
             .map(Value::from)
             .map_err(|_| found()),
-        ("float", Value::Number(_)) => Ok(value.clone()),
+        // A float even when written whole (`5`): a SQL parameter made of it
+        // is a Float64, so `{input.x} / 2` divides as the type says.
+        ("float", Value::Number(n)) => n
+            .as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(found),
         ("float", Value::String(s)) => s
             .trim()
             .parse::<f64>()
@@ -124,5 +135,9 @@ mod tests {
         assert_eq!(convert("list<int>", &json!(["1", 2])), Ok(json!([1, 2])));
         assert_eq!(convert("string?", &json!(null)), Ok(json!(null)));
         assert!(convert("bool", &json!(1)).is_err());
+        // A whole number given for a float is a float (5.0, not 5).
+        let five = convert("float", &json!(5)).expect("a number");
+        assert!(five.is_f64(), "{five}");
+        assert!(convert("list<float>", &json!([1, 2.5])).expect("numbers")[0].is_f64());
     }
 }
