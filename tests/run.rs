@@ -205,6 +205,32 @@ fn a_failed_run_hands_back_the_outputs_it_computed_and_leaves_out_the_others() {
 }
 
 #[test]
+fn an_argument_that_fails_for_one_item_of_each_names_the_item() {
+    let dir = folder(0);
+    let scores = Path::new(&dir).join("scores.csv");
+    std::fs::write(&scores, "name,score\nada,3\nbob,\n").expect("write");
+    let result = run(&format!(
+        r#"pipeline p {{
+  node table = read_csv("{}")
+  node scores = rows(table)
+  node passed = echo(scores.score > 2) {{ each scores }}
+  output passed = passed.value
+}}"#,
+        scores.display()
+    ));
+    assert!(!result.ok);
+    assert_eq!(state(&result, "passed"), NodeState::Failed);
+    let error = result.error.unwrap_or_default();
+    // bob's score is missing: `>` cannot compare it, and the item is named.
+    assert!(
+        error.contains(
+            r#"node `passed`: item 1 of `scores` ({"name":"bob","score":null}): argument `value`: "#
+        ),
+        "{error}"
+    );
+}
+
+#[test]
 fn keep_going_lets_independent_branches_finish() {
     let mut registry = Registry::new();
     registry.register(

@@ -909,22 +909,33 @@ fn form_tasks(
                 return Err(NoTasks::Filtered);
             };
             let mut tasks = Vec::new();
-            for item in &nodes[s].items {
+            for (index, item) in nodes[s].items.iter().enumerate() {
                 // The item over the node's scope, without copying the scope.
                 let task_scope = Layer {
                     base: &scope,
                     name: source,
                     value: &item.value,
                 };
+                // A failure names the item it met, among many.
+                let at_item = |message: String| {
+                    NoTasks::Failed(format!(
+                        "item {index} of `{source}` ({}): {message}",
+                        short_json(&item.value)
+                    ))
+                };
                 if let Some(filter) = filter {
                     match evaluate(filter, &task_scope, limits) {
                         Ok(v) if truthy(&v) => {}
                         Ok(_) => continue,
-                        Err(e) => return Err(NoTasks::Failed(format!("`where`: {e}"))),
+                        Err(e) => return Err(at_item(format!("`where`: {e}"))),
                     }
                 }
+                let args = bind(&task_scope).map_err(|no_tasks| match no_tasks {
+                    NoTasks::Failed(message) => at_item(message),
+                    other => other,
+                })?;
                 tasks.push(Task {
-                    args: bind(&task_scope)?,
+                    args,
                     origin: Some(item.origin),
                 });
             }
@@ -971,6 +982,15 @@ fn form_tasks(
                 Ok(tasks)
             }
         }
+    }
+}
+
+/// A value as JSON, cut to about 80 characters, to name an item in a message.
+fn short_json(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
     }
 }
 
