@@ -231,6 +231,48 @@ fn an_argument_that_fails_for_one_item_of_each_names_the_item() {
 }
 
 #[test]
+fn no_secret_value_reaches_the_record() {
+    let plan = compile(
+        r#"pipeline p {
+  secret token
+  node leak = exec(["sh", "-c", "echo using $0 >&2; exit 1", secret.token])
+  output said = "token {secret.token}"
+}"#,
+    );
+    let store = MemoryStore::default();
+    let mut options = RunOptions::default();
+    options
+        .secrets
+        .insert("token".into(), "hunter2-sekret".into());
+    let result = pipec_runtime::run(
+        &plan,
+        &Registry::new(),
+        &options,
+        &store,
+        &pipec_runtime::NoEvents,
+    )
+    .expect("run starts");
+    assert!(!result.ok);
+    let record = store.snapshot();
+    let recorded = serde_json::to_string(&record).expect("serialises");
+    assert!(!recorded.contains("hunter2-sekret"), "{recorded}");
+    // What was redacted is still recorded, with `***` in place.
+    assert!(
+        record
+            .tasks
+            .iter()
+            .any(|t| t.error.as_deref().is_some_and(|e| e.contains("using ***"))),
+        "{recorded}"
+    );
+    assert!(
+        record
+            .outputs
+            .contains(&("said".into(), json!("token ***"))),
+        "{recorded}"
+    );
+}
+
+#[test]
 fn keep_going_lets_independent_branches_finish() {
     let mut registry = Registry::new();
     registry.register(

@@ -170,6 +170,13 @@ pub fn run(
     store: &dyn Store,
     events: &dyn EventSink,
 ) -> Result<RunResult, RunError> {
+    // No secret value reaches the record (the caller's messages and events
+    // are the caller's to redact, as the CLI does).
+    let store: &dyn Store = if options.secrets.is_empty() {
+        store
+    } else {
+        &crate::store::Redacting::new(store, options.secrets.values().cloned())
+    };
     run_with_engine(
         plan,
         registry,

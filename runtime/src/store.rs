@@ -93,6 +93,70 @@ pub trait Store: Send + Sync {
     fn run_finished(&self, run_id: &str, ok: bool);
 }
 
+/// A store that records through another with each secret value replaced
+/// by `***` in what it records: task errors (an `exec`'s stderr, an item
+/// named in a message) and outputs, so that no secret reaches the record.
+pub struct Redacting<'a> {
+    inner: &'a dyn Store,
+    secrets: Vec<String>,
+}
+
+impl<'a> Redacting<'a> {
+    /// Records through `inner`, redacting `secrets` (empty values ignored).
+    pub fn new(inner: &'a dyn Store, secrets: impl IntoIterator<Item = String>) -> Self {
+        Redacting {
+            inner,
+            secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+        }
+    }
+
+    fn text(&self, text: &str) -> String {
+        self.secrets
+            .iter()
+            .fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
+    }
+
+    fn value(&self, value: &Value) -> Value {
+        match value {
+            Value::String(text) => Value::String(self.text(text)),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.value(v)).collect()),
+            Value::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (self.text(k), self.value(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+impl Store for Redacting<'_> {
+    fn run_started(&self, run_id: &str, pipeline: &str, inputs: &Value) {
+        self.inner
+            .run_started(run_id, pipeline, &self.value(inputs));
+    }
+    fn node_state(&self, run_id: &str, node: &str, state: NodeState) {
+        self.inner.node_state(run_id, node, state);
+    }
+    fn nodes_state(&self, run_id: &str, nodes: &[&str], state: NodeState) {
+        self.inner.nodes_state(run_id, nodes, state);
+    }
+    fn task_finished(&self, run_id: &str, mut record: TaskRecord) {
+        record.error = record.error.map(|e| self.text(&e));
+        self.inner.task_finished(run_id, record);
+    }
+    fn output(&self, run_id: &str, name: &str, value: &Value) {
+        self.inner.output(run_id, name, &self.value(value));
+    }
+    fn keeps_outputs(&self) -> bool {
+        self.inner.keeps_outputs()
+    }
+    fn run_finished(&self, run_id: &str, ok: bool) {
+        self.inner.run_finished(run_id, ok);
+    }
+}
+
 /// Everything a [`MemoryStore`] has recorded.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MemoryRecord {
