@@ -29,6 +29,21 @@ fn run_with(source: &str, registry: &Registry, options: RunOptions) -> RunResult
         .expect("run starts")
 }
 
+/// Runs a compiled plan with the built-in operators, recording into `store`.
+fn run_plan(
+    plan: &pipec::compiler::plan::Plan,
+    options: &RunOptions,
+    store: &MemoryStore,
+) -> Result<RunResult, pipec_runtime::RunError> {
+    pipec_runtime::run(
+        plan,
+        &Registry::new(),
+        options,
+        store,
+        &pipec_runtime::NoEvents,
+    )
+}
+
 fn run(source: &str) -> RunResult {
     run_with(source, &Registry::new(), RunOptions::default())
 }
@@ -244,14 +259,7 @@ fn no_secret_value_reaches_the_record() {
     options
         .secrets
         .insert("token".into(), "hunter2-sekret".into());
-    let result = pipec_runtime::run(
-        &plan,
-        &Registry::new(),
-        &options,
-        &store,
-        &pipec_runtime::NoEvents,
-    )
-    .expect("run starts");
+    let result = run_plan(&plan, &options, &store).expect("run starts");
     assert!(!result.ok);
     let record = store.snapshot();
     let recorded = serde_json::to_string(&record).expect("serialises");
@@ -347,13 +355,7 @@ fn inputs_are_validated_before_anything_runs() {
     assert!(matches!(missing, Err(pipec_runtime::RunError::Input(m)) if m.contains("input `n`")));
     let mut options = RunOptions::default();
     options.inputs.insert("n".into(), json!("seven"));
-    let wrong = pipec_runtime::run(
-        &plan,
-        &Registry::new(),
-        &options,
-        &store,
-        &pipec_runtime::NoEvents,
-    );
+    let wrong = run_plan(&plan, &options, &store);
     assert!(matches!(wrong, Err(pipec_runtime::RunError::Input(m)) if m.contains("must be int")));
     assert!(store.snapshot().tasks.is_empty(), "nothing may run");
 }
@@ -385,14 +387,7 @@ fn the_files_example_runs_end_to_end() {
         .inputs
         .insert("out".into(), json!(out.to_string_lossy()));
     let store = MemoryStore::default();
-    let result = pipec_runtime::run(
-        &plan,
-        &Registry::new(),
-        &options,
-        &store,
-        &pipec_runtime::NoEvents,
-    )
-    .expect("runs");
+    let result = run_plan(&plan, &options, &store).expect("runs");
     assert!(result.ok, "{:?}", result.error);
     let index: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("index.json")).expect("index"))
