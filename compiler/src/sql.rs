@@ -43,11 +43,12 @@ pub fn function_calls(text: &str, name: &str) -> Vec<FunctionCall> {
     let Ok(statements) = Parser::parse_sql(&GenericDialect {}, text) else {
         return Vec::new();
     };
-    let mut calls = Vec::new();
-    let _ = statements.visit(&mut CallsOf {
+    let mut found = CallsOf {
         name,
-        calls: &mut calls,
-    });
+        calls: Vec::new(),
+    };
+    let _ = statements.visit(&mut found);
+    let mut calls = found.calls;
     calls.sort_by_key(|call| (call.span.start.line, call.span.start.column));
     calls
 }
@@ -55,7 +56,7 @@ pub fn function_calls(text: &str, name: &str) -> Vec<FunctionCall> {
 /// Collects the calls of one function.
 struct CallsOf<'a> {
     name: &'a str,
-    calls: &'a mut Vec<FunctionCall>,
+    calls: Vec<FunctionCall>,
 }
 
 impl Visitor for CallsOf<'_> {
@@ -90,18 +91,17 @@ impl Visitor for CallsOf<'_> {
     }
 }
 
-/// Where the `WHERE` conditions of `text`'s queries are (subqueries and
-/// common table expressions included), in the order they are written; none
-/// when the text does not parse.
-pub fn where_conditions(text: &str) -> Vec<sqlparser::tokenizer::Span> {
-    let Ok(statements) = Parser::parse_sql(&GenericDialect {}, text) else {
-        return Vec::new();
-    };
+/// Where the `WHERE` condition of `text` is, when it has exactly one
+/// (counting those of subqueries and common table expressions); `None`
+/// otherwise or when the text does not parse.
+pub fn only_where_condition(text: &str) -> Option<sqlparser::tokenizer::Span> {
+    let statements = Parser::parse_sql(&GenericDialect {}, text).ok()?;
     let mut conditions = Conditions::default();
     let _ = statements.visit(&mut conditions);
-    let mut spans = conditions.spans;
-    spans.sort_by_key(|span| (span.start.line, span.start.column));
-    spans
+    match conditions.spans[..] {
+        [only] => Some(only),
+        _ => None,
+    }
 }
 
 /// Collects the spans of `WHERE` conditions.

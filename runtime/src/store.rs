@@ -93,6 +93,15 @@ pub trait Store: Send + Sync {
     fn run_finished(&self, run_id: &str, ok: bool);
 }
 
+/// `text` with each of `secrets` replaced by `***` (an empty one is no
+/// secret to hide).
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
+}
+
 /// A store that records through another with each secret value replaced
 /// by `***` in what it records: task errors (an `exec`'s stderr, an item
 /// named in a message) and outputs, so that no secret reaches the record.
@@ -102,18 +111,16 @@ pub struct Redacting<'a> {
 }
 
 impl<'a> Redacting<'a> {
-    /// Records through `inner`, redacting `secrets` (empty values ignored).
+    /// Records through `inner`, redacting `secrets`.
     pub fn new(inner: &'a dyn Store, secrets: impl IntoIterator<Item = String>) -> Self {
         Redacting {
             inner,
-            secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+            secrets: secrets.into_iter().collect(),
         }
     }
 
     fn text(&self, text: &str) -> String {
-        self.secrets
-            .iter()
-            .fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
+        redact(text, &self.secrets)
     }
 
     fn value(&self, value: &Value) -> Value {

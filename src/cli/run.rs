@@ -75,7 +75,7 @@ pub fn run(args: &RunArgs) -> u8 {
         .filter(|v| !v.is_empty())
         .cloned()
         .collect();
-    let redact = |text: String| redact_secrets(text, &secret_values);
+    let redact = |text: String| pipec_runtime::store::redact(&text, &secret_values);
 
     let events_out: Option<Mutex<Box<dyn Write + Send>>> = match args.events.as_deref() {
         None => None,
@@ -272,13 +272,6 @@ pub fn run(args: &RunArgs) -> u8 {
     }
 }
 
-/// `text` with every secret value in it replaced by `***`.
-fn redact_secrets(text: String, secret_values: &[String]) -> String {
-    secret_values
-        .iter()
-        .fold(text, |t, s| t.replace(s.as_str(), "***"))
-}
-
 /// Prints the outputs, tables among them, as one JSON object on stdout
 /// (laid out as [`printed`] says), in the order the pipeline declares them
 /// (`order`), secrets redacted. Without secrets the text is written as it
@@ -300,7 +293,7 @@ fn print_outputs(
         let mut text = Vec::new();
         printed::write_outputs(&mut text, &outputs, &tables, order).and_then(|()| {
             let text = String::from_utf8_lossy(&text).into_owned();
-            out.write_all(redact_secrets(text, secret_values).as_bytes())
+            out.write_all(pipec_runtime::store::redact(&text, secret_values).as_bytes())
         })
     };
     if let Err(error) = written.and_then(|()| out.flush())

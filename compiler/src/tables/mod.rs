@@ -29,7 +29,7 @@ use pipec_grammar::ast::{
 use pipec_grammar::diagnostic::{Diagnostic, FileName, closest};
 use pipec_grammar::span::Span;
 
-use crate::analyze::{Callee, NodeInfo, PipelineInfo, analyze};
+use crate::analyze::{Callee, InputInfo, NodeInfo, PipelineInfo, analyze};
 use crate::codes;
 use crate::db::{Db, Source};
 use crate::layout::item_interface;
@@ -1011,15 +1011,7 @@ impl<'a> PipelineTables<'a> {
     /// item in `in (...)`), or a literal's. `DataType::Null` otherwise.
     fn parameter_type(&self, expr: &Expr) -> DataType {
         let ty = match &expr.kind {
-            ExprKind::Ref(path) => match path.as_slice() {
-                [namespace, input] if namespace.name == "input" => self
-                    .info
-                    .inputs
-                    .iter()
-                    .find(|declared| declared.name == input.name)
-                    .map(|declared| declared.ty.clone()),
-                _ => None,
-            },
+            ExprKind::Ref(_) => self.declared_input(expr).map(|input| input.ty.clone()),
             ExprKind::String(_) => Some(Type::String),
             ExprKind::Literal(Literal::Int(_)) => Some(Type::Int),
             ExprKind::Literal(Literal::Float(_)) => Some(Type::Float),
@@ -1027,6 +1019,23 @@ impl<'a> PipelineTables<'a> {
             _ => None,
         };
         ty.map_or(DataType::Null, |ty| sql_type(&ty))
+    }
+
+    /// The input `expr` reads when it is `input.x`.
+    fn declared_input(&self, expr: &Expr) -> Option<&'a InputInfo> {
+        let ExprKind::Ref(path) = &expr.kind else {
+            return None;
+        };
+        let [namespace, input] = path.as_slice() else {
+            return None;
+        };
+        if namespace.name != "input" {
+            return None;
+        }
+        self.info
+            .inputs
+            .iter()
+            .find(|declared| declared.name == input.name)
     }
 
     /// E0409 for an input of a list type interpolated in SQL text anywhere
@@ -1037,16 +1046,10 @@ impl<'a> PipelineTables<'a> {
             let StringPart::Interpolation(expr) = part else {
                 continue;
             };
-            let ExprKind::Ref(path) = &expr.kind else {
+            let Some(input) = self.declared_input(expr) else {
                 continue;
             };
-            let [namespace, input] = path.as_slice() else {
-                continue;
-            };
-            let is_list = namespace.name == "input"
-                && self.info.inputs.iter().any(|declared| {
-                    declared.name == input.name && matches!(declared.ty.non_null(), Type::List(_))
-                });
+            let is_list = matches!(input.ty.non_null(), Type::List(_));
             let before = i
                 .checked_sub(1)
                 .and_then(|before| text_of(literal.parts.get(before)))
@@ -1559,11 +1562,7 @@ fn fields_named(schema: &Schema, columns: &[String]) -> Vec<Field> {
 /// Aggregates that take `column` (of one of `tables`), as examples: `sum`
 /// only for a number.
 fn aggregates_for(column: &str, tables: &[(&str, SchemaRef)]) -> String {
-    let numeric = tables.iter().any(|(_, schema)| {
-        schema
-            .field_with_name(column)
-            .is_ok_and(|field| field.data_type().is_numeric())
-    });
+    let numeric = planner::columns_named(tables, column).any(|f| f.data_type().is_numeric());
     if numeric {
         format!("`max({column})`, `sum({column})`, `count({column})`")
     } else {

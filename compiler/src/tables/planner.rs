@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, SchemaRef};
 use datafusion::catalog::empty::EmptyTable;
 use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
@@ -395,17 +395,26 @@ fn number_date_casts(plan: &LogicalPlan) -> Vec<Cast> {
     casts
 }
 
+/// The columns called `name` in `tables`, in their order (a name several
+/// joined tables have is there once per table).
+pub(super) fn columns_named<'t>(
+    tables: &'t [(&str, SchemaRef)],
+    name: &'t str,
+) -> impl Iterator<Item = &'t Field> {
+    tables
+        .iter()
+        .filter_map(move |(_, schema)| schema.field_with_name(name).ok())
+}
+
 /// The casts of a text column (of one of `tables`) to a number or a date in
 /// `plan`, subqueries included, once per cast.
 fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<Cast> {
     let is_text = |name: &str| {
-        tables.iter().any(|(_, schema)| {
-            schema.field_with_name(name).is_ok_and(|f| {
-                matches!(
-                    f.data_type(),
-                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-                )
-            })
+        columns_named(tables, name).any(|f| {
+            matches!(
+                f.data_type(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            )
         })
     };
     let mut casts = Vec::new();
@@ -458,18 +467,19 @@ fn failing_expression(
         for expr in node.expressions() {
             let mut inner = Vec::new();
             let _ = expr.apply(|sub| {
-                inner.push(sub.clone());
+                inner.push(sub);
                 Ok(TreeNodeRecursion::Continue)
             });
             // Children come after their parent: from the end, the first
             // that fails has no part that fails.
             let failing = inner.into_iter().rev().find(|sub| {
-                sub.clone()
+                (*sub)
+                    .clone()
                     .rewrite(&mut TypeCoercionRewriter::new(&schema))
                     .is_err_and(|e| e.find_root().strip_backtrace() == message)
             });
             if let Some(sub) = failing {
-                found = Some(sub);
+                found = Some(sub.clone());
                 return Ok(TreeNodeRecursion::Stop);
             }
         }
@@ -493,12 +503,9 @@ fn unmatched_call(sql: &SqlText, message: &str, tables: &[(&str, SchemaRef)]) ->
         .next()?;
     let (name, types) = call.split_once('(')?;
     let type_of = |column: &str| {
-        tables.iter().find_map(|(_, schema)| {
-            schema
-                .field_with_name(column)
-                .ok()
-                .map(|field| field.data_type().to_string())
-        })
+        columns_named(tables, column)
+            .next()
+            .map(|field| field.data_type().to_string())
     };
     let calls = crate::sql::function_calls(sql.text(), name);
     let matching = calls.iter().find(|call| {
@@ -521,9 +528,7 @@ fn non_boolean_condition(sql: &SqlText, message: &str) -> Option<Span> {
     if !message.starts_with("Cannot create filter with non-boolean predicate") {
         return None;
     }
-    let [condition] = crate::sql::where_conditions(sql.text())[..] else {
-        return None;
-    };
+    let condition = crate::sql::only_where_condition(sql.text())?;
     sql.file_span_of(datafusion::common::Span::try_from_sqlparser_span(
         condition,
     )?)
