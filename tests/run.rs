@@ -194,7 +194,9 @@ fn a_failed_run_hands_back_the_outputs_it_computed_and_leaves_out_the_others() {
             Err::<Value, _>("boom".to_string())
         },
     );
-    let source = "plugin broken() -> json\npipeline p {\n  node b = broken()\n  node fine = echo(1)\n  node after_b = echo(b)\n  node quiet = echo(2) { when false }\n  output fine = fine.value\n  output b = b\n  output after_b = after_b\n  output either = b ?? \"none\"\n  output skipped = quiet\n}\n";
+    // `b` reads `fine`, so `fine` has finished before `b` fails (without
+    // the edge a failure could cancel `fine` before it started).
+    let source = "plugin broken(after: json) -> json\npipeline p {\n  node fine = echo(1)\n  node b = broken(fine)\n  node after_b = echo(b)\n  node quiet = echo(2) { when false }\n  output fine = fine.value\n  output b = b\n  output after_b = after_b\n  output either = b ?? \"none\"\n  output skipped = quiet\n}\n";
     for keep_going in [false, true] {
         let result = run_with(
             source,
