@@ -119,12 +119,12 @@ fn completions_for_each_shell() {
 
 #[test]
 fn fmt_rewrites_files_in_place_and_then_finds_nothing_to_do() {
-    let dir = std::env::temp_dir().join(format!("pipec-fmt-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path();
     let file = dir.join("messy.pipe");
     std::fs::write(&file, "pipeline p{node a=echo( 1 )// keep me\n}").expect("write");
 
-    let first = pipec(&["fmt", "messy.pipe"], &dir);
+    let first = pipec(&["fmt", "messy.pipe"], dir);
     assert_eq!(first.status.code(), Some(0), "{first:?}");
     let formatted = std::fs::read_to_string(&file).expect("read back");
     assert_eq!(
@@ -132,20 +132,19 @@ fn fmt_rewrites_files_in_place_and_then_finds_nothing_to_do() {
         "pipeline p {\n  node a = echo(1)  // keep me\n}\n"
     );
 
-    let check = pipec(&["fmt", "--check", "messy.pipe"], &dir);
+    let check = pipec(&["fmt", "--check", "messy.pipe"], dir);
     assert_eq!(check.status.code(), Some(0), "{check:?}");
     assert!(check.stdout.is_empty());
 
     // A file with a syntax error is left untouched.
     let broken = dir.join("broken.pipe");
     std::fs::write(&broken, "pipeline p {\n  node a = echo(1,,)\n}\n").expect("write");
-    let refused = pipec(&["fmt", "broken.pipe"], &dir);
+    let refused = pipec(&["fmt", "broken.pipe"], dir);
     assert_eq!(refused.status.code(), Some(1));
     assert_eq!(
         std::fs::read_to_string(&broken).expect("read"),
         "pipeline p {\n  node a = echo(1,,)\n}\n"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -188,8 +187,8 @@ fn every_example_checks_clean_and_is_formatted() {
 
 #[test]
 fn run_records_the_run_in_sqlite_unless_told_not_to() {
-    let dir = std::env::temp_dir().join(format!("pipec-store-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let temp = tempfile::tempdir().expect("dir");
+    let dir = temp.path();
     let store = dir.join("runs.sqlite");
     let out = dir.join("out");
     let args = [
@@ -225,5 +224,4 @@ fn run_records_the_run_in_sqlite_unless_told_not_to() {
     let output = pipec(&args, &root());
     assert_eq!(output.status.code(), Some(0));
     assert!(!no_store.exists(), "--no-store must not create a store");
-    std::fs::remove_dir_all(&dir).ok();
 }

@@ -33,8 +33,8 @@ fn a_program_with_mistakes_gives_the_checker_diagnostics() {
 
 #[test]
 fn a_host_compiling_for_a_run_checks_the_files_its_inputs_name() {
-    let dir = std::env::temp_dir().join(format!("pipec-embed-inputs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let dir = temp.path();
     std::fs::write(dir.join("default.csv"), "id,name\n1,ann\n").expect("default.csv");
     std::fs::write(dir.join("given.csv"), "id,city\n1,oslo\n").expect("given.csv");
     let file = dir.join("cities.pipe");
@@ -60,5 +60,4 @@ fn a_host_compiling_for_a_run_checks_the_files_its_inputs_name() {
         result.outputs["named"],
         serde_json::json!([{ "city": "oslo" }])
     );
-    let _ = std::fs::remove_dir_all(dir);
 }

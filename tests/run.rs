@@ -9,10 +9,9 @@ use pipec_runtime::{MemoryStore, NodeState, Registry, RunOptions, RunResult};
 use serde_json::{Value, json};
 
 fn compile(source: &str) -> pipec::compiler::plan::Plan {
-    let dir = std::env::temp_dir().join(format!("pipec-run-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = tempfile::tempdir().expect("temp dir");
     let mut db = pipec::compiler::Database::new();
-    let file = db.set_source(&dir.join("test.pipe"), source.as_bytes().to_vec());
+    let file = db.set_source(&dir.path().join("test.pipe"), source.as_bytes().to_vec());
     match pipec::compiler::compile::compile(&db, file, None) {
         Ok(compiled) => compiled.plan,
         Err(pipec::compiler::compile::CompileError::Diagnostics(d)) => {
@@ -61,19 +60,20 @@ fn node<'a>(result: &'a RunResult, name: &str) -> &'a pipec_runtime::NodeSummary
     result.nodes.iter().find(|n| n.name == name).expect("node")
 }
 
-/// A folder of `n` small files, for fan-out tests.
-fn folder(n: usize) -> String {
-    let dir = std::env::temp_dir().join(format!("pipec-run-files-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+/// A folder of `n` small files, for fan-out tests; removed when dropped.
+fn folder(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("dir");
     for i in 0..n {
-        std::fs::write(dir.join(format!("f{i:02}.txt")), format!("file {i}")).expect("write");
+        std::fs::write(dir.path().join(format!("f{i:02}.txt")), format!("file {i}"))
+            .expect("write");
     }
-    dir.to_string_lossy().into_owned()
+    dir
 }
 
 #[test]
 fn each_and_group_by_origin_pair_the_items_of_one_root() {
-    let dir = folder(10);
+    let temp = folder(10);
+    let dir = temp.path().display();
     let result = run(&format!(
         r#"pipeline p {{
   node files = list_files("{dir}", glob: "*.txt")
@@ -95,7 +95,8 @@ fn each_and_group_by_origin_pair_the_items_of_one_root() {
 
 #[test]
 fn a_filtered_node_does_not_cascade() {
-    let dir = folder(3);
+    let temp = folder(3);
+    let dir = temp.path().display();
     let result = run(&format!(
         r#"pipeline p {{
   node files = list_files("{dir}")
@@ -224,7 +225,7 @@ fn a_failed_run_hands_back_the_outputs_it_computed_and_leaves_out_the_others() {
 #[test]
 fn an_argument_that_fails_for_one_item_of_each_names_the_item() {
     let dir = folder(0);
-    let scores = Path::new(&dir).join("scores.csv");
+    let scores = dir.path().join("scores.csv");
     std::fs::write(&scores, "name,score\nada,3\nbob,\n").expect("write");
     let result = run(&format!(
         r#"pipeline p {{
@@ -372,7 +373,8 @@ fn constants_and_templates_reach_the_tasks() {
 
 #[test]
 fn the_files_example_runs_end_to_end() {
-    let out = std::env::temp_dir().join(format!("pipec-example-{}", std::process::id()));
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("out");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let source = std::fs::read_to_string(root.join("examples/files/files.pipe")).expect("example");
     let mut db = pipec::compiler::Database::new();
@@ -413,7 +415,6 @@ fn the_files_example_runs_end_to_end() {
         2,
         "the short note is filtered out"
     );
-    std::fs::remove_dir_all(&out).ok();
 }
 
 #[test]
@@ -432,10 +433,9 @@ pipeline greet {
   output text = shout.value
 }
 "#;
-    let dir = std::env::temp_dir().join(format!("pipec-sub-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = tempfile::tempdir().expect("dir");
     let mut db = pipec::compiler::Database::new();
-    let file = db.set_source(&dir.join("sub.pipe"), source.as_bytes().to_vec());
+    let file = db.set_source(&dir.path().join("sub.pipe"), source.as_bytes().to_vec());
     let plan = pipec::compiler::compile::compile(&db, file, Some("main"))
         .expect("compiles")
         .plan;

@@ -9,17 +9,18 @@ use std::process::Command;
 use pipec::embed::{Host, compile_source};
 use pipec::runtime::RunResult;
 use serde_json::{Map, Value, json};
+use tempfile::TempDir;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fresh directory for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pipec-tables-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh directory for one test, removed when dropped.
+fn temp_dir(name: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("pipec-tables-{name}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 /// Writes `people.csv` and `cities.csv` into `dir`.
@@ -38,10 +39,10 @@ fn write_data(dir: &Path) {
 
 /// A fresh directory named after `name` with the people and cities data
 /// and one more file, `file`, holding `text`.
-fn data_with(name: &str, file: &str, text: &str) -> PathBuf {
+fn data_with(name: &str, file: &str, text: &str) -> TempDir {
     let dir = temp_dir(name);
-    write_data(&dir);
-    std::fs::write(dir.join(file), text).expect("data file");
+    write_data(dir.path());
+    std::fs::write(dir.path().join(file), text).expect("data file");
     dir
 }
 
@@ -64,8 +65,9 @@ fn run(source: &str, dir: &Path) -> Result<Map<String, Value>, String> {
 
 #[test]
 fn read_filter_sort_select_limit_fuse_into_rows() {
-    let dir = temp_dir("basic");
-    write_data(&dir);
+    let temp = temp_dir("basic");
+    let dir = temp.path();
+    write_data(dir);
     let outputs = run(
         r#"pipeline p {
   input dir: path
@@ -76,7 +78,7 @@ fn read_filter_sort_select_limit_fuse_into_rows() {
   node top = limit(named, 2)
   output top = top
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(
@@ -87,8 +89,9 @@ fn read_filter_sort_select_limit_fuse_into_rows() {
 
 #[test]
 fn a_host_can_take_table_outputs_as_arrow_batches() {
-    let dir = temp_dir("batches");
-    write_data(&dir);
+    let temp = temp_dir("batches");
+    let dir = temp.path();
+    write_data(dir);
     let mut host = Host::new();
     host.tables_as_batches();
     let result = run_on(
@@ -101,7 +104,7 @@ fn a_host_can_take_table_outputs_as_arrow_batches() {
   output top = top
   output count = 2
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert!(result.ok, "{:?}", result.error);
@@ -125,8 +128,9 @@ fn pipec_run_keeps_the_order_of_columns_values_and_outputs() {
     // A table's columns as selected, an aggregate's values as written (not
     // by name), rows as items and back in column order, a record's fields
     // as written, and the outputs as declared.
-    let dir = temp_dir("column-order");
-    write_data(&dir);
+    let temp = temp_dir("column-order");
+    let dir = temp.path();
+    write_data(dir);
     let file = dir.join("order.pipe");
     std::fs::write(
         &file,
@@ -173,8 +177,9 @@ fn pipec_run_keeps_the_order_of_columns_values_and_outputs() {
 
 #[test]
 fn sort_keys_carry_their_own_direction() {
-    let dir = temp_dir("sort-keys");
-    write_data(&dir);
+    let temp = temp_dir("sort-keys");
+    let dir = temp.path();
+    write_data(dir);
     let outputs = run(
         r#"pipeline p {
   input dir: path
@@ -183,7 +188,7 @@ fn sort_keys_carry_their_own_direction() {
   node named = select(sorted, ["name", "city"])
   output order = named
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     let names: Vec<&str> = outputs["order"]
@@ -197,11 +202,12 @@ fn sort_keys_carry_their_own_direction() {
 
 #[test]
 fn a_join_on_differently_named_columns_keeps_both() {
-    let dir = data_with(
+    let temp = data_with(
         "right-on",
         "towns.csv",
         "town,country\nlondon,uk\nhelsinki,fi\n",
     );
+    let dir = temp.path();
     let outputs = run(
         r#"pipeline p {
   input dir: path
@@ -213,7 +219,7 @@ fn a_join_on_differently_named_columns_keeps_both() {
   node first = limit(sorted, 1)
   output first = first
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(
@@ -228,7 +234,7 @@ fn a_join_on_differently_named_columns_keeps_both() {
   node joined = join(people, towns, on: ["city", "name"], right_on: ["town"])
   output joined = joined
 }"#,
-        &dir,
+        dir,
     )
     .expect_err("two columns against one");
     assert!(mismatched.contains("right_on"), "{mismatched}");
@@ -236,8 +242,9 @@ fn a_join_on_differently_named_columns_keeps_both() {
 
 #[test]
 fn sql_reads_upstream_nodes_and_binds_values_as_parameters() {
-    let dir = temp_dir("sql");
-    write_data(&dir);
+    let temp = temp_dir("sql");
+    let dir = temp.path();
+    write_data(dir);
     // A value with a quote would break spliced SQL; as a parameter it is data.
     let outputs = run(
         r#"pipeline p {
@@ -254,7 +261,7 @@ fn sql_reads_upstream_nodes_and_binds_values_as_parameters() {
   output nobody = nobody
   output old = old
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(outputs["nobody"], json!([]));
@@ -266,8 +273,9 @@ fn sql_reads_upstream_nodes_and_binds_values_as_parameters() {
 
 #[test]
 fn a_float_input_given_a_whole_number_is_bound_as_a_float() {
-    let dir = temp_dir("float_parameter");
-    write_data(&dir);
+    let temp = temp_dir("float_parameter");
+    let dir = temp.path();
+    write_data(dir);
     let plan = compile_source(
         "tables.pipe",
         r#"pipeline p {
@@ -295,8 +303,9 @@ fn a_float_input_given_a_whole_number_is_bound_as_a_float() {
 
 #[test]
 fn a_list_in_an_in_clause_is_bound_as_its_items() {
-    let dir = temp_dir("in-list");
-    write_data(&dir);
+    let temp = temp_dir("in-list");
+    let dir = temp.path();
+    write_data(dir);
     let source = |cities: &str, predicate: &str| {
         format!(
             r#"pipeline p {{
@@ -314,23 +323,23 @@ fn a_list_in_an_in_clause_is_bound_as_its_items() {
             r#"["helsinki", "new york", "it's"]"#,
             "city in ({input.cities}) or age > {input.cities | length}",
         ),
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(
         outputs["names"],
         json!([{"name": "grace"}, {"name": "linus"}])
     );
-    let outputs = run(&source("[]", "city in ({input.cities})"), &dir).expect("runs");
+    let outputs = run(&source("[]", "city in ({input.cities})"), dir).expect("runs");
     assert_eq!(outputs["names"], json!([]));
     // An input of a list type is refused by check; a list the checker
     // cannot type (through a pipe) by the run.
-    let error = run(&source(r#"["london"]"#, "city = {input.cities}"), &dir)
+    let error = run(&source(r#"["london"]"#, "city = {input.cities}"), dir)
         .expect_err("a list input outside `in (...)` is refused");
     assert!(error.contains("E0409"), "{error}");
     let error = run(
         &source(r#"["london"]"#, "city = {input.cities | compact}"),
-        &dir,
+        dir,
     )
     .expect_err("a list outside `in (...)` is refused");
     assert!(
@@ -344,8 +353,9 @@ fn a_list_in_an_in_clause_is_bound_as_its_items() {
 fn an_aggregates_values_bind_their_interpolations_as_parameters() {
     // Before, a value's `{expr}` was spliced into the SQL text: `london`
     // became a column name, and a quote broke the query.
-    let dir = temp_dir("aggregate-params");
-    write_data(&dir);
+    let temp = temp_dir("aggregate-params");
+    let dir = temp.path();
+    write_data(dir);
     let outputs = run(
         r#"pipeline p {
   input dir: path
@@ -360,7 +370,7 @@ fn an_aggregates_values_bind_their_interpolations_as_parameters() {
   })
   output counts = counts
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(
@@ -371,8 +381,9 @@ fn an_aggregates_values_bind_their_interpolations_as_parameters() {
 
 #[test]
 fn joins_of_every_kind_keep_one_key_column() {
-    let dir = temp_dir("join");
-    write_data(&dir);
+    let temp = temp_dir("join");
+    let dir = temp.path();
+    write_data(dir);
     let source = |how: &str| {
         format!(
             r#"pipeline p {{
@@ -387,7 +398,7 @@ fn joins_of_every_kind_keep_one_key_column() {
         )
     };
     let count = |how: &str| {
-        run(&source(how), &dir).expect("runs")["rows"]
+        run(&source(how), dir).expect("runs")["rows"]
             .as_array()
             .expect("rows")
             .len()
@@ -398,7 +409,7 @@ fn joins_of_every_kind_keep_one_key_column() {
     assert_eq!(count("full"), 5);
     assert_eq!(count("semi"), 3);
     assert_eq!(count("anti"), 1);
-    let full = run(&source("full"), &dir).expect("runs");
+    let full = run(&source("full"), dir).expect("runs");
     let cities: Vec<&str> = full["rows"]
         .as_array()
         .expect("rows")
@@ -414,8 +425,9 @@ fn joins_of_every_kind_keep_one_key_column() {
 
 #[test]
 fn aggregate_group_size_union_and_a_table_read_twice() {
-    let dir = temp_dir("aggregate");
-    write_data(&dir);
+    let temp = temp_dir("aggregate");
+    let dir = temp.path();
+    write_data(dir);
     let outputs = run(
         r#"pipeline p {
   input dir: path
@@ -430,7 +442,7 @@ fn aggregate_group_size_union_and_a_table_read_twice() {
   output twice = twice
   output counted = counted
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(
@@ -447,8 +459,9 @@ fn aggregate_group_size_union_and_a_table_read_twice() {
 
 #[test]
 fn rows_feed_each_and_items_become_a_table() {
-    let dir = temp_dir("rows");
-    write_data(&dir);
+    let temp = temp_dir("rows");
+    let dir = temp.path();
+    write_data(dir);
     let outputs = run(
         r#"pipeline p {
   input dir: path
@@ -461,7 +474,7 @@ fn rows_feed_each_and_items_become_a_table() {
   output greetings = greeting
   output total = total
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     let greetings: Vec<&str> = outputs["greetings"]
@@ -476,8 +489,9 @@ fn rows_feed_each_and_items_become_a_table() {
 
 #[test]
 fn writers_return_path_and_rows_and_read_back() {
-    let dir = temp_dir("write");
-    write_data(&dir);
+    let temp = temp_dir("write");
+    let dir = temp.path();
+    write_data(dir);
     let outputs = run(
         r#"pipeline p {
   input dir: path
@@ -489,7 +503,7 @@ fn writers_return_path_and_rows_and_read_back() {
   output csv = csv
   output n = n
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(outputs["csv"]["rows"], json!(5));
@@ -500,8 +514,9 @@ fn writers_return_path_and_rows_and_read_back() {
 
 #[test]
 fn a_table_written_as_json_reads_back_and_check_knows_its_columns() {
-    let dir = temp_dir("json-array");
-    write_data(&dir);
+    let temp = temp_dir("json-array");
+    let dir = temp.path();
+    write_data(dir);
     // write_json writes one array of records; read_json reads that as well
     // as one record per line.
     let outputs = run(
@@ -513,7 +528,7 @@ fn a_table_written_as_json_reads_back_and_check_knows_its_columns() {
   node n = sql("select count(*) as n, max(age) as oldest from again")
   output n = n
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(outputs["n"], json!([{"n": 5, "oldest": 45}]));
@@ -536,7 +551,7 @@ fn a_table_written_as_json_reads_back_and_check_knows_its_columns() {
   node n = sql("select sum(age) as total from t")
   output n = n
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(lines["n"], json!([{"total": 77}]));
@@ -570,7 +585,8 @@ fn a_missing_file_fails_the_node_naming_the_file() {
         ("read_json", ", schema: \"name string, age int\""),
     ];
     for (index, (reader, schema)) in readers.iter().enumerate() {
-        let dir = temp_dir(&format!("missing_{index}"));
+        let temp = temp_dir(&format!("missing_{index}"));
+        let dir = temp.path();
         let error = run(
             &format!(
                 r#"pipeline p {{
@@ -579,7 +595,7 @@ fn a_missing_file_fails_the_node_naming_the_file() {
   output rows = people
 }}"#
             ),
-            &dir,
+            dir,
         )
         .expect_err("fails");
         assert!(
@@ -593,7 +609,8 @@ fn a_missing_file_fails_the_node_naming_the_file() {
 
 #[test]
 fn a_malformed_row_met_late_names_the_file_line_column_node_and_value() {
-    let dir = temp_dir("malformed_late");
+    let temp = temp_dir("malformed_late");
+    let dir = temp.path();
     std::fs::write(dir.join("amounts.csv"), "id,amount\n1,2.5\n2,abc\n").expect("write");
     // The read is lazy: the bad row is met when the sum is computed for the output.
     let error = run(
@@ -603,7 +620,7 @@ fn a_malformed_row_met_late_names_the_file_line_column_node_and_value() {
   node total = sql("select sum(amount) as total from amounts")
   output total = total
 }"#,
-        &dir,
+        dir,
     )
     .expect_err("fails");
     // The file's own line (the engine counts records from its part of the
@@ -617,7 +634,8 @@ fn a_malformed_row_met_late_names_the_file_line_column_node_and_value() {
 
 #[test]
 fn an_output_whose_table_fails_while_computed_is_left_out_and_the_others_kept() {
-    let dir = temp_dir("output_fails_late");
+    let temp = temp_dir("output_fails_late");
+    let dir = temp.path();
     std::fs::write(dir.join("amounts.csv"), "id,amount\n1,2.5\n2,abc\n").expect("write");
     let result = run_on(
         &Host::new(),
@@ -628,7 +646,7 @@ fn an_output_whose_table_fails_while_computed_is_left_out_and_the_others_kept() 
   output total = total
   output greeting = "done"
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert!(!result.ok);
@@ -646,8 +664,9 @@ fn an_output_whose_table_fails_while_computed_is_left_out_and_the_others_kept() 
 #[test]
 fn a_column_the_file_lacks_at_run_time_is_named_with_the_columns_there_are() {
     // The path is computed, so check cannot know the columns; the run can.
-    let dir = temp_dir("column");
-    write_data(&dir);
+    let temp = temp_dir("column");
+    let dir = temp.path();
+    write_data(dir);
     let error = run(
         r#"pipeline p {
   input dir: path
@@ -655,7 +674,7 @@ fn a_column_the_file_lacks_at_run_time_is_named_with_the_columns_there_are() {
   node bad = filter(people, "salary > 10")
   output rows = bad
 }"#,
-        &dir,
+        dir,
     )
     .expect_err("fails");
     assert!(
@@ -670,7 +689,7 @@ fn a_column_the_file_lacks_at_run_time_is_named_with_the_columns_there_are() {
   node counted = aggregate(people, by: ["town"], values: { n: "count(*)" })
   output counts = counted
 }"#,
-        &dir,
+        dir,
     )
     .expect_err("fails");
     assert!(
@@ -691,7 +710,8 @@ fn pipec(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_run_checks_sql_against_the_file_it_is_given_not_the_inputs_default() {
-    let dir = temp_dir("run-input-schema");
+    let temp = temp_dir("run-input-schema");
+    let dir = temp.path();
     std::fs::write(dir.join("default.csv"), "id,name\n1,ann\n").expect("default.csv");
     std::fs::write(dir.join("given.csv"), "id,city\n1,oslo\n2,rome\n").expect("given.csv");
     let file = dir.join("cities.pipe");
@@ -731,7 +751,8 @@ fn a_run_checks_sql_against_the_file_it_is_given_not_the_inputs_default() {
 
 #[test]
 fn a_sort_beyond_the_memory_limit_spills_and_completes() {
-    let dir = temp_dir("spill");
+    let temp = temp_dir("spill");
+    let dir = temp.path();
     let file = dir.join("spill.pipe");
     // 400,000 rows of ~50 bytes (about 20 MB) sorted in full under a 2 MB
     // limit; `explain analyze` of the same sort shows that it spilled.
@@ -798,8 +819,9 @@ fn run_example(file: &str, dir: &Path) -> Value {
 
 #[test]
 fn the_sales_example_reports_revenue_per_region() {
-    let dir = temp_dir("sales");
-    let outputs = run_example("examples/sales/sales.pipe", &dir);
+    let temp = temp_dir("sales");
+    let dir = temp.path();
+    let outputs = run_example("examples/sales/sales.pipe", dir);
     let expected = include_str!("../examples/sales/expected.json");
     let expected: Value = serde_json::from_str(expected).expect("expected JSON");
     assert_eq!(outputs["revenue"], expected["revenue"]);
@@ -812,8 +834,9 @@ fn the_etl_example_passes_tables_through_a_called_pipeline() {
     // `clean.normalize` takes a table and returns one: both stay tables of
     // the run's engine, and `sql` reads the called pipeline's record of one
     // table by the node's name.
-    let dir = temp_dir("etl");
-    let outputs = run_example("examples/etl/etl.pipe", &dir);
+    let temp = temp_dir("etl");
+    let dir = temp.path();
+    let outputs = run_example("examples/etl/etl.pipe", dir);
     let names: Vec<&Value> = outputs["cleaned"]["table"]
         .as_array()
         .expect("the cleaned table's rows")
@@ -842,8 +865,9 @@ fn the_etl_example_passes_tables_through_a_called_pipeline() {
 
 #[test]
 fn a_table_input_takes_a_file_or_rows_from_the_command_line() {
-    let dir = temp_dir("table-input");
-    write_data(&dir);
+    let temp = temp_dir("table-input");
+    let dir = temp.path();
+    write_data(dir);
     let file = dir.join("count.pipe");
     std::fs::write(
         &file,
@@ -892,7 +916,8 @@ fn a_table_input_takes_a_file_or_rows_from_the_command_line() {
 
 #[test]
 fn sql_over_a_record_that_is_not_one_table_is_refused_before_the_run() {
-    let dir = temp_dir("not_a_table");
+    let temp = temp_dir("not_a_table");
+    let dir = temp.path();
     let file = dir.join("p.pipe");
     std::fs::write(
         &file,
@@ -944,7 +969,8 @@ fn the_sales_data_is_what_its_generator_writes() {
 
 #[test]
 fn a_failed_read_skips_the_sql_that_names_it_and_names_file_and_line() {
-    let dir = temp_dir("malformed");
+    let temp = temp_dir("malformed");
+    let dir = temp.path();
     std::fs::write(dir.join("bad.csv"), "a,b\n1,2\n3,4,5\n").expect("csv");
     let file = dir.join("bad.pipe");
     std::fs::write(
@@ -996,7 +1022,8 @@ fn flights_data() -> PathBuf {
 #[test]
 fn the_flights_example_reports_delays_on_real_data() {
     flights_data();
-    let dir = temp_dir("flights");
+    let temp = temp_dir("flights");
+    let dir = temp.path();
     let check = pipec(&["check", "examples/flights/flights.pipe"]);
     assert_eq!(
         check.status.code(),
@@ -1004,7 +1031,7 @@ fn the_flights_example_reports_delays_on_real_data() {
         "{}",
         String::from_utf8_lossy(&check.stderr)
     );
-    let mut outputs = run_example("examples/flights/flights.pipe", &dir);
+    let mut outputs = run_example("examples/flights/flights.pipe", dir);
     let files = outputs
         .as_object_mut()
         .and_then(|o| o.remove("files"))
@@ -1034,7 +1061,8 @@ fn check_knows_the_flights_columns_from_the_files() {
             "avg(dep_delay), 2) as mean_dep_delay\n      from flown group by hour",
             "avg(dep_dely), 2) as mean_dep_delay\n      from flown group by hour",
         );
-    let dir = temp_dir("flights-check");
+    let temp = temp_dir("flights-check");
+    let dir = temp.path();
     let file = dir.join("flights.pipe");
     std::fs::write(&file, source).expect("write");
     let output = pipec(&[
@@ -1053,7 +1081,8 @@ fn check_knows_the_flights_columns_from_the_files() {
 
 #[test]
 fn datafusion_settings_come_from_the_environment_and_a_bad_one_is_named() {
-    let dir = temp_dir("env-settings");
+    let temp = temp_dir("env-settings");
+    let dir = temp.path();
     let run_with = |value: &str| {
         Command::new(env!("CARGO_BIN_EXE_pipec"))
             .args([
@@ -1085,11 +1114,12 @@ fn datafusion_settings_come_from_the_environment_and_a_bad_one_is_named() {
 
 #[test]
 fn a_join_renames_right_columns_the_left_already_has() {
-    let dir = data_with(
+    let temp = data_with(
         "join_clash",
         "visits.csv",
         "name,city\nada,paris\ngrace,london\n",
     );
+    let dir = temp.path();
     // `select` proves that check knows the renamed columns too.
     let outputs = run(
         r#"pipeline p {
@@ -1105,7 +1135,7 @@ fn a_join_renames_right_columns_the_left_already_has() {
   output shared = shared_sorted
   output both = both_sorted
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(
@@ -1128,8 +1158,9 @@ fn a_join_renames_right_columns_the_left_already_has() {
 
 #[test]
 fn write_json_takes_a_table_first_like_the_other_writers() {
-    let dir = temp_dir("write_json_table");
-    write_data(&dir);
+    let temp = temp_dir("write_json_table");
+    let dir = temp.path();
+    write_data(dir);
     let outputs = run(
         r#"pipeline p {
   input dir: path
@@ -1140,7 +1171,7 @@ fn write_json_takes_a_table_first_like_the_other_writers() {
   output table_first = table_first
   output path_first = path_first
 }"#,
-        &dir,
+        dir,
     )
     .expect("runs");
     assert_eq!(outputs["table_first"]["rows"], json!(3));

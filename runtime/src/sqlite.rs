@@ -208,8 +208,8 @@ mod tests {
 
     #[test]
     fn records_are_durable_and_idempotent() {
-        let path = std::env::temp_dir().join(format!("pipec-store-{}.sqlite", std::process::id()));
-        let _ = std::fs::remove_file(&path);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("runs.sqlite");
         {
             let store = SqliteStore::open(&path).expect("opens");
             store.run_started("r1", "p", &serde_json::json!({ "n": 1 }));
@@ -246,14 +246,12 @@ mod tests {
             .query_row("select value from outputs", [], |r| r.get(0))
             .expect("output");
         assert_eq!(value, "[1,2]");
-        let _ = std::fs::remove_file(&path);
     }
 
     #[test]
     fn several_nodes_recorded_at_once_upsert_like_one_at_a_time() {
-        let path =
-            std::env::temp_dir().join(format!("pipec-store-batch-{}.sqlite", std::process::id()));
-        let _ = std::fs::remove_file(&path);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("runs.sqlite");
         let store = SqliteStore::open(&path).expect("opens");
         store.nodes_state("r1", &["a", "b", "c"], NodeState::Pending);
         store.node_state("r1", "b", NodeState::Completed);
@@ -276,6 +274,5 @@ mod tests {
             [("a", "cancelled"), ("b", "completed"), ("c", "cancelled")]
         );
         drop(store);
-        let _ = std::fs::remove_file(&path);
     }
 }

@@ -327,11 +327,14 @@ mod tests {
         assert_eq!(csv_delimiter(""), None);
     }
 
-    /// `t.csv` holding `text` in a fresh directory named after `test`.
-    fn csv_file(test: &str, text: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!("pipec-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let path = dir.join("t.csv");
+    /// `t.csv` holding `text` in a fresh directory named after `test`,
+    /// removed when the returned guard is dropped.
+    fn csv_file(test: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("pipec-{test}-"))
+            .tempdir()
+            .expect("dir");
+        let path = dir.path().join("t.csv");
         std::fs::write(&path, text).expect("csv");
         (dir, path)
     }
@@ -360,8 +363,10 @@ mod tests {
             csv_misfit(&path, &csv, &floats),
             Some(Misfit::Fields { line: 4, found: 3 })
         );
-        assert_eq!(csv_misfit(&dir.join("none.csv"), &csv, &floats), None);
-        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(
+            csv_misfit(&dir.path().join("none.csv"), &csv, &floats),
+            None
+        );
     }
 
     #[test]
@@ -386,13 +391,16 @@ mod tests {
                 ("amount", &DataType::Float64)
             ]
         );
-        assert!(file_schema(&dir.join("missing.csv"), csv.clone()).is_none());
-        assert!(file_schema(&dir, csv).is_none(), "a directory is not read");
+        assert!(file_schema(&dir.path().join("missing.csv"), csv.clone()).is_none());
+        assert!(
+            file_schema(dir.path(), csv).is_none(),
+            "a directory is not read"
+        );
     }
 
     #[test]
     fn a_nulls_text_keeps_numeric_columns_numeric() {
-        let (_, path) = csv_file("nulls", "id,delay\n1,NA\n2,\n3,4\n");
+        let (_dir, path) = csv_file("nulls", "id,delay\n1,NA\n2,\n3,4\n");
         let kind = |nulls: Option<&str>| FileKind::Csv {
             delimiter: b',',
             header: true,

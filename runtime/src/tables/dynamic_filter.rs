@@ -517,16 +517,16 @@ mod tests {
     /// and Parquet filter pushdown as given, reading `big` (k = n % 1000,
     /// v = n for n below 20,000: every row group holds every key) and
     /// `small` (k below 1,000, tag 'x' for k below 5).
-    /// Its files are in a directory of its own, named for `test`.
+    /// Its files are in a directory of its own, named for `test` and
+    /// removed when the returned guard is dropped.
     fn session(
         test: &str,
         pushdown: bool,
-    ) -> (tokio::runtime::Runtime, SessionContext, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!(
-            "pipec-dynamic-filter-{}-{test}-{pushdown}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
+    ) -> (tokio::runtime::Runtime, SessionContext, tempfile::TempDir) {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("pipec-dynamic-filter-{test}-{pushdown}-"))
+            .tempdir()
+            .expect("a temporary directory");
         let mut config = SessionConfig::new()
             .with_target_partitions(2)
             .with_batch_size(512);
@@ -550,7 +550,7 @@ mod tests {
                     "select value as k, case when value < 5 then 'x' else 'y' end as tag from range(1000)",
                 ),
             ] {
-                let path = dir.join(format!("{name}.parquet"));
+                let path = dir.path().join(format!("{name}.parquet"));
                 context
                     .sql(query)
                     .await
@@ -604,7 +604,7 @@ mod tests {
     fn a_filter_that_would_pass_an_aggregate_is_applied_with_the_same_answer() {
         let query = "select sum(a.s) from small join (select k, sum(v) as s from big group by k) a \
                      on small.k = a.k where small.tag = 'x'";
-        let (runtime, context, dir) = session("aggregate", false);
+        let (runtime, context, _dir) = session("aggregate", false);
         let (plan, answer) = run(&runtime, &context, query);
         assert!(plan.contains("AdaptiveFilterExec"), "{plan}");
         assert_eq!(answer, expected_sum());
@@ -616,17 +616,15 @@ mod tests {
         assert!(line.contains("rows_dropped=19.90 K"), "{line}");
         assert!(line.contains("output_rows=100"), "{line}");
         // With pushdown on, the reader applies the filter; the rule stays out.
-        let (runtime, context, pushdown_dir) = session("aggregate", true);
+        let (runtime, context, _pushdown_dir) = session("aggregate", true);
         let (plan, answer) = run(&runtime, &context, query);
         assert!(!plan.contains("AdaptiveFilterExec"), "{plan}");
         assert_eq!(answer, expected_sum());
-        let _ = std::fs::remove_dir_all(dir);
-        let _ = std::fs::remove_dir_all(pushdown_dir);
     }
 
     #[test]
     fn a_filter_whose_rows_go_straight_to_its_join_is_left_to_the_join() {
-        let (runtime, context, dir) = session("join", false);
+        let (runtime, context, _dir) = session("join", false);
         let (plan, answer) = run(
             &runtime,
             &context,
@@ -634,7 +632,6 @@ mod tests {
         );
         assert!(!plan.contains("AdaptiveFilterExec"), "{plan}");
         assert_eq!(answer, 100);
-        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

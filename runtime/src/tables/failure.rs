@@ -110,9 +110,8 @@ mod tests {
 
     #[test]
     fn a_value_that_does_not_parse_is_placed_at_its_line_and_column() {
-        let dir = std::env::temp_dir().join(format!("pipec-failure-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("orders.csv");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("orders.csv");
         std::fs::write(&path, "id;amount\r\n1;2.5\r\n2;x\r\n3;4\r\n").expect("write");
         let path = path.to_string_lossy().into_owned();
         // The engine counts records from the start of its part of the file.
@@ -123,7 +122,6 @@ mod tests {
                 "`{path}` line 3, column `amount` (read by node `orders`): 'x' is not a valid Float64; the row is 2,x"
             )
         );
-        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
