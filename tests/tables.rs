@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pipec::embed::{Host, compile_source};
-use pipec::runtime::RunResult;
+use pipec::runtime::{
+    MemoryStore, NoEvents, Registry, RunOptions, RunResult, StartingTables, TableOptions,
+};
 use serde_json::{Map, Value, json};
 use tempfile::TempDir;
 
@@ -1181,4 +1183,45 @@ fn write_json_takes_a_table_first_like_the_other_writers() {
             .expect("JSON");
     assert_eq!(written.as_array().map(Vec::len), Some(3));
     assert_eq!(written[0]["city"], json!("london"));
+}
+
+#[test]
+fn a_run_on_an_engine_started_beforehand_computes_the_same_tables() {
+    let temp = temp_dir("started");
+    let dir = temp.path();
+    write_data(dir);
+    let source = r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node older = sql("select distinct name from people where age > 40 order by name")
+  output older = older
+}"#;
+    let plan = compile_source("tables.pipe", source, None).expect("compiles");
+    let mut options = RunOptions::default();
+    options
+        .inputs
+        .insert("dir".into(), json!(dir.to_string_lossy()));
+    // Started with the run's options it is used; with others, the run
+    // starts its own.
+    let one_partition = TableOptions {
+        partitions: Some(1),
+        ..TableOptions::default()
+    };
+    for started_with in [options.tables.clone(), one_partition] {
+        let result = pipec::runtime::run_with_tables(
+            &plan,
+            &Registry::new(),
+            &options,
+            &MemoryStore::default(),
+            &NoEvents,
+            StartingTables::start(started_with.clone()),
+        )
+        .expect("runs");
+        assert!(result.ok, "{:?}", result.error);
+        assert_eq!(
+            result.outputs["older"],
+            json!([{ "name": "alan" }, { "name": "grace" }]),
+            "started with {started_with:?}"
+        );
+    }
 }

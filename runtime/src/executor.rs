@@ -12,7 +12,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -27,7 +26,8 @@ use crate::events::{Event, EventSink};
 use crate::plugins::{Args, Registry, TaskContext, builtin};
 use crate::store::{NodeState, Store, TaskRecord};
 use crate::tables::{
-    RecordBatch, SQL_PARAMS_ARG, SQL_TABLES_ARG, TableOptions, Tables, handle, holds_table, rows_of,
+    Engine, RecordBatch, SQL_PARAMS_ARG, SQL_TABLES_ARG, StartingTables, TableOptions, Tables,
+    handle, holds_table, rows_of,
 };
 use crate::text::truthy;
 
@@ -170,6 +170,33 @@ pub fn run(
     store: &dyn Store,
     events: &dyn EventSink,
 ) -> Result<RunResult, RunError> {
+    run_top(plan, registry, options, store, events, Engine::new(None))
+}
+
+/// Runs `plan` as [`run`] does, with a table engine started beforehand
+/// (while the caller compiled the plan). It is used if it was started with
+/// `options.tables`; a run without table operators leaves it unused.
+pub fn run_with_tables(
+    plan: &Plan,
+    registry: &Registry,
+    options: &RunOptions,
+    store: &dyn Store,
+    events: &dyn EventSink,
+    tables: StartingTables,
+) -> Result<RunResult, RunError> {
+    let engine = Engine::new(Some(tables));
+    run_top(plan, registry, options, store, events, engine)
+}
+
+/// A top-level run (not a pipeline called as a node) on `engine`.
+fn run_top(
+    plan: &Plan,
+    registry: &Registry,
+    options: &RunOptions,
+    store: &dyn Store,
+    events: &dyn EventSink,
+    engine: Engine,
+) -> Result<RunResult, RunError> {
     // No secret value reaches the record (the caller's messages and events
     // are the caller's to redact, as the CLI does).
     let store: &dyn Store = if options.secrets.is_empty() {
@@ -177,15 +204,7 @@ pub fn run(
     } else {
         &crate::store::Redacting::new(store, options.secrets.values().cloned())
     };
-    run_with_engine(
-        plan,
-        registry,
-        options,
-        store,
-        events,
-        &OnceLock::new(),
-        false,
-    )
+    run_with_engine(plan, registry, options, store, events, &engine, false)
 }
 
 /// A run whose tables live in `engine`: a run's own, or, for a pipeline
@@ -198,7 +217,7 @@ fn run_with_engine(
     options: &RunOptions,
     store: &dyn Store,
     events: &dyn EventSink,
-    engine: &OnceLock<Result<Tables, String>>,
+    engine: &Engine,
     nested: bool,
 ) -> Result<RunResult, RunError> {
     let limits = Limits::default();
@@ -558,7 +577,7 @@ fn settled(node_links: &NodeLinks, nodes: &[NodeRun]) -> bool {
 fn table_inputs(
     plan: &Plan,
     base: &mut Map<String, Value>,
-    engine: &OnceLock<Result<Tables, String>>,
+    engine: &Engine,
     options: &RunOptions,
 ) -> Result<(), RunError> {
     let Some(Value::Object(inputs)) = base.get_mut("input") else {
@@ -597,10 +616,7 @@ fn table_inputs(
             }
             _ => continue,
         };
-        let tables = engine
-            .get_or_init(|| Tables::new(&options.tables))
-            .as_ref()
-            .map_err(|e| RunError::Input(e.clone()))?;
+        let tables = engine.get(&options.tables).map_err(RunError::Input)?;
         *value = tables
             .run(&format!("input.{}", input.name), operator, &args, 1)
             .map_err(|e| RunError::Input(format!("input `{}`: {e}", input.name)))?;
@@ -1289,29 +1305,26 @@ struct Shared<'a> {
     options: &'a RunOptions,
     /// The table engine, started by the first table operator (of this run
     /// or of a pipeline it calls as a node).
-    tables: &'a OnceLock<Result<Tables, String>>,
+    tables: &'a Engine,
 }
 
 impl Shared<'_> {
     fn tables(&self) -> Result<&Tables, String> {
-        self.tables
-            .get_or_init(|| Tables::new(&self.options.tables))
-            .as_ref()
-            .map_err(Clone::clone)
+        self.tables.get(&self.options.tables)
     }
 
     /// The batches of the table `value` is, when it is one of the run's tables.
     fn batches(&self, value: &Value) -> Option<Result<Vec<RecordBatch>, String>> {
-        match self.tables.get() {
-            Some(Ok(tables)) if handle(value).is_some() => Some(tables.collect(value)),
+        match self.tables.running() {
+            Some(tables) if handle(value).is_some() => Some(tables.collect(value)),
             _ => None,
         }
     }
 
     /// `value` with its tables as rows, when the run has made tables.
     fn export(&self, value: Value) -> Result<Value, String> {
-        match self.tables.get() {
-            Some(Ok(tables)) if holds_table(&value) => tables.export(value),
+        match self.tables.running() {
+            Some(tables) if holds_table(&value) => tables.export(value),
             _ => Ok(value),
         }
     }

@@ -21,8 +21,10 @@ pub mod text;
 
 pub use eval::{EvalError, Limits, Scope, evaluate};
 pub use events::{Event, EventSink, NoEvents};
-pub use executor::{NodeSummary, RunError, RunOptions, RunResult, TableOutputs, run};
+pub use executor::{
+    NodeSummary, RunError, RunOptions, RunResult, TableOutputs, run, run_with_tables,
+};
 pub use plugins::{Args, Plugin, Registry, TaskContext};
 pub use sqlite::SqliteStore;
 pub use store::{MemoryStore, NoRecord, NodeState, Store};
-pub use tables::TableOptions;
+pub use tables::{StartingTables, TableOptions};

@@ -7,10 +7,12 @@ use std::sync::Mutex;
 
 use pipec_compiler::compile::{CompileError, compile};
 use pipec_compiler::{Database, RunInputs};
+use pipec_grammar::lexer::Token;
 use pipec_grammar::render::{self, Sources};
 use pipec_runtime::tables::RecordBatch;
 use pipec_runtime::{
-    Event, NoRecord, NodeState, Registry, RunOptions, SqliteStore, TableOptions, TableOutputs,
+    Event, NoRecord, NodeState, Registry, RunOptions, SqliteStore, StartingTables, TableOptions,
+    TableOutputs,
 };
 use serde_json::{Map, Value};
 
@@ -36,6 +38,13 @@ pub fn run(args: &RunArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let table_options = TableOptions {
+        memory_limit: args.memory_limit,
+        spill_dir: args.spill_dir.clone(),
+        partitions: None,
+    };
+    // The table engine starts on another core while the plan is compiled.
+    let tables = may_use_tables(&bytes).then(|| StartingTables::start(table_options.clone()));
     let mut db = Database::new();
     let source = db.set_source(Path::new(&args.target.file), bytes);
     // Check-time table schemas read the files this run reads.
@@ -162,11 +171,7 @@ pub fn run(args: &RunArgs) -> u8 {
         secrets,
         approvals: args.approve.iter().cloned().collect::<HashSet<_>>(),
         run_id,
-        tables: TableOptions {
-            memory_limit: args.memory_limit,
-            spill_dir: args.spill_dir.clone(),
-            partitions: None,
-        },
+        tables: table_options,
         // Table outputs are printed straight from their Arrow batches.
         table_outputs: TableOutputs::Batches,
     };
@@ -200,7 +205,14 @@ pub fn run(args: &RunArgs) -> u8 {
             );
         }
     }
-    let result = match pipec_runtime::run(&plan, &Registry::new(), &options, store, &sink) {
+    let registry = Registry::new();
+    let outcome = match tables {
+        Some(tables) => {
+            pipec_runtime::run_with_tables(&plan, &registry, &options, store, &sink, tables)
+        }
+        None => pipec_runtime::run(&plan, &registry, &options, store, &sink),
+    };
+    let result = match outcome {
         Ok(result) => result,
         Err(error) => {
             eprintln!("error: {}", redact(error.to_string()));
@@ -304,6 +316,22 @@ fn print_outputs(
 }
 
 /// `--inputs file.json|file.toml` then `--input k=v` (a value that reads as JSON is JSON, else text).
+/// Whether `source` may run table operators: it names one, or the `table`
+/// type. The table engine is then started on another core while the plan
+/// compiles. A wrong guess costs only time: an engine started for nothing,
+/// or one started by the first table operator, as without a guess.
+fn may_use_tables(source: &[u8]) -> bool {
+    let Ok(source) = std::str::from_utf8(source) else {
+        return false;
+    };
+    pipec_grammar::lexer::lex(source).iter().any(|lexeme| {
+        lexeme.token == Ok(Token::Ident) && {
+            let name = &source[lexeme.span.range()];
+            name == "table" || pipec_stdlib::TABLE_OPERATORS.contains(&name)
+        }
+    })
+}
+
 fn gather_inputs(args: &RunArgs) -> Result<Map<String, Value>, String> {
     let mut inputs = Map::new();
     if let Some(path) = &args.inputs {
@@ -363,4 +391,20 @@ fn gather_secrets(args: &RunArgs, declared: &[String]) -> Result<HashMap<String,
         secrets.insert(key.to_string(), value);
     }
     Ok(secrets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_use_tables;
+
+    #[test]
+    fn a_source_naming_a_table_operator_or_the_table_type_may_use_tables() {
+        assert!(may_use_tables(b"pipeline p {\n  node t = read_parquet(\"a\")\n}\n"));
+        assert!(may_use_tables(b"plugin sink(rows: table) -> json\n"));
+        // Words inside strings and comments are not operators.
+        assert!(!may_use_tables(
+            b"// sql here\npipeline p {\n  node a = echo(\"sql(x)\")\n}\n"
+        ));
+        assert!(!may_use_tables(b"\xff\xfe"));
+    }
 }

@@ -11,7 +11,8 @@
 //!
 //! DataFusion is async; the engine owns a tokio runtime and each operator
 //! blocks its rayon task on it. The engine is built on the first table
-//! operator of a run, so runs without tables never start it.
+//! operator of a run, so runs without tables never start it, unless the
+//! caller started it beforehand ([`StartingTables`]).
 
 mod convert;
 mod dynamic_filter;
@@ -36,11 +37,86 @@ pub use convert::{JsonRows, batch_of, rows_of};
 pub use datafusion::arrow::record_batch::RecordBatch;
 pub use ops::{SQL_PARAMS_ARG, SQL_TABLES_ARG};
 
+/// A table engine being started on a thread of its own, so that its threads
+/// and its session (which registers every DataFusion function, about a
+/// millisecond) are ready by the time the caller has compiled the plan it
+/// runs with [`crate::executor::run_with_tables`].
+pub struct StartingTables {
+    options: TableOptions,
+    /// None when no thread could be started: the run starts the engine.
+    thread: Option<std::thread::JoinHandle<Result<Tables, String>>>,
+}
+
+impl StartingTables {
+    /// Starts an engine with `options`.
+    pub fn start(options: TableOptions) -> Self {
+        let thread = {
+            let options = options.clone();
+            std::thread::Builder::new()
+                .name("pipec-tables-start".into())
+                .spawn(move || {
+                    let tables = Tables::new(&options)?;
+                    tables.session();
+                    Ok(tables)
+                })
+                .ok()
+        };
+        StartingTables { options, thread }
+    }
+
+    /// The engine, once started; `None` if it could not be started here.
+    fn finish(self) -> Option<Result<Tables, String>> {
+        self.thread?.join().ok()
+    }
+}
+
+/// A run's table engine: started by the first table operator that needs
+/// it, or handed in already starting.
+pub(crate) struct Engine {
+    tables: OnceLock<Result<Tables, String>>,
+    starting: Mutex<Option<StartingTables>>,
+}
+
+impl Engine {
+    /// An engine not started yet, or `starting`.
+    pub(crate) fn new(starting: Option<StartingTables>) -> Self {
+        Engine {
+            tables: OnceLock::new(),
+            starting: Mutex::new(starting),
+        }
+    }
+
+    /// The engine, started with `options` if it is not running yet (an
+    /// engine started beforehand with other options is not used).
+    pub(crate) fn get(&self, options: &TableOptions) -> Result<&Tables, String> {
+        self.tables
+            .get_or_init(|| {
+                let starting = self
+                    .starting
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+                starting
+                    .filter(|starting| starting.options == *options)
+                    .and_then(StartingTables::finish)
+                    .unwrap_or_else(|| Tables::new(options))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The engine if a table operator has started it (and so may have made
+    /// tables).
+    pub(crate) fn running(&self) -> Option<&Tables> {
+        self.tables.get()?.as_ref().ok()
+    }
+}
+
 /// The key of a table handle in a JSON value.
 pub const HANDLE_KEY: &str = "$table";
 
 /// How the table engine runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableOptions {
     /// A memory limit in bytes for DataFusion's operators; sorts, aggregates
     /// and joins beyond it spill to a temporary directory.

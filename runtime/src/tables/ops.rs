@@ -253,7 +253,7 @@ impl Tables {
     /// The run's session: its settings and memory pool; its plans apply the
     /// dynamic filters of Parquet scans to their rows
     /// ([`super::dynamic_filter`]), unless `PIPEC_DYNAMIC_FILTERS=off`.
-    fn session(&self) -> &SessionState {
+    pub(super) fn session(&self) -> &SessionState {
         self.session.get_or_init(|| {
             let mut state = SessionStateBuilder::new()
                 .with_config(self.config.clone())
