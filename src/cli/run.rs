@@ -399,7 +399,9 @@ mod tests {
 
     #[test]
     fn a_source_naming_a_table_operator_or_the_table_type_may_use_tables() {
-        assert!(may_use_tables(b"pipeline p {\n  node t = read_parquet(\"a\")\n}\n"));
+        assert!(may_use_tables(
+            b"pipeline p {\n  node t = read_parquet(\"a\")\n}\n"
+        ));
         assert!(may_use_tables(b"plugin sink(rows: table) -> json\n"));
         // Words inside strings and comments are not operators.
         assert!(!may_use_tables(
