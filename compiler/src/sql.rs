@@ -91,6 +91,53 @@ impl Visitor for CallsOf<'_> {
     }
 }
 
+/// A column written with its table's name (`dept.dept_id`) in SQL text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualifiedColumn {
+    /// The table's name or alias, as written.
+    pub table: String,
+    /// The column's name, as written.
+    pub column: String,
+    /// Where it is, from the table's name to the column's.
+    pub span: sqlparser::tokenizer::Span,
+}
+
+/// The two-part names (`table.column`) of `text`, in the order they are
+/// written; none when the text does not parse.
+pub fn qualified_columns(text: &str) -> Vec<QualifiedColumn> {
+    let Ok(statements) = Parser::parse_sql(&GenericDialect {}, text) else {
+        return Vec::new();
+    };
+    let mut found = QualifiedColumns::default();
+    let _ = statements.visit(&mut found);
+    let mut columns = found.columns;
+    columns.sort_by_key(|c| (c.span.start.line, c.span.start.column));
+    columns
+}
+
+/// Collects two-part names.
+#[derive(Default)]
+struct QualifiedColumns {
+    columns: Vec<QualifiedColumn>,
+}
+
+impl Visitor for QualifiedColumns {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+        if let Expr::CompoundIdentifier(parts) = expr
+            && let [table, column] = parts.as_slice()
+        {
+            self.columns.push(QualifiedColumn {
+                table: table.value.clone(),
+                column: column.value.clone(),
+                span: expr.span(),
+            });
+        }
+        ControlFlow::Continue(())
+    }
+}
+
 /// Where the `WHERE` condition of `text` is, when it has exactly one
 /// (counting those of subqueries and common table expressions); `None`
 /// otherwise or when the text does not parse.
@@ -218,7 +265,7 @@ impl Visitor for Relations {
 
 #[cfg(test)]
 mod tests {
-    use super::{find_word, table_references};
+    use super::{find_word, qualified_columns, table_references};
 
     #[test]
     fn an_in_list_is_in_then_parentheses_around_the_value_alone() {
@@ -240,6 +287,28 @@ mod tests {
         assert!(expression_error("sum(amount) +").is_some());
         assert!(expression_error("sum(amount) as total").is_some_and(|e| e.contains("`as`")));
         assert!(expression_error("").is_some());
+    }
+
+    #[test]
+    fn two_part_names_are_found_in_the_order_written() {
+        let found = qualified_columns(
+            "select d.name, e.id from e join d on e.d_id = d.id where d.budget > 1",
+        );
+        let names: Vec<(&str, &str, u64)> = found
+            .iter()
+            .map(|c| (c.table.as_str(), c.column.as_str(), c.span.start.column))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("d", "name", 8),
+                ("e", "id", 16),
+                ("e", "d_id", 38),
+                ("d", "id", 47),
+                ("d", "budget", 58)
+            ]
+        );
+        assert!(qualified_columns("select from where").is_empty());
     }
 
     #[test]

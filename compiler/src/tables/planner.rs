@@ -315,6 +315,12 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
         {
             only.span = located.and_then(|at| sql.file_span_of(at));
         }
+        for error in errors.iter_mut() {
+            if let Some((column, span)) = missing_column_of_table(sql, &error.message, tables) {
+                error.unknown_column = Some((column, all_columns(tables)));
+                error.span = span;
+            }
+        }
         for error in errors.iter_mut().filter(|e| e.span.is_none()) {
             error.span = unmatched_call(sql, &error.message, tables)
                 .or_else(|| non_boolean_condition(sql, &error.message));
@@ -520,6 +526,46 @@ fn unmatched_call(sql: &SqlText, message: &str, tables: &[(&str, SchemaRef)]) ->
     };
     let at = datafusion::common::Span::try_from_sqlparser_span(call.span)?;
     sql.file_span_of(at)
+}
+
+/// The column a "Cannot access field" error is about: `dept.dept_idd`
+/// where table `dept` has no column `dept_idd` but a column `dept`, which
+/// the engine then reads as a record whose field `dept_idd` it looks for.
+/// The column's name and where it is written.
+fn missing_column_of_table(
+    sql: &SqlText,
+    message: &str,
+    tables: &[(&str, SchemaRef)],
+) -> Option<(String, Option<Span>)> {
+    if !message.starts_with("Cannot access field") {
+        return None;
+    }
+    let missing = crate::sql::qualified_columns(sql.text())
+        .into_iter()
+        .find(|written| {
+            tables.iter().any(|(name, schema)| {
+                name.eq_ignore_ascii_case(&written.table)
+                    && schema.field_with_name(&written.table).is_ok()
+                    && schema.field_with_name(&written.column).is_err()
+            })
+        })?;
+    let span = datafusion::common::Span::try_from_sqlparser_span(missing.span)
+        .and_then(|at| sql.file_span_of(at));
+    Some((missing.column, span))
+}
+
+/// Every column of `tables`, qualified by its table's name when there are
+/// several (as the engine lists them for an unknown column).
+fn all_columns(tables: &[(&str, SchemaRef)]) -> Vec<String> {
+    tables
+        .iter()
+        .flat_map(|(name, schema)| {
+            schema.fields().iter().map(move |field| match tables.len() {
+                1 => field.name().clone(),
+                _ => format!("{name}.{}", field.name()),
+            })
+        })
+        .collect()
 }
 
 /// Where the condition is that "Cannot create filter with non-boolean
