@@ -1379,7 +1379,23 @@ impl<'a> PipelineTables<'a> {
                         "a quoted literal takes the type of the column it meets; write {a_to} here"
                     ))
                 }
-                None => self.unplannable(node, &error.message, span),
+                None => match non_boolean_condition_type(&error.message) {
+                    Some(found) => {
+                        let a_found = with_article(&found);
+                        Diagnostic::new(
+                            codes::TABLE_QUERY,
+                            format!("node `{node}`: the condition is {a_found}, not true or false"),
+                            self.file,
+                            span,
+                        )
+                        .with_label(format!("{a_found}, not a boolean"))
+                        .with_help(
+                            "a condition keeps the rows where it is true: compare the value \
+                             (`amount > 0`, `amount is not null`)",
+                        )
+                    }
+                    None => self.unplannable(node, &error.message, span),
+                },
             },
         }
     }
@@ -1725,6 +1741,21 @@ fn comparable(a: &DataType, b: &DataType) -> bool {
 /// A column type as messages name it: the declared-schema word, or Arrow's name.
 fn type_name(data_type: &DataType) -> String {
     type_word(data_type).map_or_else(|| data_type.to_string(), str::to_string)
+}
+
+/// The type of a condition that is not a boolean, as messages name it
+/// (`float`), from the engine's "Cannot create filter with non-boolean
+/// predicate '...' returning Float64".
+fn non_boolean_condition_type(message: &str) -> Option<String> {
+    if !message.starts_with("Cannot create filter with non-boolean predicate") {
+        return None;
+    }
+    let engine_name = message.rsplit_once(" returning ")?.1.trim();
+    Some(
+        engine_name
+            .parse::<DataType>()
+            .map_or_else(|_| engine_name.to_string(), |t| type_name(&t)),
+    )
 }
 
 /// `word` after "a" or "an", as its first letter asks.
