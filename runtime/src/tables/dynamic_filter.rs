@@ -760,6 +760,24 @@ mod tests {
         (batch, below_ten)
     }
 
+    /// A stream with `filters` in that order, to be handed batches like
+    /// `batch` one by one (its input is empty).
+    fn filtering(batch: &RecordBatch, filters: Vec<FilterRecord>) -> AdaptiveFilterStream {
+        use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+
+        let metrics = ExecutionPlanMetricsSet::new();
+        AdaptiveFilterStream {
+            input: Box::pin(RecordBatchStreamAdapter::new(
+                batch.schema(),
+                futures::stream::empty(),
+            )),
+            baseline: BaselineMetrics::new(&metrics, 0),
+            dropped: MetricBuilder::new(&metrics).counter("rows_dropped", 0),
+            filters,
+            unfiltered: 0,
+        }
+    }
+
     #[test]
     fn a_filter_that_keeps_every_row_is_paused_and_one_that_drops_rows_is_not() {
         use datafusion::physical_expr::expressions::lit;
@@ -780,25 +798,17 @@ mod tests {
     #[test]
     fn a_filter_left_to_its_maker_is_applied_only_while_one_past_costly_work_is() {
         use datafusion::physical_expr::expressions::lit;
-        use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 
         let (batch, below_ten) = hundred_keys_and_below_ten();
-        let metrics = ExecutionPlanMetricsSet::new();
-        let mut stream = AdaptiveFilterStream {
-            input: Box::pin(RecordBatchStreamAdapter::new(
-                batch.schema(),
-                futures::stream::empty(),
-            )),
-            baseline: BaselineMetrics::new(&metrics, 0),
-            dropped: MetricBuilder::new(&metrics).counter("rows_dropped", 0),
-            // Past costly work but keeping every row, and the maker's own
-            // filter next, dropping nine rows in ten.
-            filters: vec![
+        // Past costly work but keeping every row, and the maker's own
+        // filter next, dropping nine rows in ten.
+        let mut stream = filtering(
+            &batch,
+            vec![
                 FilterRecord::new(lit(true), true),
                 FilterRecord::new(below_ten, false),
             ],
-            unfiltered: 0,
-        };
+        );
         let kept = |stream: &mut AdaptiveFilterStream| {
             stream.filter(batch.clone()).expect("filtered").num_rows()
         };
@@ -815,7 +825,6 @@ mod tests {
     #[test]
     fn filters_that_spare_costly_work_few_rows_beyond_the_makers_own_are_left_to_the_makers() {
         use datafusion::physical_expr::expressions::{col, lit};
-        use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 
         let (batch, below_ten) = hundred_keys_and_below_ten();
         let schema = batch.schema();
@@ -828,23 +837,16 @@ mod tests {
             Operator::Eq,
             lit(0i64),
         ));
-        let metrics = ExecutionPlanMetricsSet::new();
-        let mut stream = AdaptiveFilterStream {
-            input: Box::pin(RecordBatchStreamAdapter::new(
-                Arc::clone(&schema),
-                futures::stream::empty(),
-            )),
-            baseline: BaselineMetrics::new(&metrics, 0),
-            dropped: MetricBuilder::new(&metrics).counter("rows_dropped", 0),
-            // Past costly work, dropping half of the rows; the maker's own
-            // filter keeps one row in ten: the first spares costly work
-            // only 5 % of the rows.
-            filters: vec![
+        // Past costly work, dropping half of the rows; the maker's own
+        // filter keeps one row in ten: the first spares costly work
+        // only 5 % of the rows.
+        let mut stream = filtering(
+            &batch,
+            vec![
                 FilterRecord::new(even, true),
                 FilterRecord::new(below_ten, false),
             ],
-            unfiltered: 0,
-        };
+        );
         let kept = |stream: &mut AdaptiveFilterStream| {
             stream.filter(batch.clone()).expect("filtered").num_rows()
         };
