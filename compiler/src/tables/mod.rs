@@ -1361,12 +1361,7 @@ impl<'a> PipelineTables<'a> {
             }
             None => match &error.uncastable {
                 Some(literal) => {
-                    // The engine names the type (`Float64`); say it as a
-                    // schema does (`float`).
-                    let to = literal
-                        .to
-                        .parse::<DataType>()
-                        .map_or_else(|_| literal.to.clone(), |t| type_name(&t));
+                    let to = engine_type_name(&literal.to);
                     let a_to = with_article(&to);
                     Diagnostic::new(
                         codes::TABLE_QUERY,
@@ -1379,9 +1374,9 @@ impl<'a> PipelineTables<'a> {
                         "a quoted literal takes the type of the column it meets; write {a_to} here"
                     ))
                 }
-                None => match non_boolean_condition_type(&error.message) {
-                    Some(found) => {
-                        let a_found = with_article(&found);
+                None => match planner::non_boolean_type(&error.message) {
+                    Some(engine_name) => {
+                        let a_found = with_article(&engine_type_name(engine_name));
                         Diagnostic::new(
                             codes::TABLE_QUERY,
                             format!("node `{node}`: the condition is {a_found}, not true or false"),
@@ -1743,19 +1738,12 @@ fn type_name(data_type: &DataType) -> String {
     type_word(data_type).map_or_else(|| data_type.to_string(), str::to_string)
 }
 
-/// The type of a condition that is not a boolean, as messages name it
-/// (`float`), from the engine's "Cannot create filter with non-boolean
-/// predicate '...' returning Float64".
-fn non_boolean_condition_type(message: &str) -> Option<String> {
-    if !message.starts_with("Cannot create filter with non-boolean predicate") {
-        return None;
-    }
-    let engine_name = message.rsplit_once(" returning ")?.1.trim();
-    Some(
-        engine_name
-            .parse::<DataType>()
-            .map_or_else(|_| engine_name.to_string(), |t| type_name(&t)),
-    )
+/// A type the engine names in a message (`Float64`) as a schema says it
+/// (`float`).
+fn engine_type_name(engine_name: &str) -> String {
+    engine_name
+        .parse::<DataType>()
+        .map_or_else(|_| engine_name.to_string(), |t| type_name(&t))
 }
 
 /// `word` after "a" or "an", as its first letter asks.

@@ -317,7 +317,8 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
         }
         for error in errors.iter_mut() {
             if let Some((column, span)) = missing_column_of_table(sql, &error.message, tables) {
-                error.unknown_column = Some((column, all_columns(tables)));
+                // The diagnostic offers every column of `tables` itself.
+                error.unknown_column = Some((column, Vec::new()));
                 error.span = span;
             }
         }
@@ -554,30 +555,24 @@ fn missing_column_of_table(
     Some((missing.column, span))
 }
 
-/// Every column of `tables`, qualified by its table's name when there are
-/// several (as the engine lists them for an unknown column).
-fn all_columns(tables: &[(&str, SchemaRef)]) -> Vec<String> {
-    tables
-        .iter()
-        .flat_map(|(name, schema)| {
-            schema.fields().iter().map(move |field| match tables.len() {
-                1 => field.name().clone(),
-                _ => format!("{name}.{}", field.name()),
-            })
-        })
-        .collect()
-}
-
 /// Where the condition is that "Cannot create filter with non-boolean
 /// predicate" is about (`where amount`): the query's one `WHERE`.
 fn non_boolean_condition(sql: &SqlText, message: &str) -> Option<Span> {
-    if !message.starts_with("Cannot create filter with non-boolean predicate") {
-        return None;
-    }
+    non_boolean_type(message)?;
     let condition = crate::sql::only_where_condition(sql.text())?;
     sql.file_span_of(datafusion::common::Span::try_from_sqlparser_span(
         condition,
     )?)
+}
+
+/// The type of a condition that is not a boolean, as the engine names it
+/// (`Float64`), from its "Cannot create filter with non-boolean predicate
+/// '...' returning Float64".
+pub(super) fn non_boolean_type(message: &str) -> Option<&str> {
+    if !message.starts_with("Cannot create filter with non-boolean predicate") {
+        return None;
+    }
+    Some(message.rsplit_once(" returning ")?.1.trim())
 }
 
 /// Each error of `error` (one, or the several of a collection).
