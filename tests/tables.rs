@@ -426,6 +426,71 @@ fn joins_of_every_kind_keep_one_key_column() {
 }
 
 #[test]
+fn column_names_with_capitals_and_spaces_are_taken_as_written() {
+    // `check` compares column names exactly; the run must too (DataFusion's
+    // `col` and `DataFrame::join` read a name as SQL and lowercase `City`).
+    let temp = data_with(
+        "capitals",
+        "staff.csv",
+        "Staff ID,Name,City\n1,Ada,London\n2,Alan,London\n3,Grace,New York\n4,Linus,Helsinki\n",
+    );
+    let dir = temp.path();
+    std::fs::write(
+        dir.join("towns.csv"),
+        "City,Country\nLondon,UK\nNew York,US\nParis,FR\n",
+    )
+    .expect("towns");
+    let outputs = run(
+        r#"pipeline p {
+  input dir: path
+  node staff = read_csv("{input.dir}/staff.csv")
+  node towns = read_csv("{input.dir}/towns.csv")
+  node joined = join(staff, towns, on: ["City"], how: "full")
+  node by_town = sort(joined, ["City", "Staff ID desc"])
+  node counts = aggregate(staff, by: ["City"], values: { n: "count(*)" })
+  node counted = sort(counts, ["n desc", "City"])
+  node sizes = group_size(staff, by: ["City"])
+  node biggest = sort(sizes, ["size desc", "City"])
+  node ids = join(staff, towns, on: ["City"], right_on: ["City"], how: "inner")
+  node picked = select(ids, ["Staff ID", "City_right"])
+  node first = sort(picked, ["Staff ID"])
+  output by_town = by_town
+  output counted = counted
+  output biggest = biggest
+  output first = first
+}"#,
+        dir,
+    )
+    .expect("runs");
+    let towns: Vec<(&str, Value)> = outputs["by_town"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| (r["City"].as_str().unwrap_or("?"), r["Staff ID"].clone()))
+        .collect();
+    assert_eq!(
+        towns,
+        [
+            ("Helsinki", json!(4)),
+            ("London", json!(2)),
+            ("London", json!(1)),
+            ("New York", json!(3)),
+            ("Paris", Value::Null),
+        ]
+    );
+    assert_eq!(outputs["counted"][0], json!({"City": "London", "n": 2}));
+    assert_eq!(outputs["biggest"][0], json!({"City": "London", "size": 2}));
+    assert_eq!(
+        outputs["first"],
+        json!([
+            {"Staff ID": 1, "City_right": "London"},
+            {"Staff ID": 2, "City_right": "London"},
+            {"Staff ID": 3, "City_right": "New York"}
+        ])
+    );
+}
+
+#[test]
 fn aggregate_group_size_union_and_a_table_read_twice() {
     let temp = temp_dir("aggregate");
     let dir = temp.path();

@@ -4,13 +4,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::common::{JoinType, ParamValues};
+use datafusion::common::{Column, JoinType, ParamValues};
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::execution::{SessionState, SessionStateBuilder};
 use datafusion::functions::expr_fn::nullif;
+use datafusion::logical_expr::LogicalPlanBuilder;
 use datafusion::prelude::{
     CsvReadOptions, DataFrame, Expr, JsonReadOptions, ParquetReadOptions, SessionContext, cast,
-    col, ident, lit,
+    ident, lit,
 };
 use serde_json::{Value, json};
 
@@ -186,7 +187,7 @@ impl Tables {
                     .iter()
                     .map(|key| {
                         let (column, descending) = sort_key(key, descending);
-                        col(column).sort(!descending, descending)
+                        ident(column).sort(!descending, descending)
                     })
                     .collect();
                 frame.sort(by).map_err(df)?
@@ -458,11 +459,7 @@ fn join_tables(
             })
             .collect(),
     };
-    let left_keys: Vec<&str> = on.iter().map(String::as_str).collect();
-    let right_keys_text: Vec<&str> = right_keys.iter().map(String::as_str).collect();
-    let joined = left
-        .join(right, how, &left_keys, &right_keys_text, None)
-        .map_err(df)?;
+    let joined = join_on_names(left, right, how, on, &right_keys)?;
     if right_on.is_some() || matches!(how, JoinType::LeftSemi | JoinType::LeftAnti) {
         return Ok(joined);
     }
@@ -486,6 +483,33 @@ fn join_tables(
         })
         .collect();
     joined.select(keep).map_err(df)
+}
+
+/// `left` joined with `right` where each of `left_keys` equals the right
+/// key at its place. The keys are exact column names: `DataFrame::join`
+/// would read them as SQL identifiers and lowercase `City` to `city`.
+fn join_on_names(
+    left: DataFrame,
+    right: DataFrame,
+    how: JoinType,
+    left_keys: &[String],
+    right_keys: &[String],
+) -> Result<DataFrame, String> {
+    let (state, left_plan) = left.into_parts();
+    let (_, right_plan) = right.into_parts();
+    let plan = LogicalPlanBuilder::from(left_plan)
+        .join(
+            right_plan,
+            how,
+            (
+                left_keys.iter().map(Column::from_name).collect::<Vec<_>>(),
+                right_keys.iter().map(Column::from_name).collect::<Vec<_>>(),
+            ),
+            None,
+        )
+        .and_then(LogicalPlanBuilder::build)
+        .map_err(df)?;
+    Ok(DataFrame::new(state, plan))
 }
 
 /// A table's column names, in order.
@@ -583,11 +607,10 @@ fn strings(args: &Args, name: &str) -> Result<Vec<String>, String> {
     }
 }
 
+/// The `by` columns, each by its exact name (`ident`, not `col`: `col`
+/// reads its text as SQL and lowercases `City` to `city`).
 fn group_columns(args: &Args) -> Result<Vec<Expr>, String> {
-    Ok(strings(args, "by")?
-        .iter()
-        .map(|c| col(c.as_str()))
-        .collect())
+    Ok(strings(args, "by")?.iter().map(ident).collect())
 }
 
 fn declared_schema(args: &Args) -> Result<Option<Schema>, String> {
