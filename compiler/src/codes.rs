@@ -200,7 +200,9 @@ codes! {
         "`check` knows a table's columns where it can: a declared schema, the source file when \
          it exists, each operator's rule, and DataFusion's planning of SQL text against the \
          upstream tables. This column is not one of them; the message lists the columns there \
-         are. Inside SQL text the span points at the column.",
+         are. Inside SQL text the span points at the column. SQL reads a name written without \
+         double quotes in lower case, so a column with capitals or spaces (`City`, `Person ID`) \
+         is written `\\\"City\\\"` inside SQL text; the fix offered quotes it.",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  node s = select(t, [\"id\", \"amont\"])\n  output rows = s\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, amount float\")\n  node s = select(t, [\"id\", \"amount\"])\n  output rows = s\n}\n";
     /// SQL text (a query, a predicate, an aggregate) that cannot be planned.

@@ -201,17 +201,56 @@ pub fn expression_error(text: &str) -> Option<String> {
 }
 
 /// The byte offset of `word` in `text` as a whole word (not inside a longer
-/// name), ignoring ASCII case as SQL names do, if it is there.
+/// name), ignoring ASCII case as SQL names do, if it is there. A use outside
+/// quotes is preferred: SQL lowercases an unquoted name, so the `city` a
+/// query lacks is the unquoted `City` of `group by City`, not the `"City"`
+/// written before it; a quoted use is found when there is no other.
 pub fn find_word(text: &str, word: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
     let word = word.to_ascii_lowercase();
     let bytes = lower.as_bytes();
     let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    lower.match_indices(&word).map(|(at, _)| at).find(|&at| {
+    let mut whole = lower.match_indices(&word).map(|(at, _)| at).filter(|&at| {
         let before = at.checked_sub(1).and_then(|i| bytes.get(i));
         let after = bytes.get(at + word.len());
         !before.is_some_and(is_name) && !after.is_some_and(is_name)
-    })
+    });
+    let first = whole.next()?;
+    let quoted = quoted_ranges(text);
+    let outside = |at: usize| !quoted.iter().any(|r| r.contains(&at));
+    if outside(first) {
+        return Some(first);
+    }
+    Some(whole.find(|&at| outside(at)).unwrap_or(first))
+}
+
+/// The byte ranges inside quotes: `'text'` and `"identifiers"`, with
+/// doubled quotes as escapes.
+fn quoted_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut open: Option<(u8, usize)> = None;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match open {
+            None if b == b'\'' || b == b'"' => open = Some((b, i + 1)),
+            Some((quote, start)) if b == quote => {
+                if bytes.get(i + 1) == Some(&quote) {
+                    i += 1; // a doubled quote stands for one
+                } else {
+                    ranges.push(start..i);
+                    open = None;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if let Some((_, start)) = open {
+        ranges.push(start..bytes.len());
+    }
+    ranges
 }
 
 /// Whether an interpolation between the SQL text `before` and `after` is the
@@ -318,6 +357,9 @@ mod tests {
         assert_eq!(find_word(text, "t"), Some(22));
         assert_eq!(find_word(text, "idd"), Some(7));
         assert_eq!(find_word(text, "x"), None);
+        let quoted = r#"select "City", 'city' from t group by City"#;
+        assert_eq!(find_word(quoted, "city"), Some(38));
+        assert_eq!(find_word(r#"select "City" from t"#, "city"), Some(8));
     }
 
     #[test]

@@ -1279,16 +1279,43 @@ impl<'a> PipelineTables<'a> {
                 )
                 .with_label("no such column");
                 let (columns_help, candidates) = known_columns(tables, valid);
-                if exact {
-                    diagnostic.with_suggestion(
-                        column,
-                        candidates.iter().map(String::as_str),
-                        span,
-                        columns_help.clone(),
-                        Some(&columns_help),
-                    )
-                } else {
-                    diagnostic.with_help(columns_help)
+                let triple = self
+                    .text
+                    .get(whole.start as usize..)
+                    .is_some_and(|t| t.starts_with("\"\"\""));
+                let written = self
+                    .text
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or("");
+                // `Age` written for column `Age`: SQL read it as `age`.
+                if !exact && candidates.iter().any(|c| c == written) {
+                    return diagnostic
+                        .with_help(format!(
+                            "SQL reads a name without double quotes in lower case, so `{written}` is `{column}`; write the column `{written}` in double quotes"
+                        ))
+                        .with_fix(
+                            format!("quote `{written}`"),
+                            span,
+                            sql_identifier(written, triple),
+                        );
+                }
+                if !exact {
+                    return diagnostic.with_help(columns_help);
+                }
+                // `person_id` for `Person ID`: the same words, told apart
+                // only by case and separators.
+                let words = |name: &str| name.to_lowercase().replace([' ', '-'], "_");
+                let same_words = candidates.iter().find(|c| words(c) == words(column));
+                let near = closest(column, candidates.iter().map(String::as_str));
+                match same_words.map(String::as_str).or(near.first().copied()) {
+                    Some(best) => diagnostic
+                        .with_help(format!("did you mean `{best}`? {columns_help}"))
+                        .with_fix(
+                            format!("replace with `{best}`"),
+                            span,
+                            sql_identifier(best, triple),
+                        ),
+                    None => diagnostic.with_help(columns_help),
                 }
             }
             None if error.ungrouped.is_some() => {
@@ -1881,6 +1908,30 @@ fn plural(n: usize, thing: &str) -> String {
     }
 }
 
+/// A column name as SQL text inside a `.pipe` string: as it is when SQL
+/// reads it unchanged (lower case letters, digits and `_`), else in double
+/// quotes, escaped as `\"` unless the string is a `"""` one.
+fn sql_identifier(name: &str, triple: bool) -> String {
+    let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        return name.to_string();
+    }
+    let sql = format!("\"{}\"", name.replace('"', "\"\""));
+    // Inside a `.pipe` string, `{`, `}` and `\` are escaped, and `"` too
+    // unless the string is a `"""` one.
+    let mut text = String::with_capacity(sql.len() + 4);
+    for c in sql.chars() {
+        if matches!(c, '{' | '}' | '\\') || (c == '"' && !triple) {
+            text.push('\\');
+        }
+        text.push(c);
+    }
+    text
+}
+
 /// E0401 for a column named in a plain string literal.
 fn unknown_column(
     file: &FileName,
@@ -1932,7 +1983,7 @@ fn unknown_column(
 
 #[cfg(test)]
 mod tests {
-    use super::{mentions_table_operator, sort_key};
+    use super::{mentions_table_operator, sort_key, sql_identifier};
 
     #[test]
     fn a_table_operator_is_seen_only_where_it_is_called() {
@@ -1945,6 +1996,16 @@ mod tests {
         ));
         assert!(!mentions_table_operator(b"node a = echo(\"sql\")"));
         assert!(!mentions_table_operator(b"(sql"));
+    }
+
+    #[test]
+    fn a_column_is_quoted_in_sql_text_unless_sql_reads_it_unchanged() {
+        assert_eq!(sql_identifier("amount_2", false), "amount_2");
+        assert_eq!(sql_identifier("Age", false), "\\\"Age\\\"");
+        assert_eq!(sql_identifier("Age", true), "\"Age\"");
+        assert_eq!(sql_identifier("Person ID", true), "\"Person ID\"");
+        assert_eq!(sql_identifier("a{b", true), "\"a\\{b\"");
+        assert_eq!(sql_identifier("2nd", true), "\"2nd\"");
     }
 
     #[test]
