@@ -319,6 +319,31 @@ pub struct NodeDecl {
     pub span: Span,
 }
 
+impl NodeDecl {
+    /// The node's expressions: its arguments, then those of its clauses
+    /// (`where` filters, `when`, `retry`, `timeout`, `on`, `resources`).
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut exprs: Vec<&Expr> = self.call.args.iter().map(|a| &a.value).collect();
+        for clause in &self.clauses {
+            match &clause.kind {
+                ClauseKind::Each { filter, .. } | ClauseKind::All { filter, .. } => {
+                    exprs.extend(filter.iter());
+                }
+                ClauseKind::When(expr) | ClauseKind::Timeout(expr) | ClauseKind::On(expr) => {
+                    exprs.push(expr);
+                }
+                ClauseKind::Retry { count, backoff } => {
+                    exprs.push(count);
+                    exprs.extend(backoff.iter());
+                }
+                ClauseKind::Resources(fields) => exprs.extend(fields.iter().map(|f| &f.value)),
+                ClauseKind::Group { .. } | ClauseKind::After { .. } | ClauseKind::Cache(_) => {}
+            }
+        }
+        exprs
+    }
+}
+
 /// `output NAME = expr`
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutputDecl {
@@ -452,6 +477,38 @@ pub struct Expr {
     pub kind: ExprKind,
     /// The whole expression.
     pub span: Span,
+}
+
+impl Expr {
+    /// Calls `found` with the path of every reference in the expression,
+    /// those inside lists, records, pipes and their arguments, operators and
+    /// string interpolations included, in source order.
+    pub fn for_each_ref<'e>(&'e self, found: &mut impl FnMut(&'e [Ident])) {
+        match &self.kind {
+            ExprKind::Literal(_) => {}
+            ExprKind::String(literal) => {
+                for part in &literal.parts {
+                    if let StringPart::Interpolation(expr) = part {
+                        expr.for_each_ref(found);
+                    }
+                }
+            }
+            ExprKind::Ref(path) => found(path),
+            ExprKind::List(items) => items.iter().for_each(|e| e.for_each_ref(found)),
+            ExprKind::Record(fields) => fields.iter().for_each(|f| f.value.for_each_ref(found)),
+            ExprKind::Pipe { value, args, .. } => {
+                value.for_each_ref(found);
+                for arg in args.iter().flatten() {
+                    arg.value.for_each_ref(found);
+                }
+            }
+            ExprKind::Binary { lhs, rhs, .. } => {
+                lhs.for_each_ref(found);
+                rhs.for_each_ref(found);
+            }
+            ExprKind::Not(inner) | ExprKind::Paren(inner) => inner.for_each_ref(found),
+        }
+    }
 }
 
 /// The kinds of expressions.

@@ -128,6 +128,7 @@ type Known = Option<SchemaRef>;
 struct PipelineTables<'a> {
     file: &'a FileName,
     text: &'a str,
+    pipeline: &'a Pipeline,
     base: &'a Path,
     info: &'a PipelineInfo,
     /// Node name → its declaration and analysis.
@@ -278,6 +279,7 @@ impl<'a> PipelineTables<'a> {
         PipelineTables {
             file: named.source.name(named.db),
             text: std::str::from_utf8(named.source.bytes(named.db)).unwrap_or(""),
+            pipeline,
             base,
             info,
             nodes,
@@ -298,6 +300,73 @@ impl<'a> PipelineTables<'a> {
             if let Some(Callee::Host { name, .. } | Callee::Pipeline { name, .. }) = &node.callee {
                 self.check_table_params(&node.name, name);
             }
+        }
+        self.check_row_fields();
+    }
+
+    /// The fields read from the items of `rows(t)` nodes (`r.amount`, in an
+    /// argument, a clause or an output) against the columns of `t`, when
+    /// they are known: a misspelt column would be null at run time.
+    fn check_row_fields(&mut self) {
+        let mut row_tables: HashMap<&str, (String, SchemaRef)> = HashMap::new();
+        for node in &self.info.nodes {
+            if !matches!(&node.callee, Some(Callee::Builtin { name }) if name == "rows") {
+                continue;
+            }
+            let Some((decl, info)) = self.nodes.get(node.name.as_str()).copied() else {
+                continue;
+            };
+            if let Some(table) = self.table_arg(&Args::of(decl, info), "table") {
+                row_tables.insert(node.name.as_str(), table);
+            }
+        }
+        if row_tables.is_empty() {
+            return;
+        }
+        let mut exprs: Vec<&Expr> = Vec::new();
+        for member in &self.pipeline.members {
+            match member {
+                Member::Node(decl) => exprs.extend(decl.exprs()),
+                Member::Output(output) => exprs.push(&output.value),
+                _ => {}
+            }
+        }
+        let mut unknown: Vec<(&str, &Ident)> = Vec::new();
+        for expr in exprs {
+            expr.for_each_ref(&mut |path| {
+                if let [head, field, ..] = path
+                    && let Some((_, schema)) = row_tables.get(head.name.as_str())
+                    && schema.field_with_name(&field.name).is_err()
+                {
+                    unknown.push((head.name.as_str(), field));
+                }
+            });
+        }
+        for (rows, field) in unknown {
+            let Some((table, schema)) = row_tables.get(rows) else {
+                continue;
+            };
+            let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+            let help = format!(
+                "the items of `{rows}` are the rows of `{table}`, whose columns are: {}",
+                names.join(", ")
+            );
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::UNKNOWN_COLUMN,
+                    format!("the rows of `{table}` have no column `{}`", field.name),
+                    self.file,
+                    field.span,
+                )
+                .with_label("no such column")
+                .with_suggestion(
+                    &field.name,
+                    names.iter().copied(),
+                    field.span,
+                    help.clone(),
+                    Some(&help),
+                ),
+            );
         }
     }
 
