@@ -726,6 +726,54 @@ fn an_output_whose_table_fails_while_computed_is_left_out_and_the_others_kept() 
         result.outputs
     );
     assert_eq!(result.outputs["greeting"], json!("done"));
+    assert_eq!(result.failed_outputs.len(), 1);
+    assert_eq!(result.failed_outputs[0].0, "total");
+}
+
+#[test]
+fn pipec_run_names_every_output_left_out_and_why() {
+    // With --keep-going the first failure is a node's; the outputs whose
+    // tables then fail while computed are named too, not silently absent.
+    let temp = temp_dir("outputs_named");
+    let dir = temp.path();
+    std::fs::write(dir.join("amounts.csv"), "id,amount\n1,2.5\n2,abc\n").expect("write");
+    let file = dir.join("p.pipe");
+    std::fs::write(
+        &file,
+        format!(
+            r#"pipeline p {{
+  node amounts = read_csv("{dir}/amounts.csv")
+  node missing = read_csv("{dir}/missing.csv")
+  node total = sql("select sum(cast(amount as double)) as total from amounts")
+  node first = sql("select cast(amount as int) as n from amounts")
+  output total = total
+  output first = first
+  output missing = missing
+}}"#,
+            dir = dir.display()
+        ),
+    )
+    .expect("write");
+    let output = pipec(&[
+        "run",
+        "-q",
+        "--no-store",
+        "--keep-going",
+        &file.to_string_lossy(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("(failed: missing)"),
+        "the failed node: {stderr}"
+    );
+    for name in ["total", "first"] {
+        assert!(
+            stderr.contains(&format!("error: output `{name}`: ")),
+            "output `{name}` named: {stderr}"
+        );
+    }
+    assert!(stderr.contains("'abc'"), "{stderr}");
 }
 
 #[test]

@@ -101,6 +101,9 @@ pub struct RunResult {
     pub nodes: Vec<NodeSummary>,
     /// The first failure, named.
     pub error: Option<String>,
+    /// The outputs left out because their table failed while it was
+    /// computed (a bad row met by a fused plan), each with its error.
+    pub failed_outputs: Vec<(String, String)>,
 }
 
 /// Why a run could not start (nothing ran).
@@ -485,6 +488,7 @@ fn run_with_engine(
         top: values.as_slice(),
     };
     let mut tables = BTreeMap::new();
+    let mut failed_outputs = Vec::new();
     let unfinished = unfinished_nodes(plan, links, &nodes);
     for output in &plan.outputs {
         if reads_any(&output.value, &unfinished) {
@@ -516,6 +520,7 @@ fn run_with_engine(
                 // Failed while computed (a fused table's bad row): left out
                 // as an output that was not computed is.
                 first_error.get_or_insert(format!("output `{}`: {e}", output.name));
+                failed_outputs.push((output.name.clone(), e));
                 continue;
             }
         };
@@ -552,6 +557,7 @@ fn run_with_engine(
             })
             .collect(),
         error: first_error,
+        failed_outputs,
     })
 }
 

@@ -277,9 +277,18 @@ pub fn run(args: &RunArgs) -> u8 {
             },
             result
                 .error
-                .map(|e| format!(": {}", redact(e)))
+                .as_deref()
+                .map(|e| format!(": {}", redact(e.to_string())))
                 .unwrap_or_default()
         );
+        // Each output left out because its table failed, unless that is
+        // the failure just named.
+        for (name, error) in &result.failed_outputs {
+            let named = format!("output `{name}`: {error}");
+            if result.error.as_deref() != Some(named.as_str()) {
+                eprintln!("error: {}", redact(named));
+            }
+        }
         EXIT_FAILURE
     }
 }
