@@ -491,6 +491,44 @@ fn column_names_with_capitals_and_spaces_are_taken_as_written() {
 }
 
 #[test]
+fn items_become_a_table_with_their_columns_even_when_there_are_none() {
+    // An `each` whose filter keeps nothing gives `to_table` no items: the
+    // table still has the columns of the items' record, typed as the rows'
+    // columns they read, so the query over it runs (count 0, sum null).
+    let temp = temp_dir("no_items");
+    let dir = temp.path();
+    write_data(dir);
+    // The file is named in the source, so that its columns are known when
+    // the plan is made (as `pipec run --input` knows the file it is given).
+    let source = |min: u32| {
+        format!(
+            r#"pipeline p {{
+  input dir: path
+  node people = read_csv("{dir}/people.csv")
+  node person = rows(people)
+  node older = echo({{ who: person.name, years: person.age }}) {{
+    each person where person.age > {min}
+  }}
+  node older_table = to_table(older.value)
+  node summary = sql("select count(*) as n, sum(years) as years, max(who) as last from older_table")
+  output summary = summary
+}}"#,
+            dir = dir.display()
+        )
+    };
+    let none = run(&source(99), dir).expect("runs with no items");
+    assert_eq!(
+        none["summary"],
+        json!([{"n": 0, "years": null, "last": null}])
+    );
+    let some = run(&source(40), dir).expect("runs");
+    assert_eq!(
+        some["summary"],
+        json!([{"n": 2, "years": 86, "last": "grace"}])
+    );
+}
+
+#[test]
 fn aggregate_group_size_union_and_a_table_read_twice() {
     let temp = temp_dir("aggregate");
     let dir = temp.path();

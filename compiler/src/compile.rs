@@ -112,6 +112,24 @@ pub fn compile(db: &dyn Db, source: Source, name: Option<&str>) -> Result<Compil
     };
     let mut plan = lower(info, pipeline, &file);
     plan.constants = constants(db, source);
+    // A `to_table` whose items' type leaves a column's type open: the type
+    // check time knows (a column of known rows), so that a table of no items
+    // has it too.
+    for node in &mut plan.nodes {
+        if node.item_columns.iter().all(|(_, word)| word.is_some()) {
+            continue;
+        }
+        let Some(schema) = crate::tables::node_schema(db, source, &info.name, &node.name) else {
+            continue;
+        };
+        for (name, word) in &mut node.item_columns {
+            if word.is_none()
+                && let Ok(field) = schema.field_with_name(name)
+            {
+                *word = crate::tables::schema::type_word(field.data_type()).map(str::to_string);
+            }
+        }
+    }
     // Pipelines called as nodes: compiled with their own file (E0305 and
     // import cycles rule out recursion, and a program with errors never gets here).
     for node in &info.nodes {

@@ -117,6 +117,11 @@ pub struct PlanNode {
     /// materialised and why (the fusion boundaries).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
+    /// For `to_table`: the columns its items' record type gives the table
+    /// (name, and type word or `null` where the type says no more), which
+    /// the table has even when there are no items.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub item_columns: Vec<(String, Option<String>)>,
 }
 
 /// How a node's tasks are formed.
@@ -340,7 +345,7 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
         let Some(Member::Node(decl)) = pipeline.members.get(node.member) else {
             continue;
         };
-        nodes.push(lower_node(node, decl, stage[n]));
+        nodes.push(lower_node(node, decl, stage[n], &info.nodes));
     }
     let mut stages_out: Vec<Vec<String>> = Vec::new();
     for &n in &order {
@@ -400,7 +405,12 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
     plan
 }
 
-fn lower_node(node: &crate::analyze::NodeInfo, decl: &ast::NodeDecl, stage: usize) -> PlanNode {
+fn lower_node(
+    node: &crate::analyze::NodeInfo,
+    decl: &ast::NodeDecl,
+    stage: usize,
+    nodes: &[crate::analyze::NodeInfo],
+) -> PlanNode {
     let mut mode = Mode::Single;
     let mut when = None;
     let mut after = Vec::new();
@@ -507,7 +517,41 @@ fn lower_node(node: &crate::analyze::NodeInfo, decl: &ast::NodeDecl, stage: usiz
         after_any,
         policy,
         table: None,
+        item_columns: to_table_columns(node, decl, nodes),
     }
+}
+
+/// For a `to_table` node, the columns its items' record type gives
+/// ([`crate::tables::items`]); empty for any other node.
+fn to_table_columns(
+    node: &crate::analyze::NodeInfo,
+    decl: &ast::NodeDecl,
+    nodes: &[crate::analyze::NodeInfo],
+) -> Vec<(String, Option<String>)> {
+    if !matches!(&node.callee, Some(Callee::Builtin { name }) if name == "to_table") {
+        return Vec::new();
+    }
+    let Some(items) = decl
+        .call
+        .args
+        .iter()
+        .zip(&node.binds)
+        .find_map(|(arg, param)| (param.as_deref() == Some("items")).then_some(&arg.value))
+    else {
+        return Vec::new();
+    };
+    let item_of = |name: &str| {
+        let info = nodes.iter().find(|n| n.name == name)?;
+        Some(match info.many {
+            true => Type::list(info.item.clone()),
+            false => info.item.clone(),
+        })
+    };
+    crate::tables::items::item_columns(items, item_of)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, word)| (name, word.map(str::to_string)))
+        .collect()
 }
 
 /// The stage of each node: 0 without dependencies, else one more than its

@@ -26,8 +26,8 @@ use crate::events::{Event, EventSink};
 use crate::plugins::{Args, Registry, TaskContext, builtin};
 use crate::store::{NodeState, Store, TaskRecord};
 use crate::tables::{
-    Engine, RecordBatch, SQL_PARAMS_ARG, SQL_TABLES_ARG, StartingTables, TableOptions, Tables,
-    handle, holds_table, rows_of,
+    Engine, ITEM_COLUMNS_ARG, RecordBatch, SQL_PARAMS_ARG, SQL_TABLES_ARG, StartingTables,
+    TableOptions, Tables, handle, holds_table, rows_of,
 };
 use crate::text::truthy;
 
@@ -925,6 +925,10 @@ fn form_tasks(
                 .map(|(name, v)| (name.to_string(), v.clone()))
                 .collect();
             args.insert(SQL_TABLES_ARG.into(), Value::Object(tables));
+        }
+        if !node.item_columns.is_empty() {
+            let columns = serde_json::to_value(&node.item_columns).unwrap_or(Value::Null);
+            args.insert(ITEM_COLUMNS_ARG.into(), columns);
         }
         Ok(args)
     };

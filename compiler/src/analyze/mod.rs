@@ -301,6 +301,57 @@ pub(crate) fn run_shapes<'db>(db: &'db dyn Db, source: Source, piece: Piece<'db>
     RunShapes { shapes, declares }
 }
 
+/// The item type of an `echo` node: `{ value: T }`, where `T` is its value's
+/// type as far as it is known before any name is resolved (shapes come
+/// first): a record literal's keys, numbers, text, booleans; any reference
+/// inside is `any`. So `echo({ id: r.id, amount: r.amount })` has the fields
+/// `value.id` and `value.amount`. `None` for any other node, or a value that
+/// says nothing more than `any`.
+fn echoed(node: &NodeDecl, signature: &signature::Signature) -> Option<Type> {
+    if !matches!(&signature.callee, Callee::Builtin { name } if name == "echo") {
+        return None;
+    }
+    let value = node
+        .call
+        .args
+        .iter()
+        .find(|a| a.name.as_ref().is_none_or(|n| n.name == "value"))?;
+    let ty = literal_type(&value.value);
+    if ty == Type::Any {
+        return None;
+    }
+    let mut fields = std::collections::BTreeMap::new();
+    fields.insert("value".to_string(), ty);
+    Some(Type::record(fields))
+}
+
+/// The type of an expression as written, without resolving names: literals
+/// and record literals; `any` for the rest.
+fn literal_type(expr: &Expr) -> Type {
+    use pipec_grammar::ast::{ExprKind, Literal, StringPart};
+    match &expr.kind {
+        ExprKind::Literal(Literal::Bool(_)) => Type::Bool,
+        ExprKind::Literal(Literal::Int(_)) => Type::Int,
+        ExprKind::Literal(Literal::Float(_)) => Type::Float,
+        ExprKind::Literal(Literal::Duration(_)) => Type::Duration,
+        ExprKind::Literal(Literal::Size(_)) => Type::Size,
+        // A string that is exactly one `{expr}` has that expression's type.
+        ExprKind::String(text)
+            if !matches!(text.parts.as_slice(), [StringPart::Interpolation(_)]) =>
+        {
+            Type::String
+        }
+        ExprKind::Record(fields) => Type::record(
+            fields
+                .iter()
+                .map(|f| (f.name.name.clone(), literal_type(&f.value)))
+                .collect(),
+        ),
+        ExprKind::Paren(inner) => literal_type(inner),
+        _ => Type::Any,
+    }
+}
+
 /// The runs of pipeline `item` of a source read as pieces.
 fn runs_of<'db>(db: &'db dyn Db, source: Source, item: usize) -> &'db [crate::layout::Placed<'db>] {
     match layout(db, source) {
@@ -858,7 +909,10 @@ impl<'db> Checker<'db> {
                     .iter()
                     .any(|c| matches!(c.kind, ClauseKind::Each { .. } | ClauseKind::Group { .. }));
                 let (item, many) = match &signature {
-                    Some(sig) => (sig.item.clone(), sig.many || each),
+                    Some(sig) => (
+                        echoed(node, sig).unwrap_or_else(|| sig.item.clone()),
+                        sig.many || each,
+                    ),
                     None => (Type::Any, each),
                 };
                 Declares::Node {

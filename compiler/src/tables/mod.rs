@@ -14,6 +14,7 @@
 //! run time, `to_table` items) the table is untyped and nothing is reported
 //! about it. A source that calls no table operator costs one text scan.
 
+pub mod items;
 pub mod planner;
 pub mod schema;
 
@@ -80,6 +81,19 @@ pub fn node_columns(
     pipeline: &str,
     node: &str,
 ) -> Option<Vec<(String, String)>> {
+    let schema = node_schema(db, source, pipeline, node)?;
+    Some(
+        schema
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().to_string()))
+            .collect(),
+    )
+}
+
+/// The schema of node `node` of pipeline `pipeline`, when it can be known at
+/// check time (as [`node_columns`], with the Arrow types themselves).
+pub fn node_schema(db: &dyn Db, source: Source, pipeline: &str, node: &str) -> Known {
     let tree = &parse(db, source).tree;
     let analysis = analyze(db, source);
     let info = analysis.pipelines.iter().find(|p| p.name == pipeline)?;
@@ -90,14 +104,7 @@ pub fn node_columns(
     let base = std::env::current_dir().unwrap_or_default();
     let named = Named { db, source };
     let mut tables = PipelineTables::new(&base, named, syntax, info, None);
-    let schema = tables.schema_of(node)?;
-    Some(
-        schema
-            .fields()
-            .iter()
-            .map(|f| (f.name().clone(), f.data_type().to_string()))
-            .collect(),
-    )
+    tables.schema_of(node)
 }
 
 /// Whether the text calls a table operator anywhere (a cheap first look):
@@ -589,12 +596,93 @@ impl<'a> PipelineTables<'a> {
                 Some(Arc::new(Schema::new(fields)))
             }
             "aggregate" => self.aggregate_schema(node, args),
+            "to_table" => self.to_table_schema(args),
             "write_csv" | "write_parquet" => {
                 self.table_arg(args, "table");
                 None
             }
             _ => None,
         }
+    }
+
+    /// A `to_table` node's schema: its items' record type, when every field
+    /// has a column type or is a field of an `echo` record literal that
+    /// reads a column of known rows (`echo({ amount: r.amount })` over
+    /// `rows(orders)` is `orders.amount`'s type). Else unknown: the run
+    /// infers the types from the values.
+    fn to_table_schema(&mut self, args: &Args<'a>) -> Known {
+        let items = args.value("items")?;
+        let columns = items::item_columns(items, |name| {
+            let (_, info) = self.nodes.get(name)?;
+            Some(match info.many {
+                true => Type::list(info.item.clone()),
+                false => info.item.clone(),
+            })
+        })?;
+        let written = self.echoed_record(items);
+        let mut fields = Vec::new();
+        for (name, word) in &columns {
+            let data_type = match word {
+                Some(word) => schema::column_data_type(word)?,
+                None => {
+                    let value = written?.iter().find(|f| f.name.name == *name)?;
+                    self.column_read(&value.value)?
+                }
+            };
+            fields.push(Field::new(name, data_type, true));
+        }
+        Some(Arc::new(Schema::new(fields)))
+    }
+
+    /// The fields of the record literal `items` (`big.value`) names, when
+    /// `big` is an `echo` of one.
+    fn echoed_record(&self, items: &Expr) -> Option<&'a [pipec_grammar::ast::RecordField]> {
+        let ExprKind::Ref(path) = &items.kind else {
+            return None;
+        };
+        let [node, value, inner @ ..] = path.as_slice() else {
+            return None;
+        };
+        let (decl, info) = self.nodes.get(node.name.as_str()).copied()?;
+        if value.name != "value"
+            || !matches!(&info.callee, Some(Callee::Builtin { name }) if name == "echo")
+        {
+            return None;
+        }
+        let mut expr = Args::of(decl, info).value("value")?;
+        for field in inner {
+            let ExprKind::Record(fields) = &expr.kind else {
+                return None;
+            };
+            expr = &fields.iter().find(|f| f.name.name == field.name)?.value;
+        }
+        match &expr.kind {
+            ExprKind::Record(fields) => Some(fields.as_slice()),
+            _ => None,
+        }
+    }
+
+    /// The type of the column `value` reads from the items of a `rows(t)`
+    /// node (`r.amount`), when `t`'s schema is known.
+    fn column_read(&mut self, value: &Expr) -> Option<DataType> {
+        let ExprKind::Ref(path) = &value.kind else {
+            return None;
+        };
+        let [rows, column] = path.as_slice() else {
+            return None;
+        };
+        let (decl, info) = self.nodes.get(rows.name.as_str()).copied()?;
+        if !matches!(&info.callee, Some(Callee::Builtin { name }) if name == "rows") {
+            return None;
+        }
+        let (_, schema) = self.table_arg(&Args::of(decl, info), "table")?;
+        Some(
+            schema
+                .field_with_name(&column.name)
+                .ok()?
+                .data_type()
+                .clone(),
+        )
     }
 
     fn read_schema(&mut self, operator: &str, args: &Args<'a>) -> Known {

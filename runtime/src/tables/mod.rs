@@ -35,7 +35,7 @@ pub use convert::{JsonRows, batch_of, rows_of};
 /// Arrow's record batch: the form of a table output handed back as batches
 /// ([`crate::TableOutputs::Batches`]).
 pub use datafusion::arrow::record_batch::RecordBatch;
-pub use ops::{SQL_PARAMS_ARG, SQL_TABLES_ARG};
+pub use ops::{ITEM_COLUMNS_ARG, SQL_PARAMS_ARG, SQL_TABLES_ARG};
 
 /// A table engine being started on a thread of its own, so that its threads
 /// and its session (which registers every DataFusion function, about a

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use datafusion::arrow::array::{RecordBatch, RecordBatchOptions, new_null_array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::{Column, JoinType, ParamValues};
 use datafusion::dataframe::DataFrameWriteOptions;
@@ -22,8 +23,8 @@ use super::{Tables, handle};
 use crate::plugins::Args;
 use pipec_compiler::tables::planner::context_of_its_own;
 use pipec_compiler::tables::schema::{
-    FileKind, csv_delimiter, declared_schema as parse_declared_schema, file_schema, json_is_array,
-    null_pattern,
+    FileKind, column_data_type, csv_delimiter, declared_schema as parse_declared_schema,
+    file_schema, json_is_array, null_pattern,
 };
 use pipec_compiler::tables::{join_right_names, sort_key};
 
@@ -34,6 +35,10 @@ pub const SQL_TABLES_ARG: &str = "$tables";
 /// The reserved argument under which the executor hands `aggregate` the
 /// values of the parameters (`$1`, ...) its values' text holds.
 pub const SQL_PARAMS_ARG: &str = "$params";
+
+/// The reserved argument under which the executor hands `to_table` the
+/// columns its items' record type gives (`[[name, type word or null], ...]`).
+pub const ITEM_COLUMNS_ARG: &str = "$columns";
 
 impl Tables {
     /// Runs table operator `name` for `node`; `readers` is how many nodes
@@ -216,7 +221,8 @@ impl Tables {
                     Some(Value::Null) | None => Vec::new(),
                     Some(other) => vec![other.clone()],
                 };
-                self.context().read_batch(batch_of(&items)?).map_err(df)?
+                let batch = with_columns(batch_of(&items)?, &item_columns(args))?;
+                self.context().read_batch(batch).map_err(df)?
             }
             other => return Err(format!("`{other}` is not a table operator")),
         };
@@ -510,6 +516,50 @@ fn join_on_names(
         .and_then(LogicalPlanBuilder::build)
         .map_err(df)?;
     Ok(DataFrame::new(state, plan))
+}
+
+/// The columns the plan gives a `to_table` node's items (name and type; a
+/// type the items' declaration does not say is `Null`).
+fn item_columns(args: &Args) -> Vec<Field> {
+    let Some(Value::Array(columns)) = args.get(ITEM_COLUMNS_ARG) else {
+        return Vec::new();
+    };
+    columns
+        .iter()
+        .filter_map(|column| {
+            let name = column.get(0)?.as_str()?;
+            let data_type = column
+                .get(1)
+                .and_then(Value::as_str)
+                .and_then(column_data_type)
+                .unwrap_or(DataType::Null);
+            Some(Field::new(name, data_type, true))
+        })
+        .collect()
+}
+
+/// `batch` with each of `columns` it lacks added after its own, all null:
+/// items that never hold a field (or no items at all) still make a table
+/// with the columns their type declares.
+fn with_columns(batch: RecordBatch, columns: &[Field]) -> Result<RecordBatch, String> {
+    let schema = batch.schema();
+    let missing: Vec<&Field> = columns
+        .iter()
+        .filter(|c| schema.field_with_name(c.name()).is_err())
+        .collect();
+    if missing.is_empty() {
+        return Ok(batch);
+    }
+    let rows = batch.num_rows();
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    let mut arrays = batch.columns().to_vec();
+    for field in missing {
+        arrays.push(new_null_array(field.data_type(), rows));
+        fields.push(field.clone());
+    }
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options)
+        .map_err(|e| e.to_string())
 }
 
 /// A table's column names, in order.
