@@ -596,7 +596,7 @@ impl<'a> PipelineTables<'a> {
                 Some(Arc::new(Schema::new(fields)))
             }
             "aggregate" => self.aggregate_schema(node, args),
-            "to_table" => self.to_table_schema(args),
+            "to_table" => self.items_table_schema(args),
             "write_csv" | "write_parquet" => {
                 self.table_arg(args, "table");
                 None
@@ -610,7 +610,7 @@ impl<'a> PipelineTables<'a> {
     /// reads a column of known rows (`echo({ amount: r.amount })` over
     /// `rows(orders)` is `orders.amount`'s type). Else unknown: the run
     /// infers the types from the values.
-    fn to_table_schema(&mut self, args: &Args<'a>) -> Known {
+    fn items_table_schema(&mut self, args: &Args<'a>) -> Known {
         let items = args.value("items")?;
         let columns = items::item_columns(items, |name| {
             let (_, info) = self.nodes.get(name)?;
