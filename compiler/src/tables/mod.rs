@@ -317,13 +317,7 @@ impl<'a> PipelineTables<'a> {
     fn check_row_fields(&mut self) {
         let mut row_tables: HashMap<&str, (String, SchemaRef)> = HashMap::new();
         for node in &self.info.nodes {
-            if !matches!(&node.callee, Some(Callee::Builtin { name }) if name == "rows") {
-                continue;
-            }
-            let Some((decl, info)) = self.nodes.get(node.name.as_str()).copied() else {
-                continue;
-            };
-            if let Some(table) = self.table_arg(&Args::of(decl, info), "table") {
+            if let Some(table) = self.rows_table(&node.name) {
                 row_tables.insert(node.name.as_str(), table);
             }
         }
@@ -671,11 +665,7 @@ impl<'a> PipelineTables<'a> {
         let [rows, column] = path.as_slice() else {
             return None;
         };
-        let (decl, info) = self.nodes.get(rows.name.as_str()).copied()?;
-        if !matches!(&info.callee, Some(Callee::Builtin { name }) if name == "rows") {
-            return None;
-        }
-        let (_, schema) = self.table_arg(&Args::of(decl, info), "table")?;
+        let (_, schema) = self.rows_table(&rows.name)?;
         Some(
             schema
                 .field_with_name(&column.name)
@@ -683,6 +673,16 @@ impl<'a> PipelineTables<'a> {
                 .data_type()
                 .clone(),
         )
+    }
+
+    /// When node `node` is `rows(t)` and `t`'s schema is known: `t`'s name
+    /// and schema.
+    fn rows_table(&mut self, node: &str) -> Option<(String, SchemaRef)> {
+        let (decl, info) = self.nodes.get(node).copied()?;
+        if !matches!(&info.callee, Some(Callee::Builtin { name }) if name == "rows") {
+            return None;
+        }
+        self.table_arg(&Args::of(decl, info), "table")
     }
 
     fn read_schema(&mut self, operator: &str, args: &Args<'a>) -> Known {
