@@ -224,6 +224,35 @@ pub fn find_word(text: &str, word: &str) -> Option<usize> {
     Some(whole.find(|&at| outside(at)).unwrap_or(first))
 }
 
+/// `text` with every whole-word use of `word` outside quotes (any case)
+/// written as a quoted identifier, `"word"`.
+pub fn quote_word(text: &str, word: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let needle = word.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let quoted = quoted_ranges(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut last = 0;
+    for (at, _) in lower.match_indices(&needle) {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+        let after = bytes.get(at + needle.len());
+        if before.is_some_and(is_name)
+            || after.is_some_and(is_name)
+            || quoted.iter().any(|r| r.contains(&at))
+        {
+            continue;
+        }
+        out.push_str(&text[last..at]);
+        out.push('"');
+        out.push_str(&text[at..at + needle.len()]);
+        out.push('"');
+        last = at + needle.len();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 /// The byte ranges inside quotes: `'text'` and `"identifiers"`, with
 /// doubled quotes as escapes.
 fn quoted_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
@@ -360,6 +389,14 @@ mod tests {
         let quoted = r#"select "City", 'city' from t group by City"#;
         assert_eq!(find_word(quoted, "city"), Some(38));
         assert_eq!(find_word(r#"select "City" from t"#, "city"), Some(8));
+    }
+
+    #[test]
+    fn a_word_is_quoted_where_it_is_a_name() {
+        assert_eq!(
+            super::quote_word("select order.id, 'order' from order, orders", "order"),
+            r#"select "order".id, 'order' from "order", orders"#
+        );
     }
 
     #[test]

@@ -1337,16 +1337,35 @@ impl Checker<'_> {
         let quote = if text.triple { 3 } else { 1 };
         let body_start = text.span.start as usize + quote;
         match crate::sql::table_references(&query) {
-            Err(message) => self.report(
-                Diagnostic::new(
-                    codes::SQL_SYNTAX,
-                    format!("this SQL does not parse: {message}"),
-                    self.file,
-                    text.span,
+            Err(message) => {
+                // A node named like an SQL keyword (`order`, `table`): the
+                // text parses once its name is quoted.
+                let keyword = self.pipeline_scope.as_ref().and_then(|scope| {
+                    let mut names: Vec<&String> = scope.nodes.keys().collect();
+                    names.sort();
+                    names.into_iter().find(|name| {
+                        crate::sql::find_word(&query, name).is_some()
+                            && crate::sql::table_references(&crate::sql::quote_word(&query, name))
+                                .is_ok()
+                    })
+                });
+                let help = match keyword {
+                    Some(name) => format!(
+                        "`{name}` is an SQL keyword: write the node's name in double quotes in the SQL text (`\\\"{name}\\\"`), or give the node another name"
+                    ),
+                    None => "the text is parsed with the SQL parser DataFusion uses".to_string(),
+                };
+                self.report(
+                    Diagnostic::new(
+                        codes::SQL_SYNTAX,
+                        format!("this SQL does not parse: {message}"),
+                        self.file,
+                        text.span,
+                    )
+                    .with_label("invalid SQL")
+                    .with_help(help),
                 )
-                .with_label("invalid SQL")
-                .with_help("the text is parsed with the SQL parser DataFusion uses"),
-            ),
+            }
             Ok(tables) => {
                 let nodes: Vec<String> = self
                     .pipeline_scope

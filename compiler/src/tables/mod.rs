@@ -922,15 +922,21 @@ impl<'a> PipelineTables<'a> {
         )
         .with_label("not a join kind");
         // The fix replaces the text between the quotes.
-        let diagnostic = match self.inside_quotes(value.span, &how) {
-            Some(inside) => diagnostic.with_suggestion(
+        let diagnostic = match (self.inside_quotes(value.span, &how), join_kind_named(&how)) {
+            // Another tool's name for a kind (`outer`, `left_outer`, `Inner`).
+            (Some(inside), Some(kind)) => diagnostic
+                .with_help(format!(
+                    "did you mean `{kind}`? `{how}` is written `{kind}` here"
+                ))
+                .with_fix(format!("replace with `{kind}`"), inside, kind),
+            (Some(inside), None) => diagnostic.with_suggestion(
                 &how,
                 KINDS,
                 inside,
                 "write one of inner, left, right, full, semi, anti",
                 None,
             ),
-            None => diagnostic.with_help("write one of inner, left, right, full, semi, anti"),
+            (None, _) => diagnostic.with_help("write one of inner, left, right, full, semi, anti"),
         };
         self.diagnostics.push(diagnostic);
     }
@@ -2065,6 +2071,23 @@ fn plural(n: usize, thing: &str) -> String {
     }
 }
 
+/// The join kind another tool's name stands for: SQL's and pandas' words
+/// (`outer`, `full outer`, `left_outer`, `left semi`, `leftanti`, `INNER`).
+fn join_kind_named(how: &str) -> Option<&'static str> {
+    let words = how.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+    let words = words.strip_suffix(" join").unwrap_or(&words);
+    let words: Vec<&str> = words.split_whitespace().collect();
+    Some(match words.as_slice() {
+        ["inner"] => "inner",
+        ["left"] | ["left", "outer"] => "left",
+        ["right"] | ["right", "outer"] => "right",
+        ["outer"] | ["full"] | ["full", "outer"] | ["fullouter"] => "full",
+        ["semi"] | ["left", "semi"] | ["leftsemi"] => "semi",
+        ["anti"] | ["left", "anti"] | ["leftanti"] => "anti",
+        _ => return None,
+    })
+}
+
 /// A column name as SQL text inside a `.pipe` string: as it is when SQL
 /// reads it unchanged (lower case letters, digits and `_`), else in double
 /// quotes, escaped as `\"` unless the string is a `"""` one.
@@ -2140,7 +2163,7 @@ fn unknown_column(
 
 #[cfg(test)]
 mod tests {
-    use super::{mentions_table_operator, sort_key, sql_identifier};
+    use super::{join_kind_named, mentions_table_operator, sort_key, sql_identifier};
 
     #[test]
     fn a_table_operator_is_seen_only_where_it_is_called() {
@@ -2153,6 +2176,17 @@ mod tests {
         ));
         assert!(!mentions_table_operator(b"node a = echo(\"sql\")"));
         assert!(!mentions_table_operator(b"(sql"));
+    }
+
+    #[test]
+    fn other_tools_names_of_join_kinds_are_known() {
+        assert_eq!(join_kind_named("outer"), Some("full"));
+        assert_eq!(join_kind_named("FULL OUTER JOIN"), Some("full"));
+        assert_eq!(join_kind_named("left_outer"), Some("left"));
+        assert_eq!(join_kind_named("leftanti"), Some("anti"));
+        assert_eq!(join_kind_named("Inner"), Some("inner"));
+        assert_eq!(join_kind_named("lefft"), None);
+        assert_eq!(join_kind_named("cross"), None);
     }
 
     #[test]
