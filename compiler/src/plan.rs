@@ -540,13 +540,7 @@ fn to_table_columns(
     else {
         return Vec::new();
     };
-    let item_of = |name: &str| {
-        let info = nodes.iter().find(|n| n.name == name)?;
-        Some(match info.many {
-            true => Type::list(info.item.clone()),
-            false => info.item.clone(),
-        })
-    };
+    let item_of = |name: &str| Some(nodes.iter().find(|n| n.name == name)?.value_type());
     crate::tables::items::item_columns(items, item_of)
         .unwrap_or_default()
         .into_iter()

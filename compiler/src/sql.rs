@@ -206,48 +206,47 @@ pub fn expression_error(text: &str) -> Option<String> {
 /// query lacks is the unquoted `City` of `group by City`, not the `"City"`
 /// written before it; a quoted use is found when there is no other.
 pub fn find_word(text: &str, word: &str) -> Option<usize> {
+    let uses = whole_word_uses(text, word);
+    let first = *uses.first()?;
+    let quoted = quoted_ranges(text);
+    let outside = |at: &usize| !quoted.iter().any(|r| r.contains(at));
+    Some(uses.into_iter().find(outside).unwrap_or(first))
+}
+
+/// The byte offsets of `word` in `text` as a whole word (not inside a
+/// longer name), in any ASCII case, in order.
+fn whole_word_uses(text: &str, word: &str) -> Vec<usize> {
     let lower = text.to_ascii_lowercase();
     let word = word.to_ascii_lowercase();
     let bytes = lower.as_bytes();
     let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    let mut whole = lower.match_indices(&word).map(|(at, _)| at).filter(|&at| {
-        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
-        let after = bytes.get(at + word.len());
-        !before.is_some_and(is_name) && !after.is_some_and(is_name)
-    });
-    let first = whole.next()?;
-    let quoted = quoted_ranges(text);
-    let outside = |at: usize| !quoted.iter().any(|r| r.contains(&at));
-    if outside(first) {
-        return Some(first);
-    }
-    Some(whole.find(|&at| outside(at)).unwrap_or(first))
+    lower
+        .match_indices(&word)
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+            let after = bytes.get(at + word.len());
+            !before.is_some_and(is_name) && !after.is_some_and(is_name)
+        })
+        .collect()
 }
 
 /// `text` with every whole-word use of `word` outside quotes (any case)
 /// written as a quoted identifier, `"word"`.
 pub fn quote_word(text: &str, word: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let needle = word.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let quoted = quoted_ranges(text);
     let mut out = String::with_capacity(text.len() + 8);
     let mut last = 0;
-    for (at, _) in lower.match_indices(&needle) {
-        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
-        let after = bytes.get(at + needle.len());
-        if before.is_some_and(is_name)
-            || after.is_some_and(is_name)
-            || quoted.iter().any(|r| r.contains(&at))
-        {
+    for at in whole_word_uses(text, word) {
+        if quoted.iter().any(|r| r.contains(&at)) {
             continue;
         }
+        let end = at + word.len();
         out.push_str(&text[last..at]);
         out.push('"');
-        out.push_str(&text[at..at + needle.len()]);
+        out.push_str(&text[at..end]);
         out.push('"');
-        last = at + needle.len();
+        last = end;
     }
     out.push_str(&text[last..]);
     out

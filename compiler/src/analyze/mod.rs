@@ -92,6 +92,17 @@ pub struct NodeInfo {
     pub span: Span,
 }
 
+impl NodeInfo {
+    /// The type of a reference to the node outside `each` and `group`: its
+    /// item, or the list of its items when it has many.
+    pub fn value_type(&self) -> Type {
+        match self.many {
+            true => Type::list(self.item.clone()),
+            false => self.item.clone(),
+        }
+    }
+}
+
 /// An output of a pipeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputInfo {

@@ -606,13 +606,8 @@ impl<'a> PipelineTables<'a> {
     /// infers the types from the values.
     fn items_table_schema(&mut self, args: &Args<'a>) -> Known {
         let items = args.value("items")?;
-        let columns = items::item_columns(items, |name| {
-            let (_, info) = self.nodes.get(name)?;
-            Some(match info.many {
-                true => Type::list(info.item.clone()),
-                false => info.item.clone(),
-            })
-        })?;
+        let columns =
+            items::item_columns(items, |name| Some(self.nodes.get(name)?.1.value_type()))?;
         let written = self.echoed_record(items);
         let mut fields = Vec::new();
         for (name, word) in &columns {
