@@ -311,6 +311,15 @@ codes! {
          type in the reader's `schema`.",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, code string\")\n  node s = filter(t, \"code > 5\")\n  output rows = s\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int, code string\")\n  node s = filter(t, \"code > '5'\")\n  output rows = s\n}\n";
+    /// A text `{value}` met with a number column in a table query.
+    TEXT_PARAMETER_CONVERTED = "W0405", "a text value met with a number column",
+        "A `{value}` in a `filter` predicate, `sql` text or `aggregate` value is bound as a \
+         typed parameter: text for a `string` input. Met with a number column (`qty > \
+         {input.min}` where `min` is a `string` input), the engine converts the text when it \
+         binds it, and the run fails if the text is not a number. Declare the input as a \
+         number (`input min: int`) or convert the value (`{input.min | int}`).",
+        "pipeline p {\n  input min: string = \"2\"\n  node t = read_csv(\"t.csv\", schema: \"id int, qty int\")\n  node s = filter(t, \"qty > {input.min}\")\n  output rows = s\n}\n",
+        "pipeline p {\n  input min: int = 2\n  node t = read_csv(\"t.csv\", schema: \"id int, qty int\")\n  node s = filter(t, \"qty > {input.min}\")\n  output rows = s\n}\n";
     /// A union of two tables that have no column in common.
     UNION_WITHOUT_COMMON_COLUMNS = "W0402", "a union of two tables with no column in common",
         "`union` matches columns by name: a column of one table that the other does not have \

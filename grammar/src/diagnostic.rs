@@ -269,20 +269,11 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     scored.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
-/// Levenshtein distance over characters.
+/// The number of edits between two names: characters inserted, deleted or
+/// replaced, and two neighbours swapped (`nmae` is one edit from `name`, the
+/// most common slip of a typing hand).
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = previous + usize::from(ca != cb);
-            previous = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
+    strsim::osa_distance(a, b)
 }
 
 #[cfg(test)]
@@ -294,6 +285,7 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("nmae", "name"), 1);
     }
 
     #[test]
@@ -301,6 +293,7 @@ mod tests {
         let names = ["upper", "lower", "trim", "truncate"];
         assert_eq!(closest("uper", names), vec!["upper"]);
         assert!(closest("zzzzzz", names).is_empty());
+        assert_eq!(closest("dya", ["day", "qty"]), vec!["day"]);
     }
 
     #[test]

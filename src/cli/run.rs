@@ -31,7 +31,7 @@ pub fn run(args: &RunArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let inputs = match gather_inputs(args) {
+    let mut inputs = match gather_inputs(args) {
         Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("error: {message}");
@@ -71,6 +71,7 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     let plan = compiled.plan;
+    keep_text_of_text_inputs(&mut inputs, args, &plan.inputs);
 
     let secrets = match gather_secrets(args, &plan.secrets) {
         Ok(secrets) => secrets,
@@ -373,6 +374,35 @@ fn gather_inputs(args: &RunArgs) -> Result<Map<String, Value>, String> {
         inputs.insert(key.to_string(), value);
     }
     Ok(inputs)
+}
+
+/// `--input code=007` or `--input year=2024` for an input declared `string`
+/// or `path`: the text as written, not the number it also reads as (a user
+/// cannot be asked to type JSON quotes through a shell). Values from
+/// `--inputs FILE` are JSON and stay as they are.
+fn keep_text_of_text_inputs(
+    inputs: &mut Map<String, Value>,
+    args: &RunArgs,
+    declared: &[pipec_compiler::plan::PlanInput],
+) {
+    for pair in &args.input {
+        let Some((name, text)) = pair.split_once('=') else {
+            continue;
+        };
+        let Some(input) = declared.iter().find(|input| input.name == name) else {
+            continue;
+        };
+        let optional = input.ty.ends_with('?');
+        let is_text = matches!(input.ty.trim_end_matches('?'), "string" | "path");
+        // `null` given to an optional input is its absence.
+        if is_text
+            && inputs
+                .get(name)
+                .is_some_and(|v| !(v.is_string() || optional && v.is_null()))
+        {
+            inputs.insert(name.to_string(), Value::String(text.to_string()));
+        }
+    }
 }
 
 /// Secrets from `PIPE_SECRET_<NAME>` and `--secret NAME=value` or `NAME=@file`.

@@ -1037,7 +1037,15 @@ impl<'db> Checker<'db> {
                 });
             }
             Member::Broken(broken) => {
-                check.name = broken.name.clone().map(|name| (Namespace::Node, name));
+                // A broken `output x = ...` names an output, which may share
+                // its name with the node it outputs.
+                let namespace = match broken.keyword.as_deref() {
+                    Some("output") => Namespace::Output,
+                    Some("input") => Namespace::Input,
+                    Some("secret") => Namespace::Secret,
+                    _ => Namespace::Node,
+                };
+                check.name = broken.name.clone().map(|name| (namespace, name));
                 check.broken = true;
             }
         }

@@ -27,7 +27,7 @@ use datafusion::common::ScalarValue;
 use pipec_grammar::ast::{
     Expr, ExprKind, Item, Literal, Member, NodeDecl, Pipeline, StringLit, StringPart,
 };
-use pipec_grammar::diagnostic::{Diagnostic, FileName, closest};
+use pipec_grammar::diagnostic::{Diagnostic, FileName, Fix, Location, TextEdit, closest};
 use pipec_grammar::span::Span;
 
 use crate::analyze::{Callee, InputInfo, NodeInfo, PipelineInfo, analyze};
@@ -1046,7 +1046,11 @@ impl<'a> PipelineTables<'a> {
         let right_on = args.value("right_on").is_some();
         let on_left = self.columns(args, "on", &left_name, &left, false);
         let right_key = if right_on { "right_on" } else { "on" };
+        let before = self.diagnostics.len();
         let on_right = self.columns(args, right_key, &right_name, &right, false);
+        if !right_on && let Some(on) = &on_left {
+            self.offer_right_on(args, before, on, &right_name, &right);
+        }
         let (on, on_right) = on_left.zip(on_right)?;
         self.check_join_key_types(args, right_key, &left, &on, &right, &on_right);
         let how = args.value("how").and_then(plain_string);
@@ -1067,6 +1071,65 @@ impl<'a> PipelineTables<'a> {
             }
         }
         Some(Arc::new(Schema::new(fields)))
+    }
+
+    /// A join's `on` key the right table names otherwise (`on:
+    /// ["customer_id"]` against `customers`, whose key is `id`): the E0401s
+    /// pushed since `before` for the right table get a help and a fix that
+    /// add `right_on` with the right table's names for the keys, when every
+    /// key the right table lacks has one right column it plainly stands for
+    /// (`customer_id` ends in `_id`).
+    fn offer_right_on(
+        &mut self,
+        args: &Args<'a>,
+        before: usize,
+        on: &[String],
+        right_name: &str,
+        right: &Schema,
+    ) {
+        let Some(on_value) = args.value("on") else {
+            return;
+        };
+        let mut right_keys = Vec::new();
+        for key in on {
+            if right.field_with_name(key).is_ok() {
+                right_keys.push(key.clone());
+                continue;
+            }
+            let mut stands_for = right.fields().iter().map(|f| f.name()).filter(|column| {
+                key.ends_with(&format!("_{column}")) || column.ends_with(&format!("_{key}"))
+            });
+            match (stands_for.next(), stands_for.next()) {
+                (Some(column), None) => right_keys.push(column.clone()),
+                _ => return,
+            }
+        }
+        let list = |keys: &[String]| {
+            keys.iter()
+                .map(|k| format!("{k:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (on_list, right_list) = (list(on), list(&right_keys));
+        let end = on_value.span.end as usize;
+        for diagnostic in &mut self.diagnostics[before..] {
+            if diagnostic.code != codes::UNKNOWN_COLUMN {
+                continue;
+            }
+            diagnostic.help = Some(format!(
+                "`on` names columns both tables have; to match [{on_list}] with `{right_name}`'s [{right_list}], add `right_on: [{right_list}]` (both sides' keys are kept)"
+            ));
+            diagnostic.fix = Some(Fix {
+                message: format!("add `right_on: [{right_list}]`"),
+                edits: vec![TextEdit {
+                    location: Location {
+                        file: self.file.clone(),
+                        span: Span::new(end, end),
+                    },
+                    replacement: format!(", right_on: [{right_list}]"),
+                }],
+            });
+        }
     }
 
     /// A union's columns, matched by name: the first table's, then those
@@ -1381,6 +1444,10 @@ impl<'a> PipelineTables<'a> {
                         span.unwrap_or(whole),
                     ));
                 }
+                for (span, to) in &planned.converted_parameters {
+                    self.diagnostics
+                        .push(text_parameter_converted(self.file, node, to, *span));
+                }
                 for (number, to, span) in &planned.numbers_as_dates {
                     self.diagnostics.push(number_as_date(
                         self.file,
@@ -1555,9 +1622,13 @@ impl<'a> PipelineTables<'a> {
                         span,
                     )
                     .with_label(format!("cannot be {a_to}"))
-                    .with_help(format!(
-                        "a quoted literal takes the type of the column it meets; write {a_to} here"
-                    ))
+                    .with_help(if to == "bool" {
+                        "a bool column is true or false: compare with `true` or `false`, without quotes".to_string()
+                    } else {
+                        format!(
+                            "a quoted literal takes the type of the column it meets; write {a_to} here"
+                        )
+                    })
                 }
                 None => match planner::non_boolean_type(&error.message) {
                     Some(engine_name) => {
@@ -1871,6 +1942,23 @@ fn text_converted(
     ))
 }
 
+/// W0405: a text `{value}` the query meets with a number column (`qty >
+/// {input.name}` with a `string` input).
+fn text_parameter_converted(file: &FileName, node: &str, to: &DataType, span: Span) -> Diagnostic {
+    let word = if to.is_integer() { "int" } else { "float" };
+    Diagnostic::new(
+        codes::TEXT_PARAMETER_CONVERTED,
+        format!("node `{node}`: this text value is met with {} column", with_article(word)),
+        file,
+        span,
+    )
+    .with_label(format!("text, converted to {}", with_article(word)))
+    .with_help(format!(
+        "the run converts the text when it binds it and fails if it is not a number: declare the input `{word}`{}",
+        if word == "int" { ", or convert the value (`| int`)" } else { "" }
+    ))
+}
+
 /// W0403: a number the engine takes as a date or time (`day > 5`).
 fn number_as_date(
     file: &FileName,
@@ -2136,6 +2224,22 @@ fn unknown_column(
         None => literal.span,
     };
     let columns_help = format!("the columns of `{table}` are: {list}");
+    // `"qty * price as total"`: an expression where a name is taken.
+    // (A name may hold spaces, `Staff ID`, so only operators and an alias tell.)
+    let expression = column.contains(['*', '+', '/', '(', ')', ',', '=', '<', '>'])
+        || column.to_ascii_lowercase().contains(" as ");
+    if expression {
+        return Diagnostic::new(
+            codes::UNKNOWN_COLUMN,
+            format!("table `{table}` has no column `{column}`"),
+            file,
+            literal.span,
+        )
+        .with_label("an expression, where a column's name is taken")
+        .with_help(format!(
+            "this list names columns as they are; compute values in `sql` (`select *, {column} from {table}`); {columns_help}"
+        ));
+    }
     let diagnostic = Diagnostic::new(
         codes::UNKNOWN_COLUMN,
         format!("table `{table}` has no column `{column}`"),

@@ -14,7 +14,7 @@ use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateDefaults;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
 use datafusion::logical_expr::utils::merge_schema;
-use datafusion::logical_expr::{Expr, LogicalPlan};
+use datafusion::logical_expr::{Expr, ExprSchemable, LogicalPlan};
 use datafusion::optimizer::Optimizer;
 use datafusion::optimizer::analyzer::type_coercion::TypeCoercionRewriter;
 use datafusion::optimizer::simplify_expressions::SimplifyExpressions;
@@ -31,6 +31,8 @@ pub struct SqlText {
     /// The type of each parameter `$1, $2, ...` as the run binds it
     /// (`DataType::Null` where it is not known).
     parameter_types: Vec<DataType>,
+    /// Where each parameter's `{expr}` is written in the file.
+    parameter_spans: Vec<Span>,
 }
 
 /// A stretch of the SQL text and its place in the file.
@@ -96,6 +98,7 @@ impl SqlText {
                 }
                 StringPart::Interpolation(expr) => {
                     self.parameter_types.push(type_of(expr));
+                    self.parameter_spans.push(expr.span);
                     let placeholder = format!("${}", self.parameter_types.len());
                     self.push(&placeholder, expr.span, false);
                 }
@@ -225,6 +228,10 @@ pub struct Planned {
     /// Number literals converted to a date or time (`day > 5`): the number
     /// as written, the type, and where it is in the file.
     pub numbers_as_dates: Vec<(String, DataType, Option<Span>)>,
+    /// Text parameters that meet a number column (`qty >
+    /// {input.name}` with a `string` input): where the `{expr}` is written
+    /// and the type the run converts its value to.
+    pub converted_parameters: Vec<(Span, DataType)>,
 }
 
 /// The session every check plans on: DataFusion's defaults, with spans
@@ -285,8 +292,10 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
     // Where a type error is, when the engine does not say: the columns of
     // the smallest expression that fails the same way on its own.
     let mut located = None;
+    let mut converted_parameters = Vec::new();
     let planned =
         futures::executor::block_on(state.create_logical_plan(sql.text())).and_then(|written| {
+            converted_parameters = text_parameters_typed_otherwise(&written, sql);
             let written = if sql.parameter_types.is_empty() {
                 written
             } else {
@@ -313,7 +322,25 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
         if let [only] = errors.as_mut_slice()
             && only.span.is_none()
         {
-            only.span = located.and_then(|at| sql.file_span_of(at));
+            let failing = located.take();
+            only.span = failing
+                .as_ref()
+                .and_then(|f| f.columns)
+                .and_then(|at| sql.file_span_of(at));
+            // `vip = 'yes'` with a bool `vip`: the text is what cannot be a bool.
+            if let Some(text) = failing.and_then(|f| f.text_met_with_bool) {
+                let quoted = format!("'{}'", text.replace('\'', "''"));
+                let span = sql
+                    .text()
+                    .find(&quoted)
+                    .and_then(|start| sql.file_span(start, start + quoted.len()));
+                only.span = span.or(only.span);
+                only.uncastable = Some(Box::new(Uncastable {
+                    value: text,
+                    to: "Boolean".to_string(),
+                    span,
+                }));
+            }
         }
         for error in errors.iter_mut() {
             if let Some((column, span)) = missing_column_of_table(sql, &error.message, tables) {
@@ -348,7 +375,43 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
         schema,
         converted_text: placed(converted),
         numbers_as_dates: placed(dated),
+        converted_parameters,
     })
+}
+
+/// The text parameters of `sql` that the query meets with a number (the
+/// planner types a `$n` compared with a column as that column), each once,
+/// with where its `{expr}` is written: the run converts the text and fails
+/// when it is not a number. (Text met with a date is how a date is given:
+/// inputs have no date type.)
+fn text_parameters_typed_otherwise(written: &LogicalPlan, sql: &SqlText) -> Vec<(Span, DataType)> {
+    let mut found: Vec<(Span, DataType)> = Vec::new();
+    let _ = written.apply_with_subqueries(|node| {
+        node.apply_expressions(|expr| {
+            expr.apply(|sub| {
+                if let Expr::Placeholder(placeholder) = sub
+                    && let Some(field) = &placeholder.field
+                    && field.data_type().is_numeric()
+                    && let Some(index) = placeholder
+                        .id
+                        .strip_prefix('$')
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .and_then(|n| n.checked_sub(1))
+                    && matches!(
+                        sql.parameter_types.get(index),
+                        Some(DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+                    )
+                    && let Some(span) = sql.parameter_spans.get(index)
+                    && !found.iter().any(|(at, _)| at == span)
+                {
+                    found.push((*span, field.data_type().clone()));
+                }
+                Ok(TreeNodeRecursion::Continue)
+            })
+        })?;
+        Ok(TreeNodeRecursion::Continue)
+    });
+    found
 }
 
 /// A cast in a plan: the expression cast as written (a column's name, a
@@ -463,12 +526,10 @@ fn for_each_cast(plan: &LogicalPlan, mut visit: impl FnMut(&Expr, &DataType)) {
 /// fails coercion on its own with the same message, from the first column's
 /// start to the last one's end. `None` when no expression does, or it names
 /// no column.
-fn failing_expression(
-    written: &LogicalPlan,
-    error: &DataFusionError,
-) -> Option<datafusion::common::Span> {
+fn failing_expression(written: &LogicalPlan, error: &DataFusionError) -> Option<Failing> {
     let message = error.find_root().strip_backtrace();
     let mut found = None;
+    let mut found_schema = None;
     let _ = written.apply_with_subqueries(|node| {
         let schema = merge_schema(&node.inputs());
         for expr in node.expressions() {
@@ -487,17 +548,53 @@ fn failing_expression(
             });
             if let Some(sub) = failing {
                 found = Some(sub.clone());
+                found_schema = Some(schema);
                 return Ok(TreeNodeRecursion::Stop);
             }
         }
         Ok(TreeNodeRecursion::Continue)
     });
-    let spans: Vec<_> = found?
+    let found = found?;
+    let spans: Vec<_> = found
         .column_refs()
         .into_iter()
         .filter_map(|column| column.spans().first())
         .collect();
-    datafusion::common::Span::union_iter(spans)
+    let text_met_with_bool = match (&found, &found_schema) {
+        (Expr::BinaryExpr(binary), Some(schema)) => {
+            let is_bool = |e: &Expr| e.get_type(schema).is_ok_and(|t| t == DataType::Boolean);
+            let text = |e: &Expr| match e {
+                Expr::Literal(
+                    ScalarValue::Utf8(Some(text))
+                    | ScalarValue::Utf8View(Some(text))
+                    | ScalarValue::LargeUtf8(Some(text)),
+                    _,
+                ) => Some(text.clone()),
+                _ => None,
+            };
+            match (binary.left.as_ref(), binary.right.as_ref()) {
+                (column, literal) | (literal, column)
+                    if is_bool(column) && text(literal).is_some() =>
+                {
+                    text(literal)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    Some(Failing {
+        columns: datafusion::common::Span::union_iter(spans),
+        text_met_with_bool,
+    })
+}
+
+/// The smallest expression of a query that fails type coercion.
+struct Failing {
+    /// The span of its columns in the SQL text.
+    columns: Option<datafusion::common::Span>,
+    /// A quoted text compared with a bool column (`vip = 'yes'`).
+    text_met_with_bool: Option<String>,
 }
 
 /// Where the call is that "no function matches `sum(Utf8)`" (the message

@@ -283,7 +283,60 @@ pub fn syntax_error(
             ));
         }
     }
+    if let Some((span, clauses)) = clauses_without_braces(found, &expected, lexemes, chunk, base) {
+        diagnostic = diagnostic.with_fix(
+            "put the clauses in braces",
+            span,
+            format!("{{ {clauses} }}"),
+        );
+    }
     diagnostic
+}
+
+/// A node's clauses written after its call without braces (`f(x) each x`):
+/// the span from the clause keyword to the end of its line (comments left
+/// out) and its text, when braces were among the things expected there.
+fn clauses_without_braces<'c>(
+    found: &Lexeme,
+    expected: &Option<String>,
+    lexemes: &[Lexeme],
+    chunk: &'c str,
+    base: usize,
+) -> Option<(Span, &'c str)> {
+    if !is_clause_keyword(found) || !expected.as_deref().is_some_and(|e| e.contains("`{`")) {
+        return None;
+    }
+    let start = found.span.start as usize;
+    let end = lexemes
+        .iter()
+        .skip_while(|l| l.span.start < found.span.start)
+        .take_while(|l| {
+            l.span.end as usize <= base + chunk.len()
+                && !chunk_text_between(chunk, base, start, l.span.start as usize).contains('\n')
+        })
+        .filter(|l| l.token != Ok(Token::Comment))
+        .last()?
+        .span
+        .end as usize;
+    let text = chunk_text_between(chunk, base, start, end);
+    (!text.is_empty()).then(|| (Span::new(start, end), text))
+}
+
+/// Whether a lexeme is a keyword that starts a node clause (`each`, `when`, ...).
+fn is_clause_keyword(lexeme: &Lexeme) -> bool {
+    matches!(
+        lexeme.token,
+        Ok(Token::KwEach
+            | Token::KwAll
+            | Token::KwGroup
+            | Token::KwWhen
+            | Token::KwAfter
+            | Token::KwRetry
+            | Token::KwTimeout
+            | Token::KwCache
+            | Token::KwOn
+            | Token::KwResources)
+    )
 }
 
 /// A diagnostic for a lexical error inside `[base, at]`, if there is one.
@@ -396,6 +449,9 @@ fn help_for(found: &Lexeme, text: &str, expected: &Option<String>) -> String {
         (Ok(Token::Ident | Token::Number | Token::String), Some(e)) if e.contains("`input`") && e.contains("`node`") => {
             "a pipeline holds `input`, `secret`, `node` and `output` members; this line starts with none of them".into()
         }
+        (Ok(_), Some(e)) if is_clause_keyword(found) && e.contains("`{`") => format!(
+            "a node's clauses go in braces after its call: `node n = f(x) {{ {text} ... }}`"
+        ),
         (Ok(Token::LParen), _) => {
             "calls do not nest: a call is a node's whole value, so give the inner call a node of its own (`node sorted = sort(t, by: [\"x\"])`) and pass that node's name".into()
         }
