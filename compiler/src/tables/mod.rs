@@ -1612,6 +1612,19 @@ impl<'a> PipelineTables<'a> {
                 }
             }
             None => match &error.uncastable {
+                Some(literal) if literal.to == "Boolean" => Diagnostic::new(
+                    codes::TABLE_QUERY,
+                    format!(
+                        "node `{node}`: the text '{}' is compared with a bool column",
+                        literal.value
+                    ),
+                    self.file,
+                    span,
+                )
+                .with_label("text, not true or false")
+                .with_help(
+                    "a bool column is true or false: compare with `true` or `false`, without quotes",
+                ),
                 Some(literal) => {
                     let to = engine_type_name(&literal.to);
                     let a_to = with_article(&to);
@@ -1622,13 +1635,9 @@ impl<'a> PipelineTables<'a> {
                         span,
                     )
                     .with_label(format!("cannot be {a_to}"))
-                    .with_help(if to == "bool" {
-                        "a bool column is true or false: compare with `true` or `false`, without quotes".to_string()
-                    } else {
-                        format!(
-                            "a quoted literal takes the type of the column it meets; write {a_to} here"
-                        )
-                    })
+                    .with_help(format!(
+                        "a quoted literal takes the type of the column it meets; write {a_to} here"
+                    ))
                 }
                 None => match planner::non_boolean_type(&error.message) {
                     Some(engine_name) => {
