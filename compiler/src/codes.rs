@@ -245,14 +245,17 @@ codes! {
          outside that; the run would fail at that node.",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"outer\")\n  output rows = j\n}\n",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int\")\n  node b = read_csv(\"b.csv\", schema: \"id int\")\n  node j = join(a, b, on: [\"id\"], how: \"full\")\n  output rows = j\n}\n";
-    /// A schema declared for a CSV file that its first rows do not fit.
+    /// A schema declared for a file that the file does not fit.
     SCHEMA_FILE_MISFIT = "E0406", "a declared schema that the file's rows do not fit",
         "A `read_csv` declares its schema and its file exists at check time: its first rows \
          (as many as type inference reads) are read with the declared schema, and one does not \
          fit: a value that is not of its column's declared type (`120.98` in an `int` column), \
          or a row with another number of fields than the schema has columns. The run would \
          fail there. The message names the line; declare the type the file has (the help says \
-         what the file's rows read as) or mend the file.",
+         what the file's rows read as) or mend the file. A `read_parquet` or `read_json` \
+         matches a declared schema's columns to the file's by name: a declared column the file \
+         (existing at check time) does not have would be null in every row, and is reported \
+         with the file's near column offered.",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount int\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount float\")\n  output rows = t\n}\n";
     /// An interpolation written inside a quoted SQL string.

@@ -687,6 +687,10 @@ impl<'a> PipelineTables<'a> {
                 Ok(schema) => {
                     if operator == "read_csv" {
                         self.check_declared_against_file(args, literal, &text, &schema);
+                    } else {
+                        self.check_declared_names_against_file(
+                            operator, args, literal, &text, &schema,
+                        );
                     }
                     Some(Arc::new(schema))
                 }
@@ -884,6 +888,111 @@ impl<'a> PipelineTables<'a> {
             .with_help("declare one column per field of the file, in the file's order"),
         };
         self.diagnostics.push(diagnostic);
+    }
+
+    /// A schema declared for a Parquet or JSON file that exists now names
+    /// columns the file has: these readers match columns by name, so a
+    /// declared name the file lacks (`categroy`) would be null in every row.
+    fn check_declared_names_against_file(
+        &mut self,
+        operator: &str,
+        args: &Args<'a>,
+        literal: &StringLit,
+        text: &str,
+        schema: &Schema,
+    ) {
+        let Some(path) = args.value("path").and_then(|p| self.path_arg(p)) else {
+            return;
+        };
+        let json = operator == "read_json";
+        let kind = if json {
+            FileKind::Json
+        } else {
+            FileKind::Parquet
+        };
+        let Some(found) = file_schema(&path, kind) else {
+            return;
+        };
+        let shown = path.strip_prefix(self.base).unwrap_or(&path).display();
+        let names: Vec<&str> = found.fields().iter().map(|f| f.name().as_str()).collect();
+        let entries = schema_entries(text);
+        let inside = self.inside_quotes(literal.span, text);
+        if json
+            && let Some(misfit) = schema::json_misfit(&path, schema)
+            && let Some(column) = schema.index_of(&misfit.field).ok()
+            && let Some((offset, entry)) = entries.get(column)
+        {
+            let span = inside.map_or(literal.span, |inside| {
+                let start = inside.start as usize + offset;
+                Span::new(start, start + entry.len())
+            });
+            let place = if misfit.in_array {
+                format!("record {}", misfit.line)
+            } else {
+                format!("line {}", misfit.line)
+            };
+            let inferred = found
+                .field_with_name(&misfit.field)
+                .ok()
+                .map(|f| f.data_type().clone());
+            let declared = schema.field(column).data_type();
+            let help = match inferred.as_ref().and_then(type_word) {
+                // Most records agree with the declaration: this one is odd.
+                Some(word) if inferred.as_ref() == Some(declared) => format!(
+                    "the file's other records read as `{word}` in this field, as declared: mend {place}"
+                ),
+                Some(word) => format!(
+                    "the file's first records read as `{word}` in this field; declare it so, or mend {place}"
+                ),
+                None => format!("declare the field's type as the file has it, or mend {place}"),
+            };
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::SCHEMA_FILE_MISFIT,
+                    format!(
+                        "`{shown}` {place}, field `{}`: {} (declared `{entry}`)",
+                        misfit.field, misfit.problem
+                    ),
+                    self.file,
+                    span,
+                )
+                .with_label("declared here")
+                .with_help(help),
+            );
+        }
+        for (field, (offset, entry)) in schema.fields().iter().zip(&entries) {
+            let name = field.name();
+            if names.contains(&name.as_str()) {
+                continue;
+            }
+            // The name as written starts the entry (`categroy string`).
+            let exact = inside.filter(|_| entry.starts_with(name.as_str()));
+            let span = exact.map_or(literal.span, |inside| {
+                let start = inside.start as usize + offset;
+                Span::new(start, start + name.len())
+            });
+            let columns = format!("the columns of `{shown}` are: {}", names.join(", "));
+            let otherwise = format!("this reader matches columns by name; {columns}");
+            let diagnostic = Diagnostic::new(
+                codes::SCHEMA_FILE_MISFIT,
+                format!("`{shown}` has no column `{name}`"),
+                self.file,
+                span,
+            )
+            .with_label("declared here: null in every row");
+            let diagnostic = if exact.is_some() {
+                diagnostic.with_suggestion(
+                    name,
+                    names.iter().copied(),
+                    span,
+                    otherwise,
+                    Some(&columns),
+                )
+            } else {
+                diagnostic.with_help(otherwise)
+            };
+            self.diagnostics.push(diagnostic);
+        }
     }
 
     /// The span between the quotes of the string literal at `span`, when it

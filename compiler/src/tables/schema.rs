@@ -296,6 +296,73 @@ pub fn csv_misfit(path: &Path, kind: &FileKind, schema: &Schema) -> Option<Misfi
     })
 }
 
+/// A record of a JSON file that does not fit the schema declared for it:
+/// the run would fail on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonMisfit {
+    /// The record's 1-based line, for a file of one record per line; its
+    /// 1-based place in the array, for a file of one array.
+    pub line: usize,
+    /// Whether the file is one array (so `line` counts records).
+    pub in_array: bool,
+    /// The field the decoder stopped at, as the declared schema names it.
+    pub field: String,
+    /// What the decoder says of its value (`expected string got 1`).
+    pub problem: String,
+}
+
+/// "whilst decoding field 'a': expected string got 1" in Arrow's JSON
+/// decoder's message.
+static JSON_FIELD: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?s)whilst decoding field '(?P<field>[^']*)': (?P<problem>.*)")
+        .expect("a valid pattern")
+});
+
+/// Reads the first records of the JSON file at `path` (as inference does)
+/// with the declared `schema`, as the run's decoder reads them; the first
+/// that does not fit it, if any. `None` too when the file cannot be read now.
+pub fn json_misfit(path: &Path, schema: &Schema) -> Option<JsonMisfit> {
+    let mut reader = BufReader::new(regular_file(path)?);
+    let in_array = json_is_array(&mut reader)?;
+    // Each record as one line of text, with its line (or place) in the file.
+    let records: Vec<(usize, String)> = if in_array {
+        first_array_elements(reader, INFER_RECORDS)
+            .iter()
+            .enumerate()
+            .map(|(i, record)| (i + 1, record.to_string()))
+            .collect()
+    } else {
+        reader
+            .lines()
+            .map_while(Result::ok)
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .take(INFER_RECORDS)
+            .map(|(i, line)| (i + 1, line))
+            .collect()
+    };
+    let decode = |text: &str| -> Option<String> {
+        let mut reader = datafusion::arrow::json::ReaderBuilder::new(Arc::new(schema.clone()))
+            .with_batch_size(INFER_RECORDS)
+            .build(std::io::Cursor::new(text.as_bytes()))
+            .ok()?;
+        reader.next()?.err().map(|e| e.to_string())
+    };
+    let all: String = records.iter().map(|(_, r)| format!("{r}\n")).collect();
+    decode(&all)?;
+    // The batch fails: find the first record that fails alone.
+    records.iter().find_map(|(line, record)| {
+        let message = decode(record)?;
+        let found = JSON_FIELD.captures(&message)?;
+        Some(JsonMisfit {
+            line: *line,
+            in_array,
+            field: found["field"].to_string(),
+            problem: found["problem"].trim().to_string(),
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
