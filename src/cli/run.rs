@@ -385,10 +385,15 @@ fn keep_text_of_text_inputs(
     args: &RunArgs,
     declared: &[pipec_compiler::plan::PlanInput],
 ) {
-    for pair in &args.input {
+    // The last `--input` of a name is the one taken.
+    let mut seen = HashSet::new();
+    for pair in args.input.iter().rev() {
         let Some((name, text)) = pair.split_once('=') else {
             continue;
         };
+        if !seen.insert(name) {
+            continue;
+        }
         let Some(input) = declared.iter().find(|input| input.name == name) else {
             continue;
         };

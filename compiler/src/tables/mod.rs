@@ -1578,6 +1578,65 @@ impl<'a> PipelineTables<'a> {
         }
     }
 
+    /// E0401 for `o.qty` where the query has no table or alias `o`: at the
+    /// qualifier, with the table that has the column offered.
+    fn unknown_qualifier(
+        &self,
+        node: &str,
+        span: Span,
+        qualifier: &str,
+        column: &str,
+        having: &[String],
+    ) -> Diagnostic {
+        // The engine's span covers `o.qty`: the qualifier is its start.
+        let written = self
+            .text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("");
+        let exact = written.starts_with(&format!("{qualifier}."));
+        let span = if exact {
+            Span::new(span.start as usize, span.start as usize + qualifier.len())
+        } else {
+            span
+        };
+        let diagnostic = Diagnostic::new(
+            codes::UNKNOWN_COLUMN,
+            format!("no table or alias `{qualifier}` in the query of node `{node}`"),
+            self.file,
+            span,
+        )
+        .with_label(format!(
+            "`{qualifier}.{column}` names no table of the query"
+        ));
+        // Of several tables with the column, the one the qualifier starts
+        // (`r` for `returns`) is the likely one.
+        let starting: Vec<&String> = having.iter().filter(|t| t.starts_with(qualifier)).collect();
+        let likely: &[String] = match starting.as_slice() {
+            [one] if having.len() > 1 => std::slice::from_ref(*one),
+            _ => having,
+        };
+        match likely {
+            [table] => {
+                let help = format!(
+                    "`{column}` is a column of `{table}`: write `{table}.{column}`, or give the table the alias where it is read (`from {table} {qualifier}`)"
+                );
+                let diagnostic = diagnostic.with_help(help);
+                if exact {
+                    diagnostic.with_fix(format!("replace with `{table}`"), span, table.clone())
+                } else {
+                    diagnostic
+                }
+            }
+            many => diagnostic.with_help(format!(
+                "`{column}` is a column of {}: qualify it by one of them, or give a table the alias `{qualifier}` where it is read",
+                many.iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
     fn plan_diagnostic(
         &self,
         node: &str,
@@ -1586,6 +1645,9 @@ impl<'a> PipelineTables<'a> {
         whole: Span,
     ) -> Diagnostic {
         let span = error.span.unwrap_or(whole);
+        if let Some((qualifier, column, having)) = &error.unknown_qualifier {
+            return self.unknown_qualifier(node, span, qualifier, column, having);
+        }
         match &error.unknown_column {
             Some((column, valid)) => {
                 let table_names: Vec<&str> = tables.iter().map(|t| t.0).collect();
@@ -1778,9 +1840,11 @@ impl<'a> PipelineTables<'a> {
             span,
         )
         .with_label("DataFusion cannot plan this")
-        .with_help(
-            "the query is planned against the upstream tables' schemas as `check` knows them",
-        )
+        .with_help(if message.starts_with("Aggregate functions are not allowed in the WHERE") {
+            "a condition is tested row by row, before any grouping: to keep groups by an aggregate, `aggregate` first and filter its result (`filter(totals, \"total > 3\")`), or write HAVING in `sql`"
+        } else {
+            "the query is planned against the upstream tables' schemas as `check` knows them"
+        })
     }
 
     /// The table argument `name`: the upstream node it names (or the

@@ -200,6 +200,10 @@ pub struct PlanError {
     /// A function the engine does not have (`lenght(name)`), with the
     /// near ones it has (`length`), nearest first.
     pub unknown_function: Option<(String, Vec<String>)>,
+    /// A column qualified by a name that is no table or alias of the query
+    /// (`o.qty` where `orders` has no alias `o`): the qualifier, the column,
+    /// and the names (tables or aliases) of the query's tables that have it.
+    pub unknown_qualifier: Option<(String, String, Vec<String>)>,
 }
 
 /// A quoted literal that cannot be converted to the type of the column it
@@ -726,7 +730,9 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
     let uncastable = uncastable_literal(sql, error);
     let span = span.or_else(|| uncastable.as_ref().and_then(|u| u.span));
     let ungrouped = ungrouped_column(error);
+    let unknown_qualifier = unknown_qualifier(error);
     let unknown_column = match error.find_root() {
+        _ if unknown_qualifier.is_some() => None,
         DataFusionError::SchemaError(schema_error, _) => match schema_error.as_ref() {
             SchemaError::FieldNotFound {
                 field,
@@ -806,7 +812,34 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         uncastable,
         ungrouped,
         unknown_function: unknown_function(diagnostic),
+        unknown_qualifier,
     }
+}
+
+/// `o.qty` where the query has no table or alias `o` but has a column
+/// `qty`: the qualifier, the column and the tables (as the query names
+/// them) that have it.
+fn unknown_qualifier(error: &DataFusionError) -> Option<(String, String, Vec<String>)> {
+    let DataFusionError::SchemaError(schema_error, _) = error.find_root() else {
+        return None;
+    };
+    let SchemaError::FieldNotFound {
+        field,
+        valid_fields,
+    } = schema_error.as_ref()
+    else {
+        return None;
+    };
+    let qualifier = field.relation.as_ref()?.table().to_string();
+    let known = valid_fields
+        .iter()
+        .any(|c| c.relation.as_ref().is_some_and(|r| r.table() == qualifier));
+    let having: Vec<String> = valid_fields
+        .iter()
+        .filter(|c| c.name == field.name)
+        .filter_map(|c| Some(c.relation.as_ref()?.table().to_string()))
+        .collect();
+    (!known && !having.is_empty()).then(|| (qualifier, field.name.clone(), having))
 }
 
 /// The column of "'t.score' must appear in GROUP BY clause ...", without
