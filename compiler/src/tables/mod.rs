@@ -926,39 +926,16 @@ impl<'a> PipelineTables<'a> {
                 let start = inside.start as usize + offset;
                 Span::new(start, start + entry.len())
             });
-            let place = if misfit.in_array {
-                format!("record {}", misfit.line)
-            } else {
-                format!("line {}", misfit.line)
-            };
-            let inferred = found
-                .field_with_name(&misfit.field)
-                .ok()
-                .map(|f| f.data_type().clone());
             let declared = schema.field(column).data_type();
-            let help = match inferred.as_ref().and_then(type_word) {
-                // Most records agree with the declaration: this one is odd.
-                Some(word) if inferred.as_ref() == Some(declared) => format!(
-                    "the file's other records read as `{word}` in this field, as declared: mend {place}"
-                ),
-                Some(word) => format!(
-                    "the file's first records read as `{word}` in this field; declare it so, or mend {place}"
-                ),
-                None => format!("declare the field's type as the file has it, or mend {place}"),
-            };
-            self.diagnostics.push(
-                Diagnostic::new(
-                    codes::SCHEMA_FILE_MISFIT,
-                    format!(
-                        "`{shown}` {place}, field `{}`: {} (declared `{entry}`)",
-                        misfit.field, misfit.problem
-                    ),
-                    self.file,
-                    span,
-                )
-                .with_label("declared here")
-                .with_help(help),
-            );
+            self.diagnostics.push(json_misfit(
+                self.file,
+                &shown.to_string(),
+                &misfit,
+                &found,
+                declared,
+                entry,
+                span,
+            ));
         }
         for (field, (offset, entry)) in schema.fields().iter().zip(&entries) {
             let name = field.name();
@@ -2122,6 +2099,50 @@ fn text_converted(
     .with_help(format!(
         "the run fails on the first value that is not {a_word}; to compare as text, meet it with text (`'5'`, not `5`; a `{{value}}` of type string); or write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
     ))
+}
+
+/// E0406 for a JSON record whose field does not decode as declared: the
+/// line (or record of an array file), the field and the decoder's words,
+/// with what the file's records read as there (`found`, inferred).
+fn json_misfit(
+    file: &FileName,
+    shown: &str,
+    misfit: &schema::JsonMisfit,
+    found: &Schema,
+    declared: &DataType,
+    entry: &str,
+    span: Span,
+) -> Diagnostic {
+    let place = if misfit.in_array {
+        format!("record {}", misfit.line)
+    } else {
+        format!("line {}", misfit.line)
+    };
+    let inferred = found
+        .field_with_name(&misfit.field)
+        .ok()
+        .map(|f| f.data_type());
+    let help = match inferred.and_then(type_word) {
+        // Most records agree with the declaration: this one is odd.
+        Some(word) if inferred == Some(declared) => format!(
+            "the file's other records read as `{word}` in this field, as declared: mend {place}"
+        ),
+        Some(word) => format!(
+            "the file's first records read as `{word}` in this field; declare it so, or mend {place}"
+        ),
+        None => format!("declare the field's type as the file has it, or mend {place}"),
+    };
+    Diagnostic::new(
+        codes::SCHEMA_FILE_MISFIT,
+        format!(
+            "`{shown}` {place}, field `{}`: {} (declared `{entry}`)",
+            misfit.field, misfit.problem
+        ),
+        file,
+        span,
+    )
+    .with_label("declared here")
+    .with_help(help)
 }
 
 /// W0405: a text `{value}` the query meets with a number column (`qty >
