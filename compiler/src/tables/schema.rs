@@ -437,6 +437,36 @@ mod tests {
     }
 
     #[test]
+    fn json_records_that_do_not_decode_as_declared_are_found() {
+        let (dir, path) = csv_file(
+            "json-misfit",
+            "{\"id\": 1, \"flag\": true}\n\n{\"id\": 2, \"flag\": 7}\n",
+        );
+        let bools = declared_schema("id int, flag bool").expect("schema");
+        assert_eq!(
+            json_misfit(&path, &bools),
+            Some(JsonMisfit {
+                line: 3,
+                in_array: false,
+                field: "flag".into(),
+                problem: "expected boolean got 7".into(),
+            })
+        );
+        // A number read as a float decodes; a field the schema leaves out is skipped.
+        let floats = declared_schema("id float").expect("schema");
+        assert_eq!(json_misfit(&path, &floats), None);
+        // An array file counts records, not lines.
+        std::fs::write(&path, "[\n {\"id\": 1},\n {\"id\": \"two\"}\n]\n").expect("json");
+        let ints = declared_schema("id int").expect("schema");
+        let misfit = json_misfit(&path, &ints).expect("a misfit");
+        assert_eq!(
+            (misfit.line, misfit.in_array, misfit.field.as_str()),
+            (2, true, "id")
+        );
+        assert_eq!(json_misfit(&dir.path().join("none.json"), &ints), None);
+    }
+
+    #[test]
     fn csv_headers_and_types_are_inferred_from_the_file() {
         let (dir, path) = csv_file("schema", "id,name,amount\n1,a,2.5\n2,b,3\n");
         let csv = FileKind::Csv {
