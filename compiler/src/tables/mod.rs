@@ -729,7 +729,7 @@ impl<'a> PipelineTables<'a> {
         let Some(written) = plain_string(value) else {
             return;
         };
-        if path.exists() || self.is_written(&written) {
+        if path.exists() || schema::is_glob(path) || self.is_written(&written) {
             return;
         }
         let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))

@@ -107,9 +107,58 @@ pub enum FileKind {
     Json,
 }
 
+/// How many files of a directory or a glob pattern the check reads the
+/// schema of (their schemas merged, as the engine merges them).
+const SCHEMA_FILES: usize = 16;
+
 /// The schema of a file that exists now, as the engine will read it; `None`
-/// when it cannot be read (it may be written before the run reads it).
+/// when it cannot be read (it may be written before the run reads it). A
+/// directory (its files, as the engine lists them: for Parquet those ending
+/// in `.parquet`) or a glob pattern (`parts/*.csv`) has its files' schemas
+/// merged; `None` when they do not merge.
 pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
+    let files: Vec<std::path::PathBuf> = if path.is_dir() {
+        let parquet = kind == FileKind::Parquet;
+        let mut files: Vec<_> = std::fs::read_dir(path)
+            .ok()?
+            .filter_map(|entry| {
+                let path = entry.ok()?.path();
+                let name = path.file_name()?.to_str()?;
+                let listed = (!parquet || name.ends_with(".parquet")) && path.is_file();
+                listed.then_some(path)
+            })
+            .collect();
+        files.sort();
+        files
+    } else if is_glob(path) {
+        let mut files: Vec<_> = glob::glob(path.to_str()?)
+            .ok()?
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        files
+    } else {
+        return one_file_schema(path, kind);
+    };
+    if files.is_empty() {
+        return None;
+    }
+    let schemas = files
+        .iter()
+        .take(SCHEMA_FILES)
+        .map(|file| one_file_schema(file, kind.clone()).map(|s| s.as_ref().clone()))
+        .collect::<Option<Vec<Schema>>>()?;
+    Schema::try_merge(schemas).ok().map(Arc::new)
+}
+
+/// Whether a path is a glob pattern (`parts/*.csv`), as the engine reads one.
+pub fn is_glob(path: &Path) -> bool {
+    path.to_str().is_some_and(|p| p.contains(['*', '?', '[']))
+}
+
+/// The schema of one regular file.
+fn one_file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
     let file = regular_file(path)?;
     match kind {
         FileKind::Csv { .. } => {
@@ -489,10 +538,11 @@ mod tests {
             ]
         );
         assert!(file_schema(&dir.path().join("missing.csv"), csv.clone()).is_none());
-        assert!(
-            file_schema(dir.path(), csv).is_none(),
-            "a directory is not read"
-        );
+        // A directory is its files, their schemas merged; an empty one is unknown.
+        let merged = file_schema(dir.path(), csv.clone()).expect("the directory's files");
+        assert_eq!(merged.fields().len(), 3);
+        let empty = tempfile::tempdir().expect("dir");
+        assert!(file_schema(empty.path(), csv).is_none());
     }
 
     #[test]
