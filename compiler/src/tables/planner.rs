@@ -390,30 +390,24 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
 /// inputs have no date type.)
 fn text_parameters_typed_otherwise(written: &LogicalPlan, sql: &SqlText) -> Vec<(Span, DataType)> {
     let mut found: Vec<(Span, DataType)> = Vec::new();
-    let _ = written.apply_with_subqueries(|node| {
-        node.apply_expressions(|expr| {
-            expr.apply(|sub| {
-                if let Expr::Placeholder(placeholder) = sub
-                    && let Some(field) = &placeholder.field
-                    && field.data_type().is_numeric()
-                    && let Some(index) = placeholder
-                        .id
-                        .strip_prefix('$')
-                        .and_then(|n| n.parse::<usize>().ok())
-                        .and_then(|n| n.checked_sub(1))
-                    && matches!(
-                        sql.parameter_types.get(index),
-                        Some(DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
-                    )
-                    && let Some(span) = sql.parameter_spans.get(index)
-                    && !found.iter().any(|(at, _)| at == span)
-                {
-                    found.push((*span, field.data_type().clone()));
-                }
-                Ok(TreeNodeRecursion::Continue)
-            })
-        })?;
-        Ok(TreeNodeRecursion::Continue)
+    for_each_expr(written, |expr| {
+        if let Expr::Placeholder(placeholder) = expr
+            && let Some(field) = &placeholder.field
+            && field.data_type().is_numeric()
+            && let Some(index) = placeholder
+                .id
+                .strip_prefix('$')
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| n.checked_sub(1))
+            && matches!(
+                sql.parameter_types.get(index),
+                Some(DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+            )
+            && let Some(span) = sql.parameter_spans.get(index)
+            && !found.iter().any(|(at, _)| at == span)
+        {
+            found.push((*span, field.data_type().clone()));
+        }
     });
     found
 }
@@ -510,14 +504,20 @@ fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<Cast> {
 /// Calls `visit` with the expression and target type of every cast
 /// (`CAST` and `TRY_CAST`) in `plan`, subqueries included.
 fn for_each_cast(plan: &LogicalPlan, mut visit: impl FnMut(&Expr, &DataType)) {
+    for_each_expr(plan, |expr| match expr {
+        Expr::Cast(cast) => visit(cast.expr.as_ref(), cast.field.data_type()),
+        Expr::TryCast(cast) => visit(cast.expr.as_ref(), cast.field.data_type()),
+        _ => {}
+    });
+}
+
+/// Calls `visit` with every expression of `plan` and each of their parts,
+/// subqueries included.
+fn for_each_expr(plan: &LogicalPlan, mut visit: impl FnMut(&Expr)) {
     let _ = plan.apply_with_subqueries(|node| {
         node.apply_expressions(|expr| {
             expr.apply(|sub| {
-                match sub {
-                    Expr::Cast(cast) => visit(cast.expr.as_ref(), cast.field.data_type()),
-                    Expr::TryCast(cast) => visit(cast.expr.as_ref(), cast.field.data_type()),
-                    _ => {}
-                }
+                visit(sub);
                 Ok(TreeNodeRecursion::Continue)
             })
         })?;
