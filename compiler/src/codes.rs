@@ -255,7 +255,10 @@ codes! {
          what the file's rows read as) or mend the file. A `read_parquet` or `read_json` \
          matches a declared schema's columns to the file's by name: a declared column the file \
          (existing at check time) does not have would be null in every row, and is reported \
-         with the file's near column offered.",
+         with the file's near column offered. A JSON file's first records are decoded with \
+         the declared schema as the run decodes them; a value that does not decode, or a \
+         field of numbers with fractions declared as an int (the decoder would cut 2.5 to \
+         2), is reported at the declared column.",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount int\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount float\")\n  output rows = t\n}\n";
     /// An interpolation written inside a quoted SQL string.

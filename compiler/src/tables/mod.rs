@@ -939,7 +939,32 @@ impl<'a> PipelineTables<'a> {
         }
         for (field, (offset, entry)) in schema.fields().iter().zip(&entries) {
             let name = field.name();
-            if names.contains(&name.as_str()) {
+            let in_file = found.field_with_name(name).ok();
+            // JSON numbers with fractions decoded as an int column are cut
+            // (2.5 becomes 2) without a word.
+            if json
+                && field.data_type().is_integer()
+                && let Some(in_file) = in_file
+                && in_file.data_type().is_floating()
+            {
+                let span = inside.map_or(literal.span, |inside| {
+                    let start = inside.start as usize + offset;
+                    Span::new(start, start + entry.len())
+                });
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::SCHEMA_FILE_MISFIT,
+                        format!(
+                            "`{shown}` has numbers with fractions in `{name}`, declared `{entry}`"
+                        ),
+                        self.file,
+                        span,
+                    )
+                    .with_label("declared here: 2.5 would be read as 2")
+                    .with_help(format!("declare `{name} float` to keep the fractions")),
+                );
+            }
+            if in_file.is_some() {
                 continue;
             }
             // The name as written starts the entry (`categroy string`).
