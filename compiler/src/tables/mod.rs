@@ -842,13 +842,7 @@ impl<'a> PipelineTables<'a> {
                 let Some((offset, entry)) = entries.get(column) else {
                     return;
                 };
-                let span = inside.map_or(literal.span, |inside| {
-                    let start = inside.start + *offset as u32;
-                    Span {
-                        start,
-                        end: start + entry.len() as u32,
-                    }
-                });
+                let span = within(inside, literal.span, *offset, entry.len());
                 let inferred = file_schema(&path, kind)
                     .and_then(|s| s.fields().get(column).map(|f| f.data_type().clone()))
                     .and_then(|t| type_word(&t));
@@ -913,7 +907,11 @@ impl<'a> PipelineTables<'a> {
         let Some(found) = file_schema(&path, kind) else {
             return;
         };
-        let shown = path.strip_prefix(self.base).unwrap_or(&path).display();
+        let shown = path
+            .strip_prefix(self.base)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         let names: Vec<&str> = found.fields().iter().map(|f| f.name().as_str()).collect();
         let entries = schema_entries(text);
         let inside = self.inside_quotes(literal.span, text);
@@ -922,19 +920,10 @@ impl<'a> PipelineTables<'a> {
             && let Some(column) = schema.index_of(&misfit.field).ok()
             && let Some((offset, entry)) = entries.get(column)
         {
-            let span = inside.map_or(literal.span, |inside| {
-                let start = inside.start as usize + offset;
-                Span::new(start, start + entry.len())
-            });
+            let span = within(inside, literal.span, *offset, entry.len());
             let declared = schema.field(column).data_type();
             self.diagnostics.push(json_misfit(
-                self.file,
-                &shown.to_string(),
-                &misfit,
-                &found,
-                declared,
-                entry,
-                span,
+                self.file, &shown, &misfit, &found, declared, entry, span,
             ));
         }
         for (field, (offset, entry)) in schema.fields().iter().zip(&entries) {
@@ -947,10 +936,7 @@ impl<'a> PipelineTables<'a> {
                 && let Some(in_file) = in_file
                 && in_file.data_type().is_floating()
             {
-                let span = inside.map_or(literal.span, |inside| {
-                    let start = inside.start as usize + offset;
-                    Span::new(start, start + entry.len())
-                });
+                let span = within(inside, literal.span, *offset, entry.len());
                 self.diagnostics.push(
                     Diagnostic::new(
                         codes::SCHEMA_FILE_MISFIT,
@@ -969,10 +955,7 @@ impl<'a> PipelineTables<'a> {
             }
             // The name as written starts the entry (`categroy string`).
             let exact = inside.filter(|_| entry.starts_with(name.as_str()));
-            let span = exact.map_or(literal.span, |inside| {
-                let start = inside.start as usize + offset;
-                Span::new(start, start + name.len())
-            });
+            let span = within(exact, literal.span, *offset, name.len());
             let columns = format!("the columns of `{shown}` are: {}", names.join(", "));
             let otherwise = format!("this reader matches columns by name; {columns}");
             let diagnostic = Diagnostic::new(
@@ -2124,6 +2107,15 @@ fn text_converted(
     .with_help(format!(
         "the run fails on the first value that is not {a_word}; to compare as text, meet it with text (`'5'`, not `5`; a `{{value}}` of type string); or write the conversion (`cast({column} as ...)`), or declare the column's type in the reader's `schema`"
     ))
+}
+
+/// The `len` bytes at `offset` of a declared schema's text, when the text
+/// is written plainly between quotes (`inside`); else the whole literal.
+fn within(inside: Option<Span>, literal: Span, offset: usize, len: usize) -> Span {
+    inside.map_or(literal, |inside| {
+        let start = inside.start as usize + offset;
+        Span::new(start, start + len)
+    })
 }
 
 /// E0406 for a JSON record whose field does not decode as declared: the
