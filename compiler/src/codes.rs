@@ -258,7 +258,13 @@ codes! {
          with the file's near column offered. A JSON file's first records are decoded with \
          the declared schema as the run decodes them; a value that does not decode, or a \
          field of numbers with fractions declared as an int (the decoder would cut 2.5 to \
-         2), is reported at the declared column.",
+         2), is reported at the declared column. A Parquet file's columns have types, and the \
+         run converts each to its declared type: a declared type the engine cannot convert \
+         to (a list as an int), a conversion without meaning (numbers and dates, which \
+         convert as days from 1970-01-01: `1` read as `1970-01-02`), numbers with fractions \
+         declared as an int (cut), and a value of the file's first rows that does not convert \
+         (text `east` declared as an int; the run would fail) are reported at the declared \
+         column, with the type the file holds.",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount int\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount float\")\n  output rows = t\n}\n";
     /// An interpolation written inside a quoted SQL string.

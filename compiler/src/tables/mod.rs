@@ -926,6 +926,17 @@ impl<'a> PipelineTables<'a> {
                 self.file, &shown, &misfit, &found, declared, entry, span,
             ));
         }
+        if !json {
+            for found in schema::parquet_misfits(&path, schema) {
+                let Some((offset, entry)) = entries.get(found.column) else {
+                    continue;
+                };
+                let span = within(inside, literal.span, *offset, entry.len());
+                let name = schema.field(found.column).name();
+                self.diagnostics
+                    .push(parquet_misfit(self.file, &shown, name, &found, entry, span));
+            }
+        }
         for (field, (offset, entry)) in schema.fields().iter().zip(&entries) {
             let name = field.name();
             let in_file = found.field_with_name(name).ok();
@@ -2160,6 +2171,71 @@ fn json_misfit(
     )
     .with_label("declared here")
     .with_help(help)
+}
+
+/// E0406 for a declared column of a Parquet file that the file holds as
+/// another type, which the run cannot convert, or converts without meaning
+/// or with loss, or fails on (`found.misfit`).
+fn parquet_misfit(
+    file: &FileName,
+    shown: &str,
+    name: &str,
+    found: &schema::ParquetColumnMisfit,
+    entry: &str,
+    span: Span,
+) -> Diagnostic {
+    let held = schema::kind_word(&found.file_type);
+    let declarable = schema::column_data_type(&held).is_some();
+    let declare = if declarable {
+        format!("declare `{name} {held}` as the file has it")
+    } else {
+        format!(
+            "a declared schema names only int, float, string, bool, date and timestamp columns: leave `{name}` out of it"
+        )
+    };
+    let (message, label, help) = match &found.misfit {
+        schema::ParquetMisfit::NoConversion => (
+            format!(
+                "`{shown}` holds `{name}` as {held}, which cannot be read as declared `{entry}`"
+            ),
+            "declared here".to_string(),
+            if declarable {
+                format!("{declare}, and convert it in `sql` where need be")
+            } else {
+                declare
+            },
+        ),
+        schema::ParquetMisfit::Meaning { value, read_as } => (
+            format!("`{shown}` holds `{name}` as {held}, declared `{entry}`"),
+            if value.is_empty() {
+                "declared here".to_string()
+            } else {
+                format!("declared here: {value} would be read as {read_as}")
+            },
+            format!(
+                "numbers and dates convert into each other as days (or microseconds) from 1970-01-01; {declare}"
+            ),
+        ),
+        schema::ParquetMisfit::Fraction {
+            row,
+            value,
+            read_as,
+        } => (
+            format!("`{shown}` has numbers with fractions in `{name}`, declared `{entry}`"),
+            format!("declared here: {value} (row {row}) would be read as {read_as}"),
+            format!("declare `{name} float` to keep the fractions"),
+        ),
+        schema::ParquetMisfit::Value { row, value } => (
+            format!(
+                "`{shown}` row {row}: '{value}' in `{name}` does not fit the declared `{entry}`"
+            ),
+            "declared here".to_string(),
+            format!("the file holds `{name}` as {held}; {declare}, or mend row {row}"),
+        ),
+    };
+    Diagnostic::new(codes::SCHEMA_FILE_MISFIT, message, file, span)
+        .with_label(label)
+        .with_help(help)
 }
 
 /// W0405: a text `{value}` the query meets with a number column (`qty >

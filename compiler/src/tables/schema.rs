@@ -7,14 +7,19 @@ use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use datafusion::arrow::compute::{CastOptions, can_cast_types, cast_with_options};
 use datafusion::arrow::csv::ReaderBuilder;
 use datafusion::arrow::csv::reader::Format;
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::json::reader::{
     infer_json_schema_from_iterator, infer_json_schema_from_seekable,
 };
+use datafusion::arrow::util::display::array_value_to_string;
+use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::ArrowReaderMetadata;
 use datafusion::parquet::arrow::arrow_reader::ArrowReaderOptions;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Deserializer as _;
 use serde::de::{SeqAccess, Visitor};
 
@@ -409,6 +414,179 @@ pub fn json_misfit(path: &Path, schema: &Schema) -> Option<JsonMisfit> {
             field: found["field"].to_string(),
             problem: found["problem"].trim().to_string(),
         })
+    })
+}
+
+/// How a column of a Parquet file would be read as the type declared for
+/// it: the engine converts the file's column to the declared type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParquetMisfit {
+    /// The engine has no conversion from the file's type to the declared one.
+    NoConversion,
+    /// Numbers read as dates or times, or dates and times as numbers: the
+    /// conversion succeeds and means nothing (`1` becomes `1970-01-02`).
+    Meaning {
+        /// The first value of the file's first rows, as the file has it.
+        value: String,
+        /// That value as the run would read it.
+        read_as: String,
+    },
+    /// A number with a fraction in a column declared int: the run cuts it.
+    Fraction {
+        /// The 1-based row of the file.
+        row: usize,
+        /// The value as the file has it.
+        value: String,
+        /// The value as the run would read it.
+        read_as: String,
+    },
+    /// A value that does not convert (text `east` declared int): the run
+    /// fails on it.
+    Value {
+        /// The 1-based row of the file.
+        row: usize,
+        /// The value as the file has it.
+        value: String,
+    },
+}
+
+/// A declared column of a Parquet file that the file holds as another type,
+/// and how it misfits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParquetColumnMisfit {
+    /// The column's 0-based position in the declared schema.
+    pub column: usize,
+    /// The column's type in the file.
+    pub file_type: DataType,
+    /// How the declared type misfits the file's values.
+    pub misfit: ParquetMisfit,
+}
+
+/// The language's word for a type a file holds (`int` for any integer,
+/// `float` for floats and decimals, `string` for any text), or Arrow's name.
+pub fn kind_word(data_type: &DataType) -> String {
+    let word = match data_type {
+        t if t.is_integer() => "int",
+        t if t.is_numeric() => "float",
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string",
+        DataType::Boolean => "bool",
+        DataType::Date32 | DataType::Date64 => "date",
+        DataType::Timestamp(..) => "timestamp",
+        other => return other.to_string(),
+    };
+    word.to_string()
+}
+
+/// Compares a schema declared for the Parquet file (or directory, or glob)
+/// at `path` with the file's own types: declared columns the engine cannot
+/// convert, converts without meaning (numbers and dates), or converts with
+/// loss or failure on the file's first rows (read from a single file). Empty
+/// when all fit or the file cannot be read now.
+pub fn parquet_misfits(path: &Path, schema: &Schema) -> Vec<ParquetColumnMisfit> {
+    let Some(found) = file_schema(path, FileKind::Parquet) else {
+        return Vec::new();
+    };
+    // Declared columns the file holds as another type.
+    let differing: Vec<(usize, &Field, DataType)> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .filter_map(|(column, field)| {
+            let in_file = found.field_with_name(field.name()).ok()?.data_type();
+            (in_file != field.data_type()).then(|| (column, field.as_ref(), in_file.clone()))
+        })
+        .collect();
+    if differing.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<&str> = differing
+        .iter()
+        .map(|(_, f, _)| f.name().as_str())
+        .collect();
+    let first_rows = first_parquet_rows(path, &names);
+    differing
+        .into_iter()
+        .filter_map(|(column, field, file_type)| {
+            let declared = field.data_type();
+            let values = first_rows
+                .as_ref()
+                .and_then(|batch| batch.column_by_name(field.name()));
+            let misfit = if !can_cast_types(&file_type, declared) {
+                ParquetMisfit::NoConversion
+            } else if (file_type.is_numeric() && declared.is_temporal())
+                || (file_type.is_temporal() && declared.is_numeric())
+            {
+                let (value, read_as) = values
+                    .and_then(|values| first_value_read_as(values, declared))
+                    .unwrap_or_default();
+                ParquetMisfit::Meaning { value, read_as }
+            } else {
+                values.and_then(|values| value_misfit(values, declared))?
+            };
+            Some(ParquetColumnMisfit {
+                column,
+                file_type,
+                misfit,
+            })
+        })
+        .collect()
+}
+
+/// The first rows of the Parquet file at `path` (not a directory), of the
+/// columns named.
+fn first_parquet_rows(path: &Path, names: &[&str]) -> Option<RecordBatch> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(regular_file(path)?).ok()?;
+    let roots: Vec<usize> = names
+        .iter()
+        .filter_map(|name| builder.schema().index_of(name).ok())
+        .collect();
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    builder
+        .with_projection(mask)
+        .with_batch_size(INFER_RECORDS)
+        .with_limit(INFER_RECORDS)
+        .build()
+        .ok()?
+        .next()?
+        .ok()
+}
+
+/// The first value of `values` that is there, and the same value converted
+/// to `to`, both as text.
+fn first_value_read_as(values: &ArrayRef, to: &DataType) -> Option<(String, String)> {
+    let row = (0..values.len()).find(|&row| values.is_valid(row))?;
+    let one = values.slice(row, 1);
+    let converted = cast_with_options(&one, to, &CastOptions::default()).ok()?;
+    Some((
+        array_value_to_string(&one, 0).ok()?,
+        array_value_to_string(&converted, 0).ok()?,
+    ))
+}
+
+/// The first value of `values` that loses its fraction (declared int) or
+/// does not convert to `to` at all.
+fn value_misfit(values: &ArrayRef, to: &DataType) -> Option<ParquetMisfit> {
+    let shown = |row: usize| array_value_to_string(values, row).unwrap_or_default();
+    if to.is_integer() && values.data_type().is_numeric() && !values.data_type().is_integer() {
+        let floats = cast_with_options(values, &DataType::Float64, &CastOptions::default()).ok()?;
+        let floats = floats.as_primitive_opt::<Float64Type>()?;
+        if let Some(row) =
+            (0..floats.len()).find(|&r| floats.is_valid(r) && floats.value(r).fract() != 0.0)
+        {
+            let (value, read_as) = first_value_read_as(&values.slice(row, 1), to)?;
+            return Some(ParquetMisfit::Fraction {
+                row: row + 1,
+                value,
+                read_as,
+            });
+        }
+    }
+    // A value there before the conversion and missing after it failed.
+    let converted = cast_with_options(values, to, &CastOptions::default()).ok()?;
+    let row = (0..values.len()).find(|&r| values.is_valid(r) && converted.is_null(r))?;
+    Some(ParquetMisfit::Value {
+        row: row + 1,
+        value: shown(row),
     })
 }
 
