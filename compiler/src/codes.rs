@@ -264,7 +264,8 @@ codes! {
          convert as days from 1970-01-01: `1` read as `1970-01-02`), numbers with fractions \
          declared as an int (cut), and a value of the file's first rows that does not convert \
          (text `east` declared as an int; the run would fail) are reported at the declared \
-         column, with the type the file holds.",
+         column, with the type the file holds. A JSON field of numbers declared as a date \
+         or timestamp is decoded the same way (days from 1970-01-01) and is reported too.",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount int\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"orders.csv\", schema: \"id int, amount float\")\n  output rows = t\n}\n";
     /// An interpolation written inside a quoted SQL string.

@@ -933,13 +933,33 @@ impl<'a> PipelineTables<'a> {
                 };
                 let span = within(inside, literal.span, *offset, entry.len());
                 let name = schema.field(found.column).name();
-                self.diagnostics
-                    .push(parquet_misfit(self.file, &shown, name, &found, entry, span));
+                self.diagnostics.push(declared_type_misfit(
+                    self.file, &shown, name, &found, entry, span,
+                ));
             }
         }
-        for (field, (offset, entry)) in schema.fields().iter().zip(&entries) {
+        for (column, (field, (offset, entry))) in schema.fields().iter().zip(&entries).enumerate() {
             let name = field.name();
             let in_file = found.field_with_name(name).ok();
+            // JSON numbers declared as dates or times are decoded as days
+            // (or microseconds) from 1970-01-01.
+            if json
+                && let Some(in_file) = in_file
+                && schema::converts_without_meaning(in_file.data_type(), field.data_type())
+            {
+                let span = within(inside, literal.span, *offset, entry.len());
+                let found = schema::ColumnMisfit {
+                    column,
+                    file_type: in_file.data_type().clone(),
+                    misfit: schema::TypeMisfit::Meaning {
+                        value: String::new(),
+                        read_as: String::new(),
+                    },
+                };
+                self.diagnostics.push(declared_type_misfit(
+                    self.file, &shown, name, &found, entry, span,
+                ));
+            }
             // JSON numbers with fractions decoded as an int column are cut
             // (2.5 becomes 2) without a word.
             if json
@@ -2173,14 +2193,14 @@ fn json_misfit(
     .with_help(help)
 }
 
-/// E0406 for a declared column of a Parquet file that the file holds as
+/// E0406 for a declared column that the file (Parquet, JSON) holds as
 /// another type, which the run cannot convert, or converts without meaning
 /// or with loss, or fails on (`found.misfit`).
-fn parquet_misfit(
+fn declared_type_misfit(
     file: &FileName,
     shown: &str,
     name: &str,
-    found: &schema::ParquetColumnMisfit,
+    found: &schema::ColumnMisfit,
     entry: &str,
     span: Span,
 ) -> Diagnostic {
@@ -2194,7 +2214,7 @@ fn parquet_misfit(
         )
     };
     let (message, label, help) = match &found.misfit {
-        schema::ParquetMisfit::NoConversion => (
+        schema::TypeMisfit::NoConversion => (
             format!(
                 "`{shown}` holds `{name}` as {held}, which cannot be read as declared `{entry}`"
             ),
@@ -2205,7 +2225,7 @@ fn parquet_misfit(
                 declare
             },
         ),
-        schema::ParquetMisfit::Meaning { value, read_as } => (
+        schema::TypeMisfit::Meaning { value, read_as } => (
             format!("`{shown}` holds `{name}` as {held}, declared `{entry}`"),
             if value.is_empty() {
                 "declared here".to_string()
@@ -2216,7 +2236,7 @@ fn parquet_misfit(
                 "numbers and dates convert into each other as days (or microseconds) from 1970-01-01; {declare}"
             ),
         ),
-        schema::ParquetMisfit::Fraction {
+        schema::TypeMisfit::Fraction {
             row,
             value,
             read_as,
@@ -2225,7 +2245,7 @@ fn parquet_misfit(
             format!("declared here: {value} (row {row}) would be read as {read_as}"),
             format!("declare `{name} float` to keep the fractions"),
         ),
-        schema::ParquetMisfit::Value { row, value } => (
+        schema::TypeMisfit::Value { row, value } => (
             format!(
                 "`{shown}` row {row}: '{value}' in `{name}` does not fit the declared `{entry}`"
             ),

@@ -420,7 +420,7 @@ pub fn json_misfit(path: &Path, schema: &Schema) -> Option<JsonMisfit> {
 /// How a column of a Parquet file would be read as the type declared for
 /// it: the engine converts the file's column to the declared type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ParquetMisfit {
+pub enum TypeMisfit {
     /// The engine has no conversion from the file's type to the declared one.
     NoConversion,
     /// Numbers read as dates or times, or dates and times as numbers: the
@@ -453,13 +453,13 @@ pub enum ParquetMisfit {
 /// A declared column of a Parquet file that the file holds as another type,
 /// and how it misfits.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParquetColumnMisfit {
+pub struct ColumnMisfit {
     /// The column's 0-based position in the declared schema.
     pub column: usize,
     /// The column's type in the file.
     pub file_type: DataType,
     /// How the declared type misfits the file's values.
-    pub misfit: ParquetMisfit,
+    pub misfit: TypeMisfit,
 }
 
 /// The language's word for a type a file holds (`int` for any integer,
@@ -482,7 +482,7 @@ pub fn kind_word(data_type: &DataType) -> String {
 /// convert, converts without meaning (numbers and dates), or converts with
 /// loss or failure on the file's first rows (read from a single file). Empty
 /// when all fit or the file cannot be read now.
-pub fn parquet_misfits(path: &Path, schema: &Schema) -> Vec<ParquetColumnMisfit> {
+pub fn parquet_misfits(path: &Path, schema: &Schema) -> Vec<ColumnMisfit> {
     let Some(found) = file_schema(path, FileKind::Parquet) else {
         return Vec::new();
     };
@@ -512,24 +512,29 @@ pub fn parquet_misfits(path: &Path, schema: &Schema) -> Vec<ParquetColumnMisfit>
                 .as_ref()
                 .and_then(|batch| batch.column_by_name(field.name()));
             let misfit = if !can_cast_types(&file_type, declared) {
-                ParquetMisfit::NoConversion
-            } else if (file_type.is_numeric() && declared.is_temporal())
-                || (file_type.is_temporal() && declared.is_numeric())
-            {
+                TypeMisfit::NoConversion
+            } else if converts_without_meaning(&file_type, declared) {
                 let (value, read_as) = values
                     .and_then(|values| first_value_read_as(values, declared))
                     .unwrap_or_default();
-                ParquetMisfit::Meaning { value, read_as }
+                TypeMisfit::Meaning { value, read_as }
             } else {
                 values.and_then(|values| value_misfit(values, declared))?
             };
-            Some(ParquetColumnMisfit {
+            Some(ColumnMisfit {
                 column,
                 file_type,
                 misfit,
             })
         })
         .collect()
+}
+
+/// Whether a column of type `from` read as `to` converts without meaning:
+/// numbers and dates or times convert into each other as days (or
+/// microseconds) from 1970-01-01.
+pub fn converts_without_meaning(from: &DataType, to: &DataType) -> bool {
+    (from.is_numeric() && to.is_temporal()) || (from.is_temporal() && to.is_numeric())
 }
 
 /// The first rows of the Parquet file at `path` (not a directory), of the
@@ -565,7 +570,7 @@ fn first_value_read_as(values: &ArrayRef, to: &DataType) -> Option<(String, Stri
 
 /// The first value of `values` that loses its fraction (declared int) or
 /// does not convert to `to` at all.
-fn value_misfit(values: &ArrayRef, to: &DataType) -> Option<ParquetMisfit> {
+fn value_misfit(values: &ArrayRef, to: &DataType) -> Option<TypeMisfit> {
     let shown = |row: usize| array_value_to_string(values, row).unwrap_or_default();
     if to.is_integer() && values.data_type().is_numeric() && !values.data_type().is_integer() {
         let floats = cast_with_options(values, &DataType::Float64, &CastOptions::default()).ok()?;
@@ -574,7 +579,7 @@ fn value_misfit(values: &ArrayRef, to: &DataType) -> Option<ParquetMisfit> {
             (0..floats.len()).find(|&r| floats.is_valid(r) && floats.value(r).fract() != 0.0)
         {
             let (value, read_as) = first_value_read_as(&values.slice(row, 1), to)?;
-            return Some(ParquetMisfit::Fraction {
+            return Some(TypeMisfit::Fraction {
                 row: row + 1,
                 value,
                 read_as,
@@ -584,7 +589,7 @@ fn value_misfit(values: &ArrayRef, to: &DataType) -> Option<ParquetMisfit> {
     // A value there before the conversion and missing after it failed.
     let converted = cast_with_options(values, to, &CastOptions::default()).ok()?;
     let row = (0..values.len()).find(|&r| values.is_valid(r) && converted.is_null(r))?;
-    Some(ParquetMisfit::Value {
+    Some(TypeMisfit::Value {
         row: row + 1,
         value: shown(row),
     })
