@@ -343,6 +343,15 @@ codes! {
          the columns side by side.",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int, amount float\")\n  node b = read_csv(\"b.csv\", schema: \"key int, total float\")\n  node u = union(a, b)\n  output rows = u\n}\n",
         "pipeline p {\n  node a = read_csv(\"a.csv\", schema: \"id int, amount float\")\n  node b = read_csv(\"b.csv\", schema: \"id int, amount float\")\n  node u = union(a, b)\n  output rows = u\n}\n";
+    /// A union whose tables name a column nearly alike.
+    UNION_NEAR_COLUMN_NAMES = "W0406", "a union of tables that name a column nearly alike",
+        "`union` matches columns by name. The second table has a column the first lacks, and \
+         the first has one of a near name the second lacks (`amout` and `amount`, `Region` \
+         and `region`): the union keeps both, and each is null in the other table's rows, \
+         which is seldom what was meant. Rename one side's column in `sql` (`select id, \
+         amout as amount from web`).",
+        "pipeline p {\n  node shop = read_csv(\"shop.csv\", schema: \"id int, amount float\")\n  node web = read_csv(\"web.csv\", schema: \"id int, amout float\")\n  node u = union(shop, web)\n  output rows = u\n}\n",
+        "pipeline p {\n  node shop = read_csv(\"shop.csv\", schema: \"id int, amount float\")\n  node web = read_csv(\"web.csv\", schema: \"id int, amount float\")\n  node u = union(shop, web)\n  output rows = u\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

@@ -27,7 +27,9 @@ use datafusion::common::ScalarValue;
 use pipec_grammar::ast::{
     Expr, ExprKind, Item, Literal, Member, NodeDecl, Pipeline, StringLit, StringPart,
 };
-use pipec_grammar::diagnostic::{Diagnostic, FileName, Fix, Location, TextEdit, closest};
+use pipec_grammar::diagnostic::{
+    Diagnostic, FileName, Fix, Location, TextEdit, closest, edit_distance,
+};
 use pipec_grammar::span::Span;
 
 use crate::analyze::{Callee, InputInfo, NodeInfo, PipelineInfo, analyze};
@@ -1293,6 +1295,9 @@ impl<'a> PipelineTables<'a> {
                 )),
             );
         }
+        if shares_a_column {
+            self.check_union_near_names(&first_name, &first, &second_name, &second, span);
+        }
         let mut all_known = true;
         for field in second.fields() {
             let Some(index) = fields.iter().position(|f| f.name() == field.name()) else {
@@ -1330,6 +1335,57 @@ impl<'a> PipelineTables<'a> {
             );
         }
         all_known.then(|| Arc::new(Schema::new(fields)))
+    }
+
+    /// W0406 for a column of a union's second table that the first lacks
+    /// while it has one of a near name the second lacks (`amout` and
+    /// `amount`): the union would keep both, each null in half the rows.
+    fn check_union_near_names(
+        &mut self,
+        first_name: &str,
+        first: &Schema,
+        second_name: &str,
+        second: &Schema,
+        span: Span,
+    ) {
+        let only_in = |one: &Schema, other: &Schema| -> Vec<String> {
+            one.fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .filter(|name| other.field_with_name(name).is_err())
+                .collect()
+        };
+        let only_first = only_in(first, second);
+        for name in only_in(second, first) {
+            let limit = (name.chars().count() / 3).max(1);
+            let near = only_first
+                .iter()
+                .map(|other| {
+                    let distance = edit_distance(&name.to_lowercase(), &other.to_lowercase());
+                    (distance, other)
+                })
+                .filter(|(distance, _)| *distance <= limit)
+                .min();
+            let Some((_, near)) = near else {
+                continue;
+            };
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::UNION_NEAR_COLUMN_NAMES,
+                    format!(
+                        "column `{name}` of `{second_name}` is not in `{first_name}`, which has `{near}`"
+                    ),
+                    self.file,
+                    span,
+                )
+                .with_label(format!("has `{name}`, not `{near}`"))
+                .with_help(format!(
+                    "a union matches columns by name: `{near}` and `{name}` would be two columns, each null in the other table's rows; rename one in `sql` (`select ..., {} as {} from {second_name}`)",
+                    sql_identifier(&name, true),
+                    sql_identifier(near, true),
+                )),
+            );
+        }
     }
 
     /// The `{expr}`s of SQL text in `literal`: E0407 for each written inside
