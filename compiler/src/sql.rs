@@ -63,31 +63,82 @@ impl Visitor for CallsOf<'_> {
     type Break = ();
 
     fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
-        if let Expr::Function(function) = expr
-            && function.name.to_string().eq_ignore_ascii_case(self.name)
+        if let Some((name, arguments)) = engine_call(expr)
+            && name.eq_ignore_ascii_case(self.name)
         {
-            let column_arguments = match &function.args {
+            self.calls.push(FunctionCall {
+                span: expr.span(),
+                column_arguments: arguments.into_iter().map(column_named).collect(),
+            });
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The function an expression calls, as the engine names it, and its
+/// arguments: a plain call (`sum(amount)`), or SQL's own syntax for one
+/// (`substring(name from 2)` is `substr`, `position('a' in name)` is
+/// `strpos(name, 'a')`, `extract(year from day)` is `date_part`, `trim(...)`
+/// is `btrim`, `ltrim` or `rtrim`, `ceil` and `floor`). An argument that is
+/// not an expression (a `*`, a date part) is `None`.
+fn engine_call(expr: &Expr) -> Option<(String, Vec<Option<&Expr>>)> {
+    use sqlparser::ast::TrimWhereField;
+    Some(match expr {
+        Expr::Function(function) => {
+            let arguments = match &function.args {
                 FunctionArguments::List(list) => list
                     .args
                     .iter()
                     .map(|arg| match arg {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(column))) => {
-                            Some(column.value.clone())
-                        }
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::CompoundIdentifier(
-                            parts,
-                        ))) => parts.last().map(|column| column.value.clone()),
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
                         _ => None,
                     })
                     .collect(),
                 _ => Vec::new(),
             };
-            self.calls.push(FunctionCall {
-                span: expr.span(),
-                column_arguments,
-            });
+            (function.name.to_string(), arguments)
         }
-        ControlFlow::Continue(())
+        Expr::Substring {
+            expr,
+            substring_from,
+            substring_for,
+            ..
+        } => {
+            let mut arguments = vec![Some(expr.as_ref())];
+            arguments.extend(substring_from.as_deref().map(Some));
+            arguments.extend(substring_for.as_deref().map(Some));
+            ("substr".to_string(), arguments)
+        }
+        Expr::Position { expr, r#in } => ("strpos".to_string(), vec![Some(r#in), Some(expr)]),
+        Expr::Extract { expr, .. } => ("date_part".to_string(), vec![None, Some(expr)]),
+        Expr::Trim {
+            trim_where,
+            trim_what,
+            expr,
+            ..
+        } => {
+            let name = match trim_where {
+                Some(TrimWhereField::Leading) => "ltrim",
+                Some(TrimWhereField::Trailing) => "rtrim",
+                _ => "btrim",
+            };
+            let mut arguments = vec![Some(expr.as_ref())];
+            arguments.extend(trim_what.as_deref().map(Some));
+            (name.to_string(), arguments)
+        }
+        Expr::Ceil { expr, .. } => ("ceil".to_string(), vec![Some(expr)]),
+        Expr::Floor { expr, .. } => ("floor".to_string(), vec![Some(expr)]),
+        _ => return None,
+    })
+}
+
+/// The column an argument names, when it is a plain column (`amount`,
+/// `o.amount`).
+fn column_named(argument: Option<&Expr>) -> Option<String> {
+    match argument? {
+        Expr::Identifier(column) => Some(column.value.clone()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|column| column.value.clone()),
+        _ => None,
     }
 }
 
@@ -148,6 +199,59 @@ pub fn only_where_condition(text: &str) -> Option<sqlparser::tokenizer::Span> {
     match conditions.spans[..] {
         [only] => Some(only),
         _ => None,
+    }
+}
+
+/// Where the `ORDER BY` keys (or, with `group`, the `GROUP BY` keys)
+/// written as the position `number` are (`order by 9`), in the order
+/// written; none when the text does not parse.
+pub fn key_positions(text: &str, group: bool, number: &str) -> Vec<sqlparser::tokenizer::Span> {
+    let Ok(statements) = Parser::parse_sql(&GenericDialect {}, text) else {
+        return Vec::new();
+    };
+    let mut found = KeyPositions {
+        group,
+        number,
+        spans: Vec::new(),
+    };
+    let _ = statements.visit(&mut found);
+    found.spans
+}
+
+/// Collects the spans of `ORDER BY` or `GROUP BY` keys written as one
+/// position.
+struct KeyPositions<'a> {
+    group: bool,
+    number: &'a str,
+    spans: Vec<sqlparser::tokenizer::Span>,
+}
+
+impl Visitor for KeyPositions<'_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        let keys: Vec<&Expr> = if self.group {
+            match query.body.as_ref() {
+                sqlparser::ast::SetExpr::Select(select) => match &select.group_by {
+                    sqlparser::ast::GroupByExpr::Expressions(keys, _) => keys.iter().collect(),
+                    sqlparser::ast::GroupByExpr::All(_) => Vec::new(),
+                },
+                _ => Vec::new(),
+            }
+        } else {
+            match query.order_by.as_ref().map(|o| &o.kind) {
+                Some(sqlparser::ast::OrderByKind::Expressions(keys)) => {
+                    keys.iter().map(|key| &key.expr).collect()
+                }
+                _ => Vec::new(),
+            }
+        };
+        self.spans.extend(
+            keys.into_iter()
+                .filter(|key| matches!(key, Expr::Value(_)) && key.to_string() == self.number)
+                .map(Spanned::span),
+        );
+        ControlFlow::Continue(())
     }
 }
 
@@ -354,6 +458,40 @@ mod tests {
         assert!(expression_error("sum(amount) +").is_some());
         assert!(expression_error("sum(amount) as total").is_some_and(|e| e.contains("`as`")));
         assert!(expression_error("").is_some());
+    }
+
+    #[test]
+    fn calls_in_sql_syntax_are_found_by_the_engine_name() {
+        use super::function_calls;
+        let text = "select substring(name from 2), position('a' in o.city), extract(year from day), trim(leading 'x' from code), sum(qty) from t";
+        let arguments = |name: &str| -> Vec<Vec<Option<String>>> {
+            function_calls(text, name)
+                .into_iter()
+                .map(|call| call.column_arguments)
+                .collect()
+        };
+        assert_eq!(arguments("substr"), [vec![Some("name".into()), None]]);
+        assert_eq!(arguments("strpos"), [vec![Some("city".into()), None]]);
+        assert_eq!(arguments("date_part"), [vec![None, Some("day".into())]]);
+        assert_eq!(arguments("ltrim"), [vec![Some("code".into()), None]]);
+        assert_eq!(arguments("SUM"), [vec![Some("qty".into())]]);
+        assert!(arguments("substring").is_empty());
+    }
+
+    #[test]
+    fn key_positions_are_found_in_their_clause() {
+        use super::key_positions;
+        let text = "select a, b from t group by 2, 1 order by 2 desc, a";
+        let columns = |group: bool, number: &str| -> Vec<u64> {
+            key_positions(text, group, number)
+                .iter()
+                .map(|span| span.start.column)
+                .collect()
+        };
+        assert_eq!(columns(true, "2"), [29]);
+        assert_eq!(columns(false, "2"), [43]);
+        assert!(columns(false, "1").is_empty());
+        assert!(key_positions("select from where", false, "1").is_empty());
     }
 
     #[test]

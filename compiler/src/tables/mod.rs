@@ -1913,9 +1913,19 @@ impl<'a> PipelineTables<'a> {
         )
         .with_label("DataFusion cannot plan this")
         .with_help(if message.starts_with("Aggregate functions are not allowed in the WHERE") {
-            "a condition is tested row by row, before any grouping: to keep groups by an aggregate, `aggregate` first and filter its result (`filter(totals, \"total > 3\")`), or write HAVING in `sql`"
+            "a condition is tested row by row, before any grouping: to keep groups by an aggregate, `aggregate` first and filter its result (`filter(totals, \"total > 3\")`), or write HAVING in `sql`".to_string()
+        } else if let Some((clause, rest)) = ["ORDER BY ", "GROUP BY "]
+            .iter()
+            .find_map(|clause| Some((clause, message.strip_prefix(clause)?)))
+            && let Some(max) = rest
+                .split_once(", and it has ")
+                .and_then(|(_, rest)| rest.strip_suffix(" columns"))
+        {
+            let verb = clause.trim_end().to_lowercase();
+            format!("{verb} a position from 1 to {max}, or by a column's name")
         } else {
             "the query is planned against the upstream tables' schemas as `check` knows them"
+                .to_string()
         })
     }
 

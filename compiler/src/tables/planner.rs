@@ -630,6 +630,24 @@ fn unmatched_call(sql: &SqlText, message: &str, tables: &[(&str, SchemaRef)]) ->
     sql.file_span_of(at)
 }
 
+/// Where the `ORDER BY` or `GROUP BY` position is that "Order by column
+/// out of bounds, specified: 9, max: 6" or "Cannot find column with
+/// position 3 in SELECT clause" is about: the first key written as that
+/// number.
+fn key_position_out_of_bounds(sql: &SqlText, error: &DataFusionError) -> Option<Span> {
+    let message = error.find_root().to_string();
+    let (group, rest) =
+        if let Some((_, rest)) = message.split_once("Order by column out of bounds, specified: ") {
+            (false, rest)
+        } else {
+            let (_, rest) = message.split_once("Cannot find column with position ")?;
+            (true, rest)
+        };
+    let number = rest.split([',', ' ']).next()?.trim();
+    let at = *crate::sql::key_positions(sql.text(), group, number).first()?;
+    sql.file_span_of(datafusion::common::Span::try_from_sqlparser_span(at)?)
+}
+
 /// The column a "Cannot access field" error is about: `dept.dept_idd`
 /// where table `dept` has no column `dept_idd` but a column `dept`, which
 /// the engine then reads as a record whose field `dept_idd` it looks for.
@@ -728,7 +746,9 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         .and_then(|d| d.span)
         .and_then(|s| sql.file_span_of(s));
     let uncastable = uncastable_literal(sql, error);
-    let span = span.or_else(|| uncastable.as_ref().and_then(|u| u.span));
+    let span = span
+        .or_else(|| uncastable.as_ref().and_then(|u| u.span))
+        .or_else(|| key_position_out_of_bounds(sql, error));
     let ungrouped = ungrouped_column(error);
     let unknown_qualifier = unknown_qualifier(error);
     let unknown_column = match error.find_root() {
@@ -898,6 +918,23 @@ fn tidy(message: &str) -> String {
                 candidates.join(", ")
             )
         };
+    }
+    if let Some((_, rest)) = message.split_once("Order by column out of bounds, specified: ")
+        && let Some((position, max)) = rest.split_once(", max: ")
+    {
+        let max = max.split_whitespace().next().unwrap_or(max);
+        return format!(
+            "ORDER BY {position} names the result's column at that position, and it has {max} columns"
+        );
+    }
+    if let Some((_, rest)) = message.split_once("Cannot find column with position ")
+        && let Some((position, rest)) = rest.split_once(' ')
+        && let Some((_, max)) = rest.split_once("Valid columns: 1 to ")
+    {
+        let max = max.split_whitespace().next().unwrap_or(max);
+        return format!(
+            "GROUP BY {position} names the result's column at that position, and it has {max} columns"
+        );
     }
     let mut text = message.lines().next().unwrap_or(message).trim();
     for prefix in [
