@@ -17,11 +17,22 @@ the median of --runs runs, taken round robin (run r of every engine before
 run r + 1 of any), so that a slow spell of the machine falls on all. Every engine's row count is compared with the
 floor's; a mismatch is printed.
 
+The ratios to the floor are pipec's overhead, a few per cent that this
+machine's swings (a query's time moves by 10-20 % from minute to minute)
+would hide in a median of a few runs. So the floor and pipec's forms then run
+more rounds of their own, back to back, the order reversed every other round
+(floor, sql, ops; ops, sql, floor; ...), until each has run about
+--pair-seconds seconds (at least --runs rounds, at most 41): their figures
+are the medians of all their runs, and each ratio is the median of the
+per-round ratios (each run divided by the floor's run of the same round), an
+estimate a slow spell shifts for both sides of a ratio alike.
+
 Run through bench/tpch.sh, which installs the peers and generates the data.
 """
 
 import argparse
 import json
+import math
 import re
 import statistics
 import subprocess
@@ -469,6 +480,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pair-seconds", type=float, default=3.0)
     parser.add_argument("--queries", default=",".join(str(n) for n in range(1, 23)))
     parser.add_argument("--pandas-query", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -510,9 +522,24 @@ def main():
                     times[engine].append((seconds, rows))
                 except Exception as error:  # a peer that cannot run the query
                     row[engine] = {"error": str(error).strip().splitlines()[-1][:120]}
+        # More rounds of the floor and pipec's forms, back to back, the order
+        # reversed every other round: their ratios are medians of per-round ratios.
+        paired = [e for e in ("floor", "pipec_sql", "pipec_ops") if e in runners and e not in row and times[e]]
+        rounds = {e: list(times[e]) for e in paired}
+        if "floor" in paired:
+            floor_seconds = statistics.median(s for s, _ in times["floor"])
+            wanted = min(41, max(args.runs, math.ceil(args.pair_seconds / max(floor_seconds, 1e-3))))
+            for r in range(wanted - args.runs):
+                for engine in paired if r % 2 else paired[::-1]:
+                    rounds[engine].append(timed(runners[engine], 1))
         for engine, runs in times.items():
             if engine not in row and runs:
+                runs = rounds.get(engine, runs)
                 row[engine] = {"seconds": statistics.median(s for s, _ in runs), "rows": runs[-1][1]}
+                if engine in rounds and engine != "floor":
+                    ratios = [s / f for (s, _), (f, _) in zip(runs, rounds["floor"])]
+                    row[engine]["ratio_to_floor"] = statistics.median(ratios)
+                    row[engine]["rounds"] = len(ratios)
         expected = row.get("floor", {}).get("rows")
         for engine, figure in row.items():
             if "rows" in figure and expected is not None and figure["rows"] != expected:
@@ -542,6 +569,8 @@ def main():
 
     def ratio(row, a, b):
         fa, fb = row.get(a, {}), row.get(b, {})
+        if b == "floor" and "ratio_to_floor" in fa:
+            return f"{fa['ratio_to_floor']:.2f}"
         if "seconds" in fa and "seconds" in fb:
             return f"{fa['seconds'] / fb['seconds']:.2f}"
         return "—"
@@ -558,6 +587,13 @@ def main():
         print(f"total {engine}: {totals[engine]:.2f} s{note}")
     if totals["floor"]:
         print(f"pipec sql / floor over all queries: {totals['pipec_sql'] / totals['floor']:.3f}")
+        for engine, limit in (("pipec_sql", 1.05), ("pipec_ops", 1.10)):
+            over = [f"q{n} {row[engine]['ratio_to_floor']:.2f}" for n, row in results.items()
+                    if "ratio_to_floor" in row.get(engine, {}) and row[engine]["ratio_to_floor"] > limit]
+            print(f"{engine} / floor over {limit}: {', '.join(over) if over else 'none'}")
+        rounds = [row["pipec_sql"]["rounds"] for row in results.values() if "rounds" in row.get("pipec_sql", {})]
+        if rounds:
+            print(f"rounds per query of the floor and pipec: {min(rounds)} to {max(rounds)}")
     if totals["duckdb"]:
         print(f"pipec sql / DuckDB over all queries: {totals['pipec_sql'] / totals['duckdb']:.2f}")
     out = ROOT / "target/tpch/results.json"

@@ -5,6 +5,7 @@
 #   bench/tpch.sh                 # SF1, 3 runs per query and engine (median)
 #   SF=0.1 RUNS=1 bench/tpch.sh   # a quick look
 #   QUERIES=1,3,6 bench/tpch.sh   # some queries
+#   PAIR_SECONDS=5 bench/tpch.sh  # more back-to-back rounds of the floor and pipec (default 3 s each)
 #
 # Installs tpchgen-cli, duckdb, polars, pandas and pyarrow from PyPI into
 # target/tpch-venv, generates the tables as Parquet into target/tpch/sf$SF
@@ -32,4 +33,4 @@ fi
 
 cargo build --release --locked --bin pipec --example tpch_floor --example tpch_embedded >&2
 
-"$VENV/bin/python" bench/tpch.py --data "$DATA" --runs "$RUNS" ${QUERIES:+--queries "$QUERIES"}
+"$VENV/bin/python" bench/tpch.py --data "$DATA" --runs "$RUNS" ${PAIR_SECONDS:+--pair-seconds "$PAIR_SECONDS"} ${QUERIES:+--queries "$QUERIES"}
