@@ -295,6 +295,16 @@ codes! {
          `in (...)`, or give one value (`| first`) or text (`| join`).",
         "pipeline p {\n  input cities: list<string> = [\"oslo\", \"rome\"]\n  node t = read_csv(\"t.csv\", schema: \"id int, city string\")\n  node s = filter(t, \"city = {input.cities}\")\n  output rows = s\n}\n",
         "pipeline p {\n  input cities: list<string> = [\"oslo\", \"rome\"]\n  node t = read_csv(\"t.csv\", schema: \"id int, city string\")\n  node s = filter(t, \"city in ({input.cities})\")\n  output rows = s\n}\n";
+    /// A reader of a file another node writes, not run after that node.
+    READ_BEFORE_WRITTEN = "E0410", "a node reads a file another node writes without running after it",
+        "A reader (`read_csv`, `read_parquet`, `read_json`) names the path a writer node of \
+         the same pipeline writes (`write_csv`, `write_parquet`, `write_json`), but does not \
+         depend on that node. Nodes that do not depend on each other run in parallel, in any \
+         order: the reader would find no file, or read the one an earlier run left. Add \
+         `{ after WRITER }` to the reader (the fix does), so that it runs once the file is \
+         written.",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int\")\n  node saved = write_csv(t, \"out/t.csv\")\n  node again = read_csv(\"out/t.csv\")\n  output rows = again\n  output file = saved\n}\n",
+        "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int\")\n  node saved = write_csv(t, \"out/t.csv\")\n  node again = read_csv(\"out/t.csv\") { after saved }\n  output rows = again\n  output file = saved\n}\n";
     /// A number literal that a table query's types convert to a date or time.
     NUMBER_AS_DATE = "W0403", "a number taken as a date",
         "A `filter` predicate, `sql` text or `aggregate` value compares a date or time column \

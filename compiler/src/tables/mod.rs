@@ -18,7 +18,7 @@ pub mod items;
 pub mod planner;
 pub mod schema;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ use pipec_grammar::diagnostic::{
 };
 use pipec_grammar::span::Span;
 
-use crate::analyze::{Callee, InputInfo, NodeInfo, PipelineInfo, analyze};
+use crate::analyze::{Callee, DepKind, InputInfo, NodeInfo, PipelineInfo, analyze};
 use crate::codes;
 use crate::db::{Db, Source};
 use crate::layout::item_interface;
@@ -311,6 +311,103 @@ impl<'a> PipelineTables<'a> {
             }
         }
         self.check_row_fields();
+        if self.depth == 0 {
+            self.check_files_read_before_written();
+        }
+    }
+
+    /// E0410 for a reader of a file that a writer node of the pipeline
+    /// writes (the same path, written alike) when neither runs after the
+    /// other: nodes that do not depend on each other run in parallel, so the
+    /// reader would find no file, or the last run's.
+    fn check_files_read_before_written(&mut self) {
+        let path_of = |decl: &NodeDecl, info: &NodeInfo| -> Option<(String, Span)> {
+            let value = Args::of(decl, info).value("path")?;
+            Some((self.path_or_written(value)?, value.span))
+        };
+        fn operator(info: &NodeInfo) -> Option<&str> {
+            match &info.callee {
+                Some(Callee::Builtin { name }) => Some(name.as_str()),
+                _ => None,
+            }
+        }
+        let mut writers: Vec<(&str, String, Span)> = Vec::new();
+        let mut readers: Vec<(&NodeDecl, &NodeInfo, String, Span)> = Vec::new();
+        for member in &self.pipeline.members {
+            let Member::Node(decl) = member else { continue };
+            let Some(&(decl, info)) = self.nodes.get(decl.name.name.as_str()) else {
+                continue;
+            };
+            let Some((path, span)) = path_of(decl, info) else {
+                continue;
+            };
+            match operator(info) {
+                Some(name) if name.starts_with("write_") => {
+                    writers.push((info.name.as_str(), path, span));
+                }
+                Some("read_csv" | "read_parquet" | "read_json") => {
+                    readers.push((decl, info, path, span));
+                }
+                _ => {}
+            }
+        }
+        for (decl, info, path, span) in readers {
+            let Some((writer, _, written_at)) = writers.iter().find(|(writer, written, _)| {
+                // A writer that runs after the reader (a file read and
+                // written back) is ordered already.
+                *written == path
+                    && !self.runs_after(&info.name, writer)
+                    && !self.runs_after(writer, &info.name)
+            }) else {
+                continue;
+            };
+            let mut diagnostic = Diagnostic::new(
+                codes::READ_BEFORE_WRITTEN,
+                format!("node `{}` reads the file node `{writer}` writes, but does not run after it", info.name),
+                self.file,
+                span,
+            )
+            .with_label("read here")
+            .with_secondary(self.file, *written_at, format!("written here by `{writer}`"))
+            .with_help(format!(
+                "nodes that do not depend on each other run in parallel, so `{}` would find no file, or the one an earlier run left: add `{{ after {writer} }}` to it",
+                info.name
+            ));
+            if decl.clauses_span.is_none() {
+                let end = decl.call.span.end;
+                diagnostic = diagnostic.with_fix(
+                    format!("run it after `{writer}`"),
+                    Span::new(end as usize, end as usize),
+                    format!(" {{ after {writer} }}"),
+                );
+            }
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// Whether node `node` runs after node `earlier`: it depends on it,
+    /// directly or through other nodes (by value or `after`; `after any`
+    /// waits only for the first of its nodes).
+    fn runs_after(&self, node: &str, earlier: &str) -> bool {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut stack = vec![node];
+        while let Some(next) = stack.pop() {
+            let Some((_, info)) = self.nodes.get(next) else {
+                continue;
+            };
+            for dep in &info.deps {
+                if dep.kind == DepKind::AfterAny {
+                    continue;
+                }
+                if dep.node == earlier {
+                    return true;
+                }
+                if seen.insert(dep.node.as_str()) {
+                    stack.push(dep.node.as_str());
+                }
+            }
+        }
+        false
     }
 
     /// The fields read from the items of `rows(t)` nodes (`r.amount`, in an
@@ -709,17 +806,70 @@ impl<'a> PipelineTables<'a> {
             };
         }
         let value = args.value("path")?;
-        let path = self.path_arg(value)?;
+        let json = operator == "read_json";
+        let Some(path) = self.path_arg(value) else {
+            return self.written_schema(value, json);
+        };
         let kind = match operator {
             "read_csv" => self.csv_kind(args)?,
             "read_parquet" => FileKind::Parquet,
             _ => FileKind::Json,
         };
         let known = file_schema(&path, kind);
-        if known.is_none() && self.depth == 0 {
+        if known.is_some() {
+            return known;
+        }
+        if let Some(written) = self.written_schema(value, json) {
+            return Some(written);
+        }
+        if self.depth == 0 {
             self.check_near_file(value, &path);
         }
-        known
+        None
+    }
+
+    /// The schema of the file at the path `value` when it is not there now
+    /// and a writer node of the pipeline writes it (the same path, written
+    /// alike): the written table's columns, as the reader will read them
+    /// back (a JSON file has no dates: they come back as text).
+    fn written_schema(&mut self, value: &Expr, json: bool) -> Known {
+        let path = self.path_or_written(value)?;
+        let writer = self.nodes.values().copied().find(|(decl, info)| {
+            matches!(&info.callee, Some(Callee::Builtin { name }) if name.starts_with("write_"))
+                && Args::of(decl, info)
+                    .value("path")
+                    .and_then(|written| self.path_or_written(written))
+                    .as_deref()
+                    == Some(path.as_str())
+        })?;
+        // `write_json` takes its table as `value`.
+        let args = Args::of(writer.0, writer.1);
+        let (_, schema) = self
+            .table_arg(&args, "table")
+            .or_else(|| self.table_arg(&args, "value"))?;
+        if !json {
+            return Some(schema);
+        }
+        let fields: Vec<Field> = schema
+            .fields()
+            .iter()
+            .map(|field| match field.data_type() {
+                t if t.is_temporal() => field.as_ref().clone().with_data_type(DataType::Utf8),
+                _ => field.as_ref().clone(),
+            })
+            .collect();
+        Some(Arc::new(Schema::new(fields)))
+    }
+
+    /// A path argument's text when it is known now ([`Self::path_text`]),
+    /// else as it is written in the file (two equal interpolations,
+    /// `"{input.out}/t.csv"`, stand for one path).
+    fn path_or_written(&self, value: &Expr) -> Option<String> {
+        self.path_text(value).or_else(|| {
+            self.text
+                .get(value.span.start as usize..value.span.end as usize)
+                .map(str::to_string)
+        })
     }
 
     /// W0404 for a reader's written path (a plain string) that names no
