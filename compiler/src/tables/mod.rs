@@ -1021,17 +1021,66 @@ impl<'a> PipelineTables<'a> {
                 .with_label("declared here")
                 .with_help(help)
             }
-            schema::Misfit::Fields { line, found } => Diagnostic::new(
-                codes::SCHEMA_FILE_MISFIT,
-                format!(
-                    "`{shown}` line {line} has {found} fields; the declared schema has {} columns",
-                    entries.len()
-                ),
-                self.file,
-                literal.span,
-            )
-            .with_label("declared here")
-            .with_help("declare one column per field of the file, in the file's order"),
+            schema::Misfit::Fields { line, found, more } => {
+                let more = if more { "more than " } else { "" };
+                // A header of other columns: the ones not declared, with
+                // the types the file's rows read as.
+                let header = match &kind {
+                    FileKind::Csv { header: true, .. } if line == 1 => {
+                        file_schema(&path, kind.clone())
+                    }
+                    _ => None,
+                };
+                let help = header
+                    .map(|found| {
+                        let missing: Vec<String> = found
+                            .fields()
+                            .iter()
+                            .filter(|f| schema.field_with_name(f.name()).is_err())
+                            .map(|f| match type_word(f.data_type()) {
+                                Some(word) => format!("`{} {word}`", f.name()),
+                                None => format!("`{}`", f.name()),
+                            })
+                            .collect();
+                        let names: Vec<&str> =
+                            found.fields().iter().map(|f| f.name().as_str()).collect();
+                        let extra: Vec<String> = schema
+                            .fields()
+                            .iter()
+                            .filter(|f| found.field_with_name(f.name()).is_err())
+                            .map(|f| format!("`{}`", f.name()))
+                            .collect();
+                        let mut help = format!(
+                            "the file's header names {}; declare one column per field, in the file's order",
+                            names.join(", ")
+                        );
+                        if !missing.is_empty() {
+                            help.push_str(&format!(": {} too", missing.join(", ")));
+                        }
+                        if !extra.is_empty() {
+                            help.push_str(&format!(
+                                "{} {} not in the header",
+                                if missing.is_empty() { ":" } else { "; and" },
+                                extra.join(", ") + if extra.len() == 1 { " is" } else { " are" }
+                            ));
+                        }
+                        help
+                    })
+                    .unwrap_or_else(|| {
+                        "declare one column per field of the file, in the file's order".to_string()
+                    });
+                Diagnostic::new(
+                    codes::SCHEMA_FILE_MISFIT,
+                    format!(
+                        "`{shown}` line {line} has {more}{found} fields; the declared schema has {} columns",
+                        entries.len()
+                    ),
+                    self.file,
+                    literal.span,
+                )
+                .with_label("declared here")
+                .with_help(help)
+            }
         };
         self.diagnostics.push(diagnostic);
     }

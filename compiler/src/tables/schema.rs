@@ -316,12 +316,15 @@ pub enum Misfit {
         line: usize,
         /// How many fields the row has.
         found: usize,
+        /// Whether the reader stopped counting: the row has more than
+        /// `found` fields.
+        more: bool,
     },
 }
 
 /// A row with too many or too few fields (1-based line) in Arrow's message.
 static CSV_FIELDS: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"incorrect number of fields for line (?P<line>\d+), expected \d+ got (?:more than )?(?P<found>\d+)")
+    regex::Regex::new(r"incorrect number of fields for line (?P<line>\d+), expected \d+ got (?P<more>more than )?(?P<found>\d+)")
         .expect("a valid pattern")
 });
 
@@ -347,6 +350,7 @@ pub fn csv_misfit(path: &Path, kind: &FileKind, schema: &Schema) -> Option<Misfi
     Some(Misfit::Fields {
         line: found["line"].parse().ok()?,
         found: found["found"].parse().ok()?,
+        more: found.name("more").is_some(),
     })
 }
 
@@ -660,7 +664,11 @@ mod tests {
         std::fs::write(&path, "id,amount\n1,2\n2,2.5\n3,4,5\n").expect("csv");
         assert_eq!(
             csv_misfit(&path, &csv, &floats),
-            Some(Misfit::Fields { line: 4, found: 3 })
+            Some(Misfit::Fields {
+                line: 4,
+                found: 3,
+                more: false
+            })
         );
         assert_eq!(
             csv_misfit(&dir.path().join("none.csv"), &csv, &floats),
