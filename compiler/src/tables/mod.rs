@@ -618,7 +618,8 @@ impl<'a> PipelineTables<'a> {
                 let literal = args.string("query")?;
                 self.check_interpolations(literal);
                 let mut sql = SqlText::default();
-                sql.push_typed_literal(literal, |expr| self.parameter_type(expr));
+                let source = self.text;
+                sql.push_typed_literal_in(Some(source), literal, |expr| self.parameter_type(expr));
                 let names = crate::sql::table_references(sql.text()).ok()?;
                 let mut tables: Vec<(&str, SchemaRef)> = Vec::new();
                 let mut all_tables = true;
@@ -651,7 +652,8 @@ impl<'a> PipelineTables<'a> {
                     &format!("select * from {} where ", quoted(&input)),
                     literal.span,
                 );
-                sql.push_typed_literal(literal, |expr| self.parameter_type(expr));
+                let source = self.text;
+                sql.push_typed_literal_in(Some(source), literal, |expr| self.parameter_type(expr));
                 self.planned(
                     node,
                     &sql,
@@ -1782,7 +1784,8 @@ impl<'a> PipelineTables<'a> {
             }
             let mut sql = SqlText::default();
             sql.push_synthetic("select ", by_expr.span);
-            sql.push_typed_literal(literal, |expr| self.parameter_type(expr));
+            let source = self.text;
+            sql.push_typed_literal_in(Some(source), literal, |expr| self.parameter_type(expr));
             sql.push_synthetic(
                 &format!(
                     " as {} from {}{group_by}",
@@ -1966,15 +1969,42 @@ impl<'a> PipelineTables<'a> {
                             sql_identifier(written, triple),
                         );
                 }
-                if !exact {
-                    return diagnostic.with_help(columns_help);
-                }
                 // `person_id` for `Person ID`: the same words, told apart
                 // only by case and separators.
                 let words = |name: &str| name.to_lowercase().replace([' ', '-'], "_");
                 let same_words = candidates.iter().find(|c| words(c) == words(column));
                 let near = closest(column, candidates.iter().map(String::as_str));
-                match same_words.map(String::as_str).or(near.first().copied()) {
+                let best = same_words.map(String::as_str).or(near.first().copied());
+                // `"east"` or `east` meant as text: SQL writes text in single
+                // quotes (double quotes name a column).
+                let double_quoted = written == format!("\\\"{column}\\\"")
+                    || written == format!("\"{column}\"");
+                let compared = {
+                    let before = self
+                        .text
+                        .get(whole.start as usize..span.start as usize)
+                        .unwrap_or("")
+                        .trim_end()
+                        .to_ascii_lowercase();
+                    ["=", ">", "<", "like"].iter().any(|op| before.ends_with(op))
+                };
+                if best.is_none() && (double_quoted || (exact && compared)) {
+                    let text = format!("'{}'", column.replace('\'', "''"));
+                    let why = if double_quoted {
+                        "double quotes name a column in SQL"
+                    } else {
+                        "a word without quotes names a column in SQL"
+                    };
+                    return diagnostic
+                        .with_help(format!(
+                            "{why}: if `{column}` is text, write it in single quotes ({text}); {columns_help}"
+                        ))
+                        .with_fix(format!("write the text {text}"), span, text);
+                }
+                if !exact && !double_quoted {
+                    return diagnostic.with_help(columns_help);
+                }
+                match best {
                     Some(best) => diagnostic
                         .with_help(format!("did you mean `{best}`? {columns_help}"))
                         .with_fix(

@@ -90,11 +90,28 @@ impl SqlText {
         literal: &StringLit,
         type_of: impl Fn(&PipeExpr) -> DataType,
     ) {
+        self.push_typed_literal_in(None, literal, type_of);
+    }
+
+    /// Appends a string literal of the file `source` as
+    /// [`SqlText::push_typed_literal`] does; a text part with escapes
+    /// (`\"east\"`) is mapped to the file piece by piece, so that positions
+    /// between its escapes are exact.
+    pub fn push_typed_literal_in(
+        &mut self,
+        source: Option<&str>,
+        literal: &StringLit,
+        type_of: impl Fn(&PipeExpr) -> DataType,
+    ) {
         for part in &literal.parts {
             match part {
                 StringPart::Text { value, span } => {
                     let exact = value.len() == (span.end - span.start) as usize;
-                    self.push(value, *span, exact);
+                    let raw = source.and_then(|s| s.get(span.start as usize..span.end as usize));
+                    match raw {
+                        Some(raw) if !exact => self.push_escaped(value, raw, *span),
+                        _ => self.push(value, *span, exact),
+                    }
                 }
                 StringPart::Interpolation(expr) => {
                     self.parameter_types.push(type_of(expr));
@@ -117,6 +134,73 @@ impl SqlText {
         ParamValues::from(values)
     }
 
+    /// Appends `value`, written in the file as `raw` at `span` with
+    /// escapes: the stretches between escapes map exactly, each escape to
+    /// its own span. If the pieces do not make `value` (an escape read
+    /// otherwise), the whole is appended as one inexact stretch.
+    fn push_escaped(&mut self, value: &str, raw: &str, span: Span) {
+        let (text_len, segments_len) = (self.text.len(), self.segments.len());
+        let at = |offset: usize| span.start + offset as u32;
+        let mut run = 0;
+        let mut rest = raw.char_indices().peekable();
+        while let Some((i, c)) = rest.next() {
+            if c != '\\' {
+                continue;
+            }
+            if run < i {
+                self.push(
+                    &raw[run..i],
+                    Span::new(at(run) as usize, at(i) as usize),
+                    true,
+                );
+            }
+            let (end, decoded) = match rest.next() {
+                Some((j, 'u')) => match raw[j..].find('}') {
+                    Some(close) => {
+                        let hex = raw[j + 1..j + close].trim_start_matches('{');
+                        let decoded = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+                        for _ in 0..raw[j..j + close].chars().count() {
+                            rest.next();
+                        }
+                        (j + close + 1, decoded)
+                    }
+                    None => (j + 1, None),
+                },
+                Some((j, e)) => (
+                    j + e.len_utf8(),
+                    Some(match e {
+                        'n' => '\n',
+                        't' => '\t',
+                        'r' => '\r',
+                        other => other,
+                    }),
+                ),
+                None => (i + 1, None),
+            };
+            let Some(decoded) = decoded else {
+                break;
+            };
+            self.push(
+                decoded.encode_utf8(&mut [0; 4]),
+                Span::new(at(i) as usize, at(end) as usize),
+                false,
+            );
+            run = end;
+        }
+        if run < raw.len() {
+            self.push(
+                &raw[run..],
+                Span::new(at(run) as usize, at(raw.len()) as usize),
+                true,
+            );
+        }
+        if self.text.get(text_len..) != Some(value) {
+            self.text.truncate(text_len);
+            self.segments.truncate(segments_len);
+            self.push(value, span, false);
+        }
+    }
+
     fn push(&mut self, text: &str, span: Span, exact: bool) {
         let start = self.text.len();
         self.text.push_str(text);
@@ -135,18 +219,36 @@ impl SqlText {
 
     /// The file span of bytes `start..end` of the SQL text.
     pub fn file_span(&self, start: usize, end: usize) -> Option<Span> {
-        let segment = self
-            .segments
-            .iter()
-            .find(|s| s.start <= start && start < s.end.max(s.start + 1))?;
-        if !segment.exact {
-            return Some(segment.span);
+        let containing = |offset: usize| {
+            self.segments
+                .iter()
+                .find(|s| s.start <= offset && offset < s.end.max(s.start + 1))
+        };
+        let first = containing(start)?;
+        if !first.exact && end <= first.end {
+            return Some(first.span);
         }
-        let from = segment.span.start + (start - segment.start) as u32;
-        let to = segment.span.start + (end.min(segment.end).max(start) - segment.start) as u32;
+        let from = if first.exact {
+            first.span.start + (start - first.start) as u32
+        } else {
+            first.span.start
+        };
+        // The end: in the segment of the last byte, which may be a later
+        // one (a column written between escapes, `\"east\"`).
+        let last_byte = end.max(start + 1) - 1;
+        let to = match containing(last_byte) {
+            Some(last) if last.exact => last.span.start + (last_byte + 1 - last.start) as u32,
+            Some(last) => last.span.end,
+            None => first.span.end,
+        };
+        let limit = if first.exact && end <= first.end {
+            first.span.end
+        } else {
+            u32::MAX
+        };
         Some(Span {
             start: from,
-            end: to.max(from + 1).min(segment.span.end),
+            end: to.max(from + 1).min(limit),
         })
     }
 
@@ -973,6 +1075,29 @@ mod tests {
             Field::new("name", DataType::Utf8, true),
             Field::new("age", DataType::Int64, true),
         ]))
+    }
+
+    #[test]
+    fn text_between_escapes_maps_to_the_file_exactly() {
+        let source = r#""city = \"Oslo\" and n > {x} \u{41}b""#;
+        let mut sql = SqlText::default();
+        sql.push_typed_literal_in(Some(source), &literal(source), |_| DataType::Null);
+        assert_eq!(sql.text(), "city = \"Oslo\" and n > $1 Ab");
+        let shown = |start: usize, end: usize| {
+            let span = sql.file_span(start, end).expect("mapped");
+            &source[span.start as usize..span.end as usize]
+        };
+        let at = |piece: &str| sql.text().find(piece).expect("in the text");
+        // A quoted name spans its escapes; a word between them is exact.
+        assert_eq!(shown(at("\"Oslo"), at("\"Oslo") + 6), r#"\"Oslo\""#);
+        assert_eq!(shown(at("Oslo"), at("Oslo") + 4), "Oslo");
+        assert_eq!(shown(at("n >"), at("n >") + 1), "n");
+        assert_eq!(shown(at("b"), at("b") + 1), "b");
+        // Without the file's text, a part with escapes is one stretch.
+        let mut whole = SqlText::default();
+        whole.push_literal(&literal(source));
+        let span = whole.file_span(at("Oslo"), at("Oslo") + 4).expect("mapped");
+        assert_eq!(span.start, 1);
     }
 
     #[test]
