@@ -1392,6 +1392,32 @@ impl Checker<'_> {
                     .map(|s| s.nodes.keys().cloned().collect())
                     .unwrap_or_default();
                 for table in tables {
+                    // `from {input.table}`: a value is bound, never spliced.
+                    if table.eq_ignore_ascii_case("NULL")
+                        && let Some(interpolation) = text.parts.iter().find_map(|part| match part {
+                            pipec_grammar::ast::StringPart::Interpolation(expr) => Some(expr),
+                            _ => None,
+                        })
+                        && !text.parts.iter().any(|part| {
+                            matches!(part,
+                            pipec_grammar::ast::StringPart::Text { value, .. }
+                                if crate::sql::find_word(value, "null").is_some())
+                        })
+                    {
+                        self.report(
+                            Diagnostic::new(
+                                codes::UNKNOWN_TABLE,
+                                "a `{value}` in SQL text cannot name a table",
+                                self.file,
+                                interpolation.span,
+                            )
+                            .with_label("bound as a value, not spliced into the text")
+                            .with_help(
+                                "each `{expr}` is bound as a parameter, a value; the tables of `sql(...)` are upstream nodes written by name in the text (`from orders`); to read one of several tables, choose between nodes with `when`, or pass the table to a called pipeline",
+                            ),
+                        );
+                        continue;
+                    }
                     // Where the name stands in the literal (exact when no escape precedes it).
                     let span = crate::sql::find_word(&query, &table).map_or(text.span, |at| {
                         Span::new(body_start + at, body_start + at + table.len())

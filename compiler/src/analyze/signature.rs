@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use pipec_grammar::ast::{Ident, Item, Member, NodeDecl, PluginDecl};
-use pipec_grammar::diagnostic::Diagnostic;
+use pipec_grammar::diagnostic::{Diagnostic, Fix, Location, TextEdit};
+use pipec_grammar::span::Span;
 use serde::Serialize;
 
 use super::{Checker, MemberShape, NodeContext, PipelineScope, pipeline_scope, runs_of};
@@ -316,19 +317,48 @@ impl Checker<'_> {
                 *last = Some(param.name.clone());
             }
             if !ty.assignable_to(&param.ty) {
-                self.report(
-                    Diagnostic::new(
-                        codes::WRONG_ARGUMENT_TYPE,
-                        format!(
-                            "argument `{}` of `{callee}` expects {}, found {ty}",
-                            param.name, param.ty
-                        ),
-                        self.file,
-                        arg.value.span,
-                    )
-                    .with_label(format!("expected {}, found {ty}", param.ty))
-                    .with_help(conversion_hint(&ty, &param.ty)),
-                );
+                let diagnostic = Diagnostic::new(
+                    codes::WRONG_ARGUMENT_TYPE,
+                    format!(
+                        "argument `{}` of `{callee}` expects {}, found {ty}",
+                        param.name, param.ty
+                    ),
+                    self.file,
+                    arg.value.span,
+                )
+                .with_label(format!("expected {}, found {ty}", param.ty));
+                // One value where a list of such values is wanted
+                // (`on: "id"`): the list of it.
+                let one_of_a_list =
+                    matches!(param.ty.non_null(), Type::List(item) if ty.assignable_to(item));
+                self.report(if one_of_a_list {
+                    let span = arg.value.span;
+                    let edit = |at: u32, text: &str| TextEdit {
+                        location: Location {
+                            file: self.file.clone(),
+                            span: Span { start: at, end: at },
+                        },
+                        replacement: text.to_string(),
+                    };
+                    let shown = match &arg.value.kind {
+                        pipec_grammar::ast::ExprKind::String(literal) => literal
+                            .as_plain()
+                            .map(|text| format!("`[{}]`", serde_json::json!(text))),
+                        _ => None,
+                    };
+                    let mut diagnostic = diagnostic.with_help(format!(
+                        "`{}` takes a list: write the value in brackets, {}",
+                        param.name,
+                        shown.unwrap_or_else(|| "a list of one".to_string())
+                    ));
+                    diagnostic.fix = Some(Fix {
+                        message: "make it a list of one".to_string(),
+                        edits: vec![edit(span.start, "["), edit(span.end, "]")],
+                    });
+                    diagnostic
+                } else {
+                    diagnostic.with_help(conversion_hint(&ty, &param.ty))
+                });
             }
         }
         let missing: Vec<&str> = signature
