@@ -867,7 +867,16 @@ impl<'a> PipelineTables<'a> {
     /// else as it is written in the file (two equal interpolations,
     /// `"{input.out}/t.csv"`, stand for one path).
     fn path_or_written(&self, value: &Expr) -> Option<String> {
-        self.path_text(value).or_else(|| {
+        // `./out/t.csv` and `out/t.csv` are one path.
+        let plain = |text: String| {
+            Path::new(&text)
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect::<PathBuf>()
+                .to_string_lossy()
+                .into_owned()
+        };
+        self.path_text(value).map(plain).or_else(|| {
             self.text
                 .get(value.span.start as usize..value.span.end as usize)
                 .map(str::to_string)
