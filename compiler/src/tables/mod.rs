@@ -835,15 +835,7 @@ impl<'a> PipelineTables<'a> {
     /// alike): the written table's columns, as the reader will read them
     /// back (a JSON file has no dates: they come back as text).
     fn written_schema(&mut self, value: &Expr, json: bool) -> Known {
-        let path = self.path_or_written(value)?;
-        let writer = self.nodes.values().copied().find(|(decl, info)| {
-            matches!(&info.callee, Some(Callee::Builtin { name }) if name.starts_with("write_"))
-                && Args::of(decl, info)
-                    .value("path")
-                    .and_then(|written| self.path_or_written(written))
-                    .as_deref()
-                    == Some(path.as_str())
-        })?;
+        let writer = self.writer_of(value)?;
         // `write_json` takes its table as `value`.
         let args = Args::of(writer.0, writer.1);
         let (_, schema) = self
@@ -892,7 +884,7 @@ impl<'a> PipelineTables<'a> {
         let Some(written) = plain_string(value) else {
             return;
         };
-        if path.exists() || schema::is_glob(path) || self.is_written(&written) {
+        if path.exists() || schema::is_glob(path) || self.writer_of(value).is_some() {
             return;
         }
         let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str()))
@@ -939,16 +931,17 @@ impl<'a> PipelineTables<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Whether a writer node of the pipeline writes `path` (given as a
-    /// plain string), so that a reader may read it after.
-    fn is_written(&self, path: &str) -> bool {
-        self.nodes.values().any(|(decl, info)| {
+    /// The writer node of the pipeline that writes the path `value` stands
+    /// for (the same path, written alike), if any.
+    fn writer_of(&self, value: &Expr) -> Option<(&'a NodeDecl, &'a NodeInfo)> {
+        let path = self.path_or_written(value)?;
+        self.nodes.values().copied().find(|(decl, info)| {
             matches!(&info.callee, Some(Callee::Builtin { name }) if name.starts_with("write_"))
-                && decl
-                    .call
-                    .args
-                    .iter()
-                    .any(|arg| plain_string(&arg.value).as_deref() == Some(path))
+                && Args::of(decl, info)
+                    .value("path")
+                    .and_then(|written| self.path_or_written(written))
+                    .as_deref()
+                    == Some(path.as_str())
         })
     }
 
