@@ -185,20 +185,35 @@ impl Diagnostic {
 
     /// Sets a fix made of one edit in the primary file.
     pub fn with_fix(
-        mut self,
+        self,
         message: impl Into<String>,
         span: Span,
         replacement: impl Into<String>,
     ) -> Self {
-        self.fix = Some(Fix {
-            message: message.into(),
-            edits: vec![TextEdit {
+        self.with_fix_edits(message, [(span, replacement.into())])
+    }
+
+    /// Sets a fix made of edits in the primary file (span, replacement),
+    /// which do not overlap.
+    pub fn with_fix_edits(
+        mut self,
+        message: impl Into<String>,
+        edits: impl IntoIterator<Item = (Span, String)>,
+    ) -> Self {
+        let file = &self.primary.location.file;
+        let edits = edits
+            .into_iter()
+            .map(|(span, replacement)| TextEdit {
                 location: Location {
-                    file: self.primary.location.file.clone(),
+                    file: file.clone(),
                     span,
                 },
-                replacement: replacement.into(),
-            }],
+                replacement,
+            })
+            .collect();
+        self.fix = Some(Fix {
+            message: message.into(),
+            edits,
         });
         self
     }

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use pipec_grammar::ast::{Ident, Item, Member, NodeDecl, PluginDecl};
-use pipec_grammar::diagnostic::{Diagnostic, Fix, Location, TextEdit};
+use pipec_grammar::diagnostic::Diagnostic;
 use pipec_grammar::span::Span;
 use serde::Serialize;
 
@@ -333,29 +333,29 @@ impl Checker<'_> {
                     matches!(param.ty.non_null(), Type::List(item) if ty.assignable_to(item));
                 self.report(if one_of_a_list {
                     let span = arg.value.span;
-                    let edit = |at: u32, text: &str| TextEdit {
-                        location: Location {
-                            file: self.file.clone(),
-                            span: Span { start: at, end: at },
-                        },
-                        replacement: text.to_string(),
-                    };
                     let shown = match &arg.value.kind {
                         pipec_grammar::ast::ExprKind::String(literal) => literal
                             .as_plain()
                             .map(|text| format!("`[{}]`", serde_json::json!(text))),
                         _ => None,
                     };
-                    let mut diagnostic = diagnostic.with_help(format!(
-                        "`{}` takes a list: write the value in brackets, {}",
-                        param.name,
-                        shown.unwrap_or_else(|| "a list of one".to_string())
-                    ));
-                    diagnostic.fix = Some(Fix {
-                        message: "make it a list of one".to_string(),
-                        edits: vec![edit(span.start, "["), edit(span.end, "]")],
-                    });
+                    let at = |offset: u32| Span {
+                        start: offset,
+                        end: offset,
+                    };
                     diagnostic
+                        .with_help(format!(
+                            "`{}` takes a list: write the value in brackets, {}",
+                            param.name,
+                            shown.unwrap_or_else(|| "a list of one".to_string())
+                        ))
+                        .with_fix_edits(
+                            "make it a list of one",
+                            [
+                                (at(span.start), "[".to_string()),
+                                (at(span.end), "]".to_string()),
+                            ],
+                        )
                 } else {
                     diagnostic.with_help(conversion_hint(&ty, &param.ty))
                 });

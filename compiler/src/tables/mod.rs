@@ -1035,44 +1035,10 @@ impl<'a> PipelineTables<'a> {
                     }
                     _ => None,
                 };
-                let help = header
-                    .map(|found| {
-                        let missing: Vec<String> = found
-                            .fields()
-                            .iter()
-                            .filter(|f| schema.field_with_name(f.name()).is_err())
-                            .map(|f| match type_word(f.data_type()) {
-                                Some(word) => format!("`{} {word}`", f.name()),
-                                None => format!("`{}`", f.name()),
-                            })
-                            .collect();
-                        let names: Vec<&str> =
-                            found.fields().iter().map(|f| f.name().as_str()).collect();
-                        let extra: Vec<String> = schema
-                            .fields()
-                            .iter()
-                            .filter(|f| found.field_with_name(f.name()).is_err())
-                            .map(|f| format!("`{}`", f.name()))
-                            .collect();
-                        let mut help = format!(
-                            "the file's header names {}; declare one column per field, in the file's order",
-                            names.join(", ")
-                        );
-                        if !missing.is_empty() {
-                            help.push_str(&format!(": {} too", missing.join(", ")));
-                        }
-                        if !extra.is_empty() {
-                            help.push_str(&format!(
-                                "{} {} not in the header",
-                                if missing.is_empty() { ":" } else { "; and" },
-                                extra.join(", ") + if extra.len() == 1 { " is" } else { " are" }
-                            ));
-                        }
-                        help
-                    })
-                    .unwrap_or_else(|| {
-                        "declare one column per field of the file, in the file's order".to_string()
-                    });
+                let help = header.map_or_else(
+                    || "declare one column per field of the file, in the file's order".to_string(),
+                    |found| header_help(&found, schema),
+                );
                 Diagnostic::new(
                     codes::SCHEMA_FILE_MISFIT,
                     format!(
@@ -1132,7 +1098,7 @@ impl<'a> PipelineTables<'a> {
             ));
         }
         if !json {
-            for found in schema::parquet_misfits(&path, schema) {
+            for found in schema::parquet_misfits(&path, &found, schema) {
                 let Some((offset, entry)) = entries.get(found.column) else {
                     continue;
                 };
@@ -1156,10 +1122,7 @@ impl<'a> PipelineTables<'a> {
                 let found = schema::ColumnMisfit {
                     column,
                     file_type: in_file.data_type().clone(),
-                    misfit: schema::TypeMisfit::Meaning {
-                        value: String::new(),
-                        read_as: String::new(),
-                    },
+                    misfit: schema::TypeMisfit::Meaning { example: None },
                 };
                 self.diagnostics.push(declared_type_misfit(
                     self.file, &shown, name, &found, entry, span,
@@ -2128,14 +2091,15 @@ impl<'a> PipelineTables<'a> {
                              (`amount > 0`, `amount is not null`)",
                         )
                     }
-                    None => self.unplannable(node, &error.message, span),
+                    None => self.unplannable(node, error, span),
                 },
             },
         }
     }
 
     /// A query DataFusion refuses for a reason other than a column or a literal.
-    fn unplannable(&self, node: &str, message: &str, span: Span) -> Diagnostic {
+    fn unplannable(&self, node: &str, error: &PlanError, span: Span) -> Diagnostic {
+        let message = &error.message;
         Diagnostic::new(
             codes::TABLE_QUERY,
             format!("node `{node}`: {message}"),
@@ -2145,15 +2109,12 @@ impl<'a> PipelineTables<'a> {
         .with_label("DataFusion cannot plan this")
         .with_help(if message.starts_with("Aggregate functions are not allowed in the WHERE") {
             "a condition is tested row by row, before any grouping: to keep groups by an aggregate, `aggregate` first and filter its result (`filter(totals, \"total > 3\")`), or write HAVING in `sql`".to_string()
-        } else if let Some((clause, rest)) = ["ORDER BY ", "GROUP BY "]
-            .iter()
-            .find_map(|clause| Some((clause, message.strip_prefix(clause)?)))
-            && let Some(max) = rest
-                .split_once(", and it has ")
-                .and_then(|(_, rest)| rest.strip_suffix(" columns"))
-        {
-            let verb = clause.trim_end().to_lowercase();
-            format!("{verb} a position from 1 to {max}, or by a column's name")
+        } else if let Some(found) = &error.key_position {
+            format!(
+                "{} a position from 1 to {}, or by a column's name",
+                found.clause().to_lowercase(),
+                found.columns
+            )
         } else {
             "the query is planned against the upstream tables' schemas as `check` knows them"
                 .to_string()
@@ -2437,6 +2398,43 @@ fn text_converted(
     ))
 }
 
+/// The help for a declared schema of another width than a CSV file's
+/// header (`found`): the header's columns, those not declared (with the
+/// types the rows read as) and the declared ones not in it.
+fn header_help(found: &Schema, schema: &Schema) -> String {
+    let missing: Vec<String> = found
+        .fields()
+        .iter()
+        .filter(|f| schema.field_with_name(f.name()).is_err())
+        .map(|f| match type_word(f.data_type()) {
+            Some(word) => format!("`{} {word}`", f.name()),
+            None => format!("`{}`", f.name()),
+        })
+        .collect();
+    let names: Vec<&str> = found.fields().iter().map(|f| f.name().as_str()).collect();
+    let extra: Vec<String> = schema
+        .fields()
+        .iter()
+        .filter(|f| found.field_with_name(f.name()).is_err())
+        .map(|f| format!("`{}`", f.name()))
+        .collect();
+    let mut help = format!(
+        "the file's header names {}; declare one column per field, in the file's order",
+        names.join(", ")
+    );
+    if !missing.is_empty() {
+        help.push_str(&format!(": {} too", missing.join(", ")));
+    }
+    if !extra.is_empty() {
+        help.push_str(&format!(
+            "{} {} not in the header",
+            if missing.is_empty() { ":" } else { "; and" },
+            extra.join(", ") + if extra.len() == 1 { " is" } else { " are" }
+        ));
+    }
+    help
+}
+
 /// The `len` bytes at `offset` of a declared schema's text, when the text
 /// is written plainly between quotes (`inside`); else the whole literal.
 fn within(inside: Option<Span>, literal: Span, offset: usize, len: usize) -> Span {
@@ -2522,12 +2520,13 @@ fn declared_type_misfit(
                 declare
             },
         ),
-        schema::TypeMisfit::Meaning { value, read_as } => (
+        schema::TypeMisfit::Meaning { example } => (
             format!("`{shown}` holds `{name}` as {held}, declared `{entry}`"),
-            if value.is_empty() {
-                "declared here".to_string()
-            } else {
-                format!("declared here: {value} would be read as {read_as}")
+            match example {
+                Some((value, read_as)) => {
+                    format!("declared here: {value} would be read as {read_as}")
+                }
+                None => "declared here".to_string(),
             },
             format!(
                 "numbers and dates convert into each other as days (or microseconds) from 1970-01-01; {declare}"

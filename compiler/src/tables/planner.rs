@@ -142,7 +142,7 @@ impl SqlText {
         let (text_len, segments_len) = (self.text.len(), self.segments.len());
         let at = |offset: usize| span.start + offset as u32;
         let mut run = 0;
-        let mut rest = raw.char_indices().peekable();
+        let mut rest = raw.char_indices();
         while let Some((i, c)) = rest.next() {
             if c != '\\' {
                 continue;
@@ -154,32 +154,21 @@ impl SqlText {
                     true,
                 );
             }
-            let (end, decoded) = match rest.next() {
-                Some((j, 'u')) => match raw[j..].find('}') {
-                    Some(close) => {
-                        let hex = raw[j + 1..j + close].trim_start_matches('{');
-                        let decoded = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
-                        for _ in 0..raw[j..j + close].chars().count() {
-                            rest.next();
-                        }
-                        (j + close + 1, decoded)
-                    }
-                    None => (j + 1, None),
-                },
-                Some((j, e)) => (
-                    j + e.len_utf8(),
-                    Some(match e {
-                        'n' => '\n',
-                        't' => '\t',
-                        'r' => '\r',
-                        other => other,
-                    }),
-                ),
-                None => (i + 1, None),
+            // The escape: `\u{...}` up to its brace, else one character.
+            let end = match rest.next() {
+                Some((j, 'u')) => raw[j..].find('}').map(|close| j + close + 1),
+                Some((j, e)) => Some(j + e.len_utf8()),
+                None => None,
             };
-            let Some(decoded) = decoded else {
+            let Some((end, decoded)) =
+                end.and_then(|end| Some((end, pipec_grammar::parser::unescape(&raw[i..end])?)))
+            else {
                 break;
             };
+            // Step past the rest of a `\u{...}`.
+            while rest.clone().next().is_some_and(|(k, _)| k < end) {
+                rest.next();
+            }
             self.push(
                 decoded.encode_utf8(&mut [0; 4]),
                 Span::new(at(i) as usize, at(end) as usize),
@@ -306,6 +295,49 @@ pub struct PlanError {
     /// (`o.qty` where `orders` has no alias `o`): the qualifier, the column,
     /// and the names (tables or aliases) of the query's tables that have it.
     pub unknown_qualifier: Option<(String, String, Vec<String>)>,
+    /// An `ORDER BY` or `GROUP BY` key written as a position beyond the
+    /// result's columns (`order by 9`).
+    pub key_position: Option<KeyPosition>,
+}
+
+/// An `ORDER BY 9` or `GROUP BY 9` beyond the result's columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyPosition {
+    /// Whether the key is a `GROUP BY` one (else `ORDER BY`).
+    pub group: bool,
+    /// The position as written.
+    pub position: String,
+    /// How many columns the result has.
+    pub columns: String,
+}
+
+impl KeyPosition {
+    /// The clause, as SQL writes it.
+    pub fn clause(&self) -> &'static str {
+        if self.group { "GROUP BY" } else { "ORDER BY" }
+    }
+
+    /// Read from the engine's message: "Order by column out of bounds,
+    /// specified: 9, max: 6" or "Cannot find column with position 3 in
+    /// SELECT clause. Valid columns: 1 to 2".
+    fn of(message: &str) -> Option<Self> {
+        let first_word = |text: &str| text.split([',', ' ', '.']).next().map(str::to_string);
+        if let Some((_, rest)) = message.split_once("Order by column out of bounds, specified: ") {
+            let (_, max) = rest.split_once(", max: ")?;
+            return Some(KeyPosition {
+                group: false,
+                position: first_word(rest)?,
+                columns: first_word(max)?,
+            });
+        }
+        let (_, rest) = message.split_once("Cannot find column with position ")?;
+        let (_, max) = rest.split_once("Valid columns: 1 to ")?;
+        Some(KeyPosition {
+            group: true,
+            position: first_word(rest)?,
+            columns: first_word(max)?,
+        })
+    }
 }
 
 /// A quoted literal that cannot be converted to the type of the column it
@@ -732,21 +764,10 @@ fn unmatched_call(sql: &SqlText, message: &str, tables: &[(&str, SchemaRef)]) ->
     sql.file_span_of(at)
 }
 
-/// Where the `ORDER BY` or `GROUP BY` position is that "Order by column
-/// out of bounds, specified: 9, max: 6" or "Cannot find column with
-/// position 3 in SELECT clause" is about: the first key written as that
-/// number.
-fn key_position_out_of_bounds(sql: &SqlText, error: &DataFusionError) -> Option<Span> {
-    let message = error.find_root().to_string();
-    let (group, rest) =
-        if let Some((_, rest)) = message.split_once("Order by column out of bounds, specified: ") {
-            (false, rest)
-        } else {
-            let (_, rest) = message.split_once("Cannot find column with position ")?;
-            (true, rest)
-        };
-    let number = rest.split([',', ' ']).next()?.trim();
-    let at = *crate::sql::key_positions(sql.text(), group, number).first()?;
+/// Where the key is that `found` is about: the first key of its clause
+/// written as that number.
+fn key_position_span(sql: &SqlText, found: &KeyPosition) -> Option<Span> {
+    let at = *crate::sql::key_positions(sql.text(), found.group, &found.position).first()?;
     sql.file_span_of(datafusion::common::Span::try_from_sqlparser_span(at)?)
 }
 
@@ -848,9 +869,10 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         .and_then(|d| d.span)
         .and_then(|s| sql.file_span_of(s));
     let uncastable = uncastable_literal(sql, error);
+    let key_position = KeyPosition::of(&error.find_root().to_string());
     let span = span
         .or_else(|| uncastable.as_ref().and_then(|u| u.span))
-        .or_else(|| key_position_out_of_bounds(sql, error));
+        .or_else(|| key_position_span(sql, key_position.as_ref()?));
     let ungrouped = ungrouped_column(error);
     let unknown_qualifier = unknown_qualifier(error);
     let unknown_column = match error.find_root() {
@@ -896,6 +918,12 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         sql.file_span(at, at + column.len())
     });
     let message = match (&unknown_column, diagnostic) {
+        _ if let Some(found) = &key_position => format!(
+            "{} {} names the result's column at that position, and it has {} columns",
+            found.clause(),
+            found.position,
+            found.columns
+        ),
         // The engine's short message ("expressions have incompatible
         // types") needs its detail: which ones (`Utf8 + Int64`).
         (None, Some(d)) => {
@@ -935,6 +963,7 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         ungrouped,
         unknown_function: unknown_function(diagnostic),
         unknown_qualifier,
+        key_position,
     }
 }
 
@@ -1020,23 +1049,6 @@ fn tidy(message: &str) -> String {
                 candidates.join(", ")
             )
         };
-    }
-    if let Some((_, rest)) = message.split_once("Order by column out of bounds, specified: ")
-        && let Some((position, max)) = rest.split_once(", max: ")
-    {
-        let max = max.split_whitespace().next().unwrap_or(max);
-        return format!(
-            "ORDER BY {position} names the result's column at that position, and it has {max} columns"
-        );
-    }
-    if let Some((_, rest)) = message.split_once("Cannot find column with position ")
-        && let Some((position, rest)) = rest.split_once(' ')
-        && let Some((_, max)) = rest.split_once("Valid columns: 1 to ")
-    {
-        let max = max.split_whitespace().next().unwrap_or(max);
-        return format!(
-            "GROUP BY {position} names the result's column at that position, and it has {max} columns"
-        );
     }
     let mut text = message.lines().next().unwrap_or(message).trim();
     for prefix in [

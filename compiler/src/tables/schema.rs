@@ -430,10 +430,9 @@ pub enum TypeMisfit {
     /// Numbers read as dates or times, or dates and times as numbers: the
     /// conversion succeeds and means nothing (`1` becomes `1970-01-02`).
     Meaning {
-        /// The first value of the file's first rows, as the file has it.
-        value: String,
-        /// That value as the run would read it.
-        read_as: String,
+        /// The first value of the file's first rows as the file has it, and
+        /// as the run would read it, when the rows were read.
+        example: Option<(String, String)>,
     },
     /// A number with a fraction in a column declared int: the run cuts it.
     Fraction {
@@ -482,14 +481,11 @@ pub fn kind_word(data_type: &DataType) -> String {
 }
 
 /// Compares a schema declared for the Parquet file (or directory, or glob)
-/// at `path` with the file's own types: declared columns the engine cannot
-/// convert, converts without meaning (numbers and dates), or converts with
-/// loss or failure on the file's first rows (read from a single file). Empty
-/// when all fit or the file cannot be read now.
-pub fn parquet_misfits(path: &Path, schema: &Schema) -> Vec<ColumnMisfit> {
-    let Some(found) = file_schema(path, FileKind::Parquet) else {
-        return Vec::new();
-    };
+/// at `path`, whose own schema is `found` ([`file_schema`]), with the file's
+/// types: declared columns the engine cannot convert, converts without
+/// meaning (numbers and dates), or converts with loss or failure on the
+/// file's first rows (read from a single file). Empty when all fit.
+pub fn parquet_misfits(path: &Path, found: &Schema, schema: &Schema) -> Vec<ColumnMisfit> {
     // Declared columns the file holds as another type.
     let differing: Vec<(usize, &Field, DataType)> = schema
         .fields()
@@ -518,10 +514,9 @@ pub fn parquet_misfits(path: &Path, schema: &Schema) -> Vec<ColumnMisfit> {
             let misfit = if !can_cast_types(&file_type, declared) {
                 TypeMisfit::NoConversion
             } else if converts_without_meaning(&file_type, declared) {
-                let (value, read_as) = values
-                    .and_then(|values| first_value_read_as(values, declared))
-                    .unwrap_or_default();
-                TypeMisfit::Meaning { value, read_as }
+                TypeMisfit::Meaning {
+                    example: values.and_then(|values| first_value_read_as(values, declared)),
+                }
             } else {
                 values.and_then(|values| value_misfit(values, declared))?
             };

@@ -647,7 +647,7 @@ fn is_operand(rule: Rule) -> bool {
 }
 
 /// The character an escape sequence stands for (`\n`, `\u{1F600}`, ...).
-fn unescape(escape: &str) -> Option<char> {
+pub fn unescape(escape: &str) -> Option<char> {
     let body = escape.strip_prefix('\\')?;
     Some(match body {
         "n" => '\n',

@@ -21,7 +21,7 @@ use crate::diagnostic::{Diagnostic, FileName, sort_diagnostics};
 use crate::lexer::{self, Lexeme, Token};
 use crate::span::Span;
 
-pub use build::MAX_EXPR_OPERATORS;
+pub use build::{MAX_EXPR_OPERATORS, unescape};
 
 /// The pest parser generated from `pipe.pest`.
 #[derive(Parser)]
