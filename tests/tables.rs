@@ -256,17 +256,27 @@ fn sql_reads_upstream_nodes_and_binds_values_as_parameters() {
   node people = read_csv("{input.dir}/people.csv")
   node cities = read_csv("{input.dir}/cities.csv")
   node nobody = sql("select name from people where name = {input.who}")
+  node written = sql("select name from people where name = {"o'hara"} or name = {"ada"}")
+  node filtered = filter(people, "name = {"o'hara"}")
   node old = sql("""
     select p.name, c.country from people p join cities c on p.city = c.city
     where p.age >= {input.min_age} order by p.name
   """)
   output nobody = nobody
+  output written = written
+  output filtered = filtered
   output old = old
 }"#,
         dir,
     )
     .expect("runs");
     assert_eq!(outputs["nobody"], json!([]));
+    // A text written inside `{}` is a value too, not SQL text.
+    assert_eq!(
+        outputs["written"],
+        json!([{"name": "ada"}, {"name": "ada"}])
+    );
+    assert_eq!(outputs["filtered"], json!([]));
     assert_eq!(
         outputs["old"],
         json!([{"name": "alan", "country": "uk"}, {"name": "grace", "country": "us"}])

@@ -6,7 +6,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::plan::{Mode, Plan, PlanExpr, PlanNode};
+use crate::plan::{Mode, Plan, PlanExpr, PlanNode, TemplatePart};
 
 /// The dependencies of one node, as positions in [`Plan::nodes`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -219,9 +219,12 @@ impl PlanExpr {
                 lhs.visit_refs(protected || coalesce, found);
                 rhs.visit_refs(protected || coalesce, found);
             }
-            PlanExpr::Template(items) | PlanExpr::List(items) => {
-                items.iter().for_each(|i| i.visit_refs(protected, found))
-            }
+            PlanExpr::Template(parts) => parts.iter().for_each(|part| {
+                if let TemplatePart::Value(value) = part {
+                    value.visit_refs(protected, found)
+                }
+            }),
+            PlanExpr::List(items) => items.iter().for_each(|i| i.visit_refs(protected, found)),
             PlanExpr::Record(fields) => fields
                 .iter()
                 .for_each(|(_, v)| v.visit_refs(protected, found)),

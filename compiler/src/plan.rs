@@ -208,8 +208,8 @@ pub enum PlanExpr {
     DurationMs(u64),
     /// A size in bytes.
     SizeBytes(u64),
-    /// A string with interpolations: text and expressions in order.
-    Template(Vec<PlanExpr>),
+    /// A string with interpolations: its text and its `{expr}`s in order.
+    Template(Vec<TemplatePart>),
     /// `a.b.c`
     Ref(Vec<String>),
     /// `[..]`
@@ -238,6 +238,21 @@ pub enum PlanExpr {
     Not(Box<PlanExpr>),
 }
 
+/// A piece of a [`PlanExpr::Template`]: written text, or an `{expr}`.
+///
+/// The two are kept apart even when the expression is itself a text
+/// (`"region = {"o'hara"}"`): `sql` and `filter` take the written text as
+/// SQL and bind each `{expr}` as a parameter, so a value must never be
+/// mistaken for text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplatePart {
+    /// Text as written (escapes decoded).
+    Text(String),
+    /// An interpolated expression.
+    Value(PlanExpr),
+}
+
 /// The key of a called pipeline in [`Plan::subplans`].
 pub fn subplan_key(file: &str, pipeline: &str) -> String {
     format!("{file}::{pipeline}")
@@ -264,8 +279,8 @@ pub fn lower_expr(expr: &Expr) -> PlanExpr {
                     .parts
                     .iter()
                     .map(|part| match part {
-                        StringPart::Text { value, .. } => PlanExpr::String(value.clone()),
-                        StringPart::Interpolation(inner) => lower_expr(inner),
+                        StringPart::Text { value, .. } => TemplatePart::Text(value.clone()),
+                        StringPart::Interpolation(inner) => TemplatePart::Value(lower_expr(inner)),
                     })
                     .collect(),
             ),

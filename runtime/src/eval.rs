@@ -1,6 +1,6 @@
 //! Evaluates plan expressions against a scope of named values.
 
-use pipec_compiler::plan::PlanExpr;
+use pipec_compiler::plan::{PlanExpr, TemplatePart};
 use serde_json::{Map, Value};
 
 use crate::pipes;
@@ -146,8 +146,12 @@ impl Evaluator<'_> {
             PlanExpr::Template(parts) => {
                 let mut out = String::new();
                 for part in parts {
-                    let value = self.eval(part, depth + 1)?;
-                    out.push_str(&text(&value));
+                    match part {
+                        TemplatePart::Text(written) => out.push_str(written),
+                        TemplatePart::Value(expr) => {
+                            out.push_str(&text(&self.eval(expr, depth + 1)?))
+                        }
+                    }
                     if out.len() > self.limits.max_result_bytes {
                         return Err(EvalError::Limit(format!(
                             "template text exceeds {} bytes",

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use pipec_compiler::analyze::Callee;
 use pipec_compiler::links::{NodeLinks, PlanLinks};
-use pipec_compiler::plan::{Mode, Plan, PlanExpr, PlanNode};
+use pipec_compiler::plan::{Mode, Plan, PlanExpr, PlanNode, TemplatePart};
 use serde_json::{Map, Value, json};
 
 use crate::eval::{Limits, Scope, evaluate};
@@ -1033,7 +1033,7 @@ fn short_json(value: &Value) -> String {
 /// is its items, a parameter each (an empty list is `NULL`, which matches
 /// nothing); a list anywhere else is refused, since no SQL value is a list.
 fn sql_with_params(
-    parts: &[PlanExpr],
+    parts: &[TemplatePart],
     scope: &dyn Scope,
     limits: &Limits,
 ) -> Result<Value, String> {
@@ -1067,7 +1067,7 @@ fn aggregate_values_with_params(
 /// The text of [`sql_with_params`], its parameters appended to `params`
 /// (numbered after those already there).
 fn sql_text_with_params(
-    parts: &[PlanExpr],
+    parts: &[TemplatePart],
     scope: &dyn Scope,
     limits: &Limits,
     params: &mut Vec<Value>,
@@ -1075,11 +1075,11 @@ fn sql_text_with_params(
     let mut text = String::new();
     for (i, part) in parts.iter().enumerate() {
         let expr = match part {
-            PlanExpr::String(s) => {
-                text.push_str(s);
+            TemplatePart::Text(written) => {
+                text.push_str(written);
                 continue;
             }
-            expr => expr,
+            TemplatePart::Value(expr) => expr,
         };
         let value = evaluate(expr, scope, limits).map_err(|e| e.to_string())?;
         let Value::Array(items) = value else {
@@ -1088,7 +1088,7 @@ fn sql_text_with_params(
             continue;
         };
         let after = match parts.get(i + 1) {
-            Some(PlanExpr::String(next)) => next.as_str(),
+            Some(TemplatePart::Text(next)) => next.as_str(),
             _ => "",
         };
         if !pipec_compiler::sql::is_in_list(&text, after) {
