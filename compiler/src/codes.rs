@@ -183,9 +183,14 @@ codes! {
         "pipeline p {\n  node orders = read_csv(\"o.csv\")\n  node q = sql(\"select * from orders\")\n  output rows = q\n}\n";
     /// SQL text that does not parse.
     SQL_SYNTAX = "E0304", "SQL that does not parse",
-        "The text of `sql(...)` is parsed with the SQL parser DataFusion uses; this text is not \
-         valid SQL. Each value of an `aggregate` is one SQL expression (`sum(amount)`), named \
-         by its key in the record, not with `as`.",
+        "The text of `sql(...)` (and a `filter` predicate) is parsed with the SQL parser \
+         DataFusion uses; this text is not valid SQL. The error is placed where the parser \
+         stopped: at a misspelt keyword (`form` for `from`, or `wher`, which the parser read as \
+         a table's alias), at the end of the text when it ends early or leaves a `(` open, at a \
+         quote never closed. SQL writes a missing value as `null` (`k is null`, not `None`), \
+         both conditions with `and` (not `&&`), and one statement per `sql` node. Each value of \
+         an `aggregate` is one SQL expression (`sum(amount)`), named by its key in the record, \
+         not with `as`.",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n  node q = sql(\"selec * from t\")\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n  node q = sql(\"select * from t\")\n  output rows = q\n}\n";
     /// Pipelines that call each other in a circle.

@@ -304,6 +304,107 @@ pub fn expression_error(text: &str) -> Option<String> {
         .then(|| format!("`{next}` follows a whole expression"))
 }
 
+/// Why SQL text does not parse, read from the parser's message
+/// (`Expected: end of statement, found: form at Line: 1, Column: 10`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// What the parser expected (`end of statement`), when it says.
+    pub expected: Option<String>,
+    /// What it found instead (`form`, `EOF`), when it says.
+    pub found: Option<String>,
+    /// The parser's words without their prefix and position.
+    pub message: String,
+    /// The 1-based line and column (in characters) it stopped at, if given.
+    pub at: Option<(u64, u64)>,
+}
+
+impl SyntaxError {
+    /// Reads a parser's message, with or without its `sql parser error: `
+    /// prefix.
+    pub fn of(message: &str) -> SyntaxError {
+        let message = message.trim();
+        let message = message
+            .strip_prefix("sql parser error: ")
+            .unwrap_or(message);
+        let (words, at) = match message.rsplit_once(" at Line: ") {
+            Some((words, place)) => {
+                let at = place.split_once(", Column: ").and_then(|(line, column)| {
+                    Some((line.trim().parse().ok()?, column.trim().parse().ok()?))
+                });
+                (words, at)
+            }
+            None => (message, None),
+        };
+        let (expected, found) = match words.strip_prefix("Expected: ") {
+            Some(rest) => match rest.rsplit_once(", found: ") {
+                Some((expected, found)) => (Some(expected.to_string()), Some(found.to_string())),
+                None => (Some(rest.to_string()), None),
+            },
+            None => (None, None),
+        };
+        SyntaxError {
+            expected,
+            found,
+            message: words.to_string(),
+            at,
+        }
+    }
+
+    /// Whether the parser met the end of the text.
+    pub fn at_end(&self) -> bool {
+        self.found.as_deref() == Some("EOF")
+    }
+}
+
+/// The SQL keywords a slip of the hand most often misspells, offered when
+/// the parser stops at a word near one (`form` for `from`).
+/// The likelier first.
+pub const CLAUSE_KEYWORDS: [&str; 26] = [
+    "select", "from", "where", "group", "order", "by", "having", "limit", "join", "and", "null",
+    "distinct", "between", "like", "offset", "inner", "left", "right", "full", "outer", "union",
+    "case", "when", "then", "else", "end",
+];
+
+/// The byte offset of the `(` that `text` leaves open (the last one not
+/// closed, quotes skipped), if there is one.
+pub fn unclosed_paren(text: &str) -> Option<usize> {
+    let quoted = quoted_ranges(text);
+    let mut open = Vec::new();
+    for (at, c) in text.char_indices() {
+        if quoted.iter().any(|r| r.contains(&at)) {
+            continue;
+        }
+        match c {
+            '(' => open.push(at),
+            ')' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
+/// The byte offset of the first `op` in `text` outside quotes.
+pub fn find_operator(text: &str, op: &str) -> Option<usize> {
+    let quoted = quoted_ranges(text);
+    text.match_indices(op)
+        .map(|(at, _)| at)
+        .find(|at| !quoted.iter().any(|r| r.contains(at)))
+}
+
+/// Where a second statement starts in `text` (after a `;` outside quotes
+/// that more than white space follows).
+pub fn second_statement(text: &str) -> Option<usize> {
+    let quoted = quoted_ranges(text);
+    let semicolon = text
+        .match_indices(';')
+        .map(|(at, _)| at)
+        .find(|at| !quoted.iter().any(|r| r.contains(at)) && !text[at + 1..].trim().is_empty())?;
+    let rest = &text[semicolon + 1..];
+    Some(semicolon + 1 + (rest.len() - rest.trim_start().len()))
+}
+
 /// The byte offset of `word` in `text` as a whole word (not inside a longer
 /// name), ignoring ASCII case as SQL names do, if it is there. A use outside
 /// quotes is preferred: SQL lowercases an unquoted name, so the `city` a
@@ -436,7 +537,40 @@ impl Visitor for Relations {
 
 #[cfg(test)]
 mod tests {
-    use super::{find_word, qualified_columns, table_references};
+    use super::{
+        SyntaxError, find_operator, find_word, qualified_columns, second_statement,
+        table_references, unclosed_paren,
+    };
+
+    #[test]
+    fn syntax_errors_are_read_with_their_place() {
+        let error = SyntaxError::of(
+            "sql parser error: Expected: end of statement, found: form at Line: 2, Column: 10",
+        );
+        assert_eq!(error.expected.as_deref(), Some("end of statement"));
+        assert_eq!(error.found.as_deref(), Some("form"));
+        assert_eq!(error.at, Some((2, 10)));
+        assert!(!error.at_end());
+        let end = SyntaxError::of("Expected: ), found: EOF");
+        assert_eq!(end.expected.as_deref(), Some(")"));
+        assert!(end.at_end());
+        assert_eq!(end.at, None);
+        let quote = SyntaxError::of("Unterminated string literal at Line: 1, Column: 32");
+        assert_eq!(quote.message, "Unterminated string literal");
+        assert_eq!((quote.expected, quote.at), (None, Some((1, 32))));
+    }
+
+    #[test]
+    fn open_parens_operators_and_statements_are_found_outside_quotes() {
+        assert_eq!(unclosed_paren("a in ('(', 'b'"), Some(5));
+        assert_eq!(unclosed_paren("(a) and (b or (c)"), Some(8));
+        assert_eq!(unclosed_paren("f(a) and ')'"), None);
+        assert_eq!(find_operator("x = '&&' and y && z", "&&"), Some(15));
+        assert_eq!(find_operator("x = '&&'", "&&"), None);
+        assert_eq!(second_statement("select 1; select 2"), Some(10));
+        assert_eq!(second_statement("select 1;  "), None);
+        assert_eq!(second_statement("select ';' as x"), None);
+    }
 
     #[test]
     fn an_in_list_is_in_then_parentheses_around_the_value_alone() {

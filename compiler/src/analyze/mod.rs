@@ -1368,22 +1368,21 @@ impl Checker<'_> {
                                 .is_ok()
                     })
                 });
-                let help = match keyword {
-                    Some(name) => format!(
+                let source = std::str::from_utf8(self.source.bytes(self.db)).ok();
+                let sql = crate::tables::planner::SqlText::of_query_text(source, text);
+                let diagnostic = crate::tables::syntax::syntax_diagnostic(
+                    self.file, &sql, text.span, "this SQL", &message,
+                );
+                self.report(match keyword {
+                    Some(name) => Diagnostic {
+                        fix: None,
+                        ..diagnostic
+                    }
+                    .with_help(format!(
                         "`{name}` is an SQL keyword: write the node's name in double quotes in the SQL text (`\\\"{name}\\\"`), or give the node another name"
-                    ),
-                    None => "the text is parsed with the SQL parser DataFusion uses".to_string(),
-                };
-                self.report(
-                    Diagnostic::new(
-                        codes::SQL_SYNTAX,
-                        format!("this SQL does not parse: {message}"),
-                        self.file,
-                        text.span,
-                    )
-                    .with_label("invalid SQL")
-                    .with_help(help),
-                )
+                    )),
+                    None => diagnostic,
+                })
             }
             Ok(tables) => {
                 let nodes: Vec<String> = self

@@ -17,6 +17,7 @@
 pub mod items;
 pub mod planner;
 pub mod schema;
+pub(crate) mod syntax;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -1809,12 +1810,49 @@ impl<'a> PipelineTables<'a> {
             }
             Err(errors) => {
                 for error in &errors {
-                    let diagnostic = self.plan_diagnostic(node, error, tables, whole);
+                    let diagnostic = self.plan_diagnostic(node, sql, error, tables, whole);
                     self.diagnostics.push(diagnostic);
                 }
                 None
             }
         }
+    }
+
+    /// The help for `None` (or `nil`) written as a column: SQL's missing
+    /// value is `null`, tested with `is null`. `k = None` is offered as
+    /// `k is null`, `k != None` as `k is not null`, any other as `null`.
+    fn python_none(
+        &self,
+        diagnostic: Diagnostic,
+        whole: Span,
+        span: Span,
+        written: &str,
+        columns_help: &str,
+    ) -> Diagnostic {
+        let before = self
+            .text
+            .get(whole.start as usize..span.start as usize)
+            .unwrap_or("")
+            .trim_end();
+        let (operator, replacement) = if before.ends_with("!=") || before.ends_with("<>") {
+            (2, "is not null")
+        } else if before.ends_with("==") {
+            (2, "is null")
+        } else if before.ends_with('=') && !before.ends_with(">=") && !before.ends_with("<=") {
+            (1, "is null")
+        } else {
+            (0, "null")
+        };
+        let from = whole.start as usize + before.len() - operator;
+        diagnostic
+            .with_help(format!(
+                "SQL writes a missing value as `null`, and a comparison with it is never true: test it with `is null` or `is not null`, not `{written}`; {columns_help}"
+            ))
+            .with_fix(
+                format!("write `{replacement}`"),
+                Span::new(from, span.end as usize),
+                replacement,
+            )
     }
 
     /// E0401 for `o.qty` where the query has no table or alias `o`: at the
@@ -1879,10 +1917,19 @@ impl<'a> PipelineTables<'a> {
     fn plan_diagnostic(
         &self,
         node: &str,
+        sql: &SqlText,
         error: &PlanError,
         tables: &[(&str, SchemaRef)],
         whole: Span,
     ) -> Diagnostic {
+        let lead = format!("node `{node}`'s SQL");
+        if let Some(message) = &error.syntax {
+            return syntax::syntax_diagnostic(self.file, sql, whole, &lead, message);
+        }
+        if let Some(diagnostic) = syntax::writing_diagnostic(self.file, sql, &lead, &error.message)
+        {
+            return diagnostic;
+        }
         let span = error.span.unwrap_or(whole);
         if let Some((qualifier, column, having)) = &error.unknown_qualifier {
             return self.unknown_qualifier(node, span, qualifier, column, having);
@@ -1953,6 +2000,12 @@ impl<'a> PipelineTables<'a> {
                         .to_ascii_lowercase();
                     ["=", ">", "<", "like"].iter().any(|op| before.ends_with(op))
                 };
+                if best.is_none()
+                    && written.eq_ignore_ascii_case(column)
+                    && matches!(column.as_str(), "none" | "nil")
+                {
+                    return self.python_none(diagnostic, whole, span, written, &columns_help);
+                }
                 if best.is_none() && (double_quoted || (exact && compared)) {
                     let text = format!("'{}'", column.replace('\'', "''"));
                     let why = if double_quoted {
@@ -2109,6 +2162,8 @@ impl<'a> PipelineTables<'a> {
         .with_label("DataFusion cannot plan this")
         .with_help(if message.starts_with("Aggregate functions are not allowed in the WHERE") {
             "a condition is tested row by row, before any grouping: to keep groups by an aggregate, `aggregate` first and filter its result (`filter(totals, \"total > 3\")`), or write HAVING in `sql`".to_string()
+        } else if is_bool_met_with_number(message) {
+            "a bool column is true or false: compare it with `true` or `false` (`flag = true`), or write it alone as the condition".to_string()
         } else if let Some(found) = &error.key_position {
             format!(
                 "{} a position from 1 to {}, or by a column's name",
@@ -2917,5 +2972,26 @@ mod tests {
         assert_eq!(sort_key("amount asc", true), ("amount", false));
         assert_eq!(sort_key("amount", true), ("amount", true));
         assert_eq!(sort_key("description", false), ("description", false));
+    }
+}
+
+/// Whether the engine's message is a comparison of a bool with a number
+/// (`flag = 1`: "... comparison operation Boolean = Int64").
+fn is_bool_met_with_number(message: &str) -> bool {
+    let Some((_, operation)) = message.rsplit_once("comparison operation ") else {
+        return false;
+    };
+    let sides: Vec<&str> = operation.split_whitespace().collect();
+    let number = |side: &str| {
+        side.starts_with("Int")
+            || side.starts_with("UInt")
+            || side.starts_with("Float")
+            || side.starts_with("Decimal")
+    };
+    match sides.as_slice() {
+        [left, _, right] => {
+            (*left == "Boolean" && number(right)) || (*right == "Boolean" && number(left))
+        }
+        _ => false,
     }
 }

@@ -103,6 +103,30 @@ impl SqlText {
         literal: &StringLit,
         type_of: impl Fn(&PipeExpr) -> DataType,
     ) {
+        self.push_literal_parts(source, literal, |sql, expr| {
+            sql.parameter_types.push(type_of(expr));
+            sql.parameter_spans.push(expr.span);
+            format!("${}", sql.parameter_types.len())
+        });
+    }
+
+    /// The text of `literal` (of the file `source`) as
+    /// [`crate::sql::query_text`] makes it, each `{expr}` as `NULL`, mapped
+    /// to the file.
+    pub fn of_query_text(source: Option<&str>, literal: &StringLit) -> SqlText {
+        let mut sql = SqlText::default();
+        sql.push_literal_parts(source, literal, |_, _| "NULL".to_string());
+        sql
+    }
+
+    /// Appends the parts of `literal`: its text, and for each `{expr}` the
+    /// text `placeholder` gives.
+    fn push_literal_parts(
+        &mut self,
+        source: Option<&str>,
+        literal: &StringLit,
+        mut placeholder: impl FnMut(&mut SqlText, &PipeExpr) -> String,
+    ) {
         for part in &literal.parts {
             match part {
                 StringPart::Text { value, span } => {
@@ -114,10 +138,8 @@ impl SqlText {
                     }
                 }
                 StringPart::Interpolation(expr) => {
-                    self.parameter_types.push(type_of(expr));
-                    self.parameter_spans.push(expr.span);
-                    let placeholder = format!("${}", self.parameter_types.len());
-                    self.push(&placeholder, expr.span, false);
+                    let text = placeholder(self, expr);
+                    self.push(&text, expr.span, false);
                 }
             }
         }
@@ -243,14 +265,14 @@ impl SqlText {
 
     /// The file span of a span of the engine (lines and columns of the
     /// SQL text).
-    fn file_span_of(&self, at: datafusion::common::Span) -> Option<Span> {
+    pub(crate) fn file_span_of(&self, at: datafusion::common::Span) -> Option<Span> {
         let start = self.offset_of(at.start.line, at.start.column)?;
         let end = self.offset_of(at.end.line, at.end.column).unwrap_or(start);
         self.file_span(start, end.max(start))
     }
 
     /// The byte range of a 1-based line and column (characters) of the text.
-    fn offset_of(&self, line: u64, column: u64) -> Option<usize> {
+    pub(crate) fn offset_of(&self, line: u64, column: u64) -> Option<usize> {
         if line == 0 || column == 0 {
             return None;
         }
@@ -298,6 +320,8 @@ pub struct PlanError {
     /// An `ORDER BY` or `GROUP BY` key written as a position beyond the
     /// result's columns (`order by 9`).
     pub key_position: Option<KeyPosition>,
+    /// The parser's message, when the text does not parse.
+    pub syntax: Option<String>,
 }
 
 /// An `ORDER BY 9` or `GROUP BY 9` beyond the result's columns.
@@ -954,9 +978,14 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         },
         _ => None,
     };
+    let syntax = match error.find_root() {
+        DataFusionError::SQL(parser_error, _) => Some(parser_error.to_string()),
+        _ => None,
+    };
     PlanError {
         message,
         span,
+        syntax,
         ambiguous,
         unknown_column,
         uncastable,
