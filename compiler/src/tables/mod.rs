@@ -1733,6 +1733,20 @@ impl<'a> PipelineTables<'a> {
                 continue;
             }
             if let Some(error) = crate::sql::expression_error(&crate::sql::query_text(literal)) {
+                // The parser's own error: where it stopped.
+                if error.starts_with("sql parser error: ") {
+                    let sql = SqlText::of_query_text(Some(self.text), literal);
+                    let lead = format!("node `{node}`: the value `{name}`");
+                    self.diagnostics.push(syntax::syntax_diagnostic(
+                        self.file,
+                        &sql,
+                        literal.span,
+                        &lead,
+                        &error,
+                    ));
+                    all_known = false;
+                    continue;
+                }
                 self.diagnostics.push(
                     Diagnostic::new(
                         codes::SQL_SYNTAX,
