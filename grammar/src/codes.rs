@@ -67,7 +67,9 @@ pub const EXPLANATIONS: &[Explanation] = &[
                string, operator or bracket. It is often a stray character from another \
                language (`@`, `$`, `;`, `&&`) or a typographic quote pasted from a document. \
                The language has no arithmetic either (`+ - * / %`): numbers are computed in \
-               SQL (`sql`, `filter`, `aggregate` values) or in a plugin.",
+               SQL (`sql`, `filter`, `aggregate` values) or in a plugin. Inside a string's \
+               `{...}` the text is an expression, so a string there takes plain quotes \
+               (`\"region = {\"o'hara\"}\"`): a `\\\"` there is this error, at its backslash.",
         wrong: "pipeline p {\n  node a = echo(1) @retry\n}\n",
         right: "pipeline p {\n  node a = echo(1) { retry 1 }\n}\n",
     },

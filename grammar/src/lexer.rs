@@ -27,6 +27,22 @@ pub enum LexError {
     NestedTooDeep,
     /// An arithmetic operator (`+ - * / %`): the language has none.
     Arithmetic,
+    /// A `\\` inside an interpolation (`"a {\\"b\\"} c"`): an interpolation
+    /// holds an expression, whose strings take plain quotes. The byte
+    /// offset of the `\\` from the start of the string token.
+    EscapeInInterpolation(u32),
+}
+
+impl LexError {
+    /// The error with an offset inside it moved `by` bytes further on.
+    fn shifted(self, by: usize) -> LexError {
+        match self {
+            LexError::EscapeInInterpolation(at) => {
+                LexError::EscapeInInterpolation(at.saturating_add(by as u32))
+            }
+            other => other,
+        }
+    }
 }
 
 /// How deep interpolations, the brackets inside them and the strings inside
@@ -323,14 +339,15 @@ enum Scan {
 }
 
 fn lex_string(lex: &mut logos::Lexer<Token>) -> Result<(), LexError> {
-    finish(lex, scan_string(lex.remainder(), false, 0))
+    finish(lex, scan_string(lex.remainder(), false, 0), 1)
 }
 
 fn lex_triple_string(lex: &mut logos::Lexer<Token>) -> Result<(), LexError> {
-    finish(lex, scan_string(lex.remainder(), true, 0))
+    finish(lex, scan_string(lex.remainder(), true, 0), 3)
 }
 
-fn finish(lex: &mut logos::Lexer<Token>, scan: Scan) -> Result<(), LexError> {
+/// Ends a string token opened by `quote` bytes.
+fn finish(lex: &mut logos::Lexer<Token>, scan: Scan, quote: usize) -> Result<(), LexError> {
     match scan {
         Scan::Closed(n) => {
             lex.bump(n);
@@ -338,7 +355,7 @@ fn finish(lex: &mut logos::Lexer<Token>, scan: Scan) -> Result<(), LexError> {
         }
         Scan::Open(n, error) => {
             lex.bump(n);
-            Err(error)
+            Err(error.shifted(quote))
         }
     }
 }
@@ -357,6 +374,14 @@ fn scan_string(rest: &str, triple: bool, depth: usize) -> Scan {
             b'\n' if !triple => return Scan::Open(i, LexError::UnterminatedString),
             b'{' => match scan_interpolation(&rest[i + 1..], depth + 1) {
                 Ok(n) => i += 1 + n,
+                Err(error @ LexError::EscapeInInterpolation(_)) => {
+                    let end = if triple {
+                        bytes.len()
+                    } else {
+                        line_end(rest, i)
+                    };
+                    return Scan::Open(end, error.shifted(i + 1));
+                }
                 Err(error) => {
                     let end = if triple {
                         bytes.len()
@@ -393,6 +418,7 @@ fn scan_interpolation(rest: &str, depth: usize) -> Result<usize, LexError> {
             return Err(LexError::NestedTooDeep);
         }
         match bytes[i] {
+            b'\\' => return Err(LexError::EscapeInInterpolation(i as u32)),
             b'{' => braces += 1,
             b'}' if braces == 0 => return Ok(i + 1),
             b'}' => braces -= 1,
@@ -404,6 +430,9 @@ fn scan_interpolation(rest: &str, depth: usize) -> Result<usize, LexError> {
                 match scan_string(&rest[i + skip..], triple, depth + braces + brackets + 1) {
                     Scan::Closed(n) => i += skip + n - 1,
                     Scan::Open(_, LexError::NestedTooDeep) => return Err(LexError::NestedTooDeep),
+                    Scan::Open(_, error @ LexError::EscapeInInterpolation(_)) => {
+                        return Err(error.shifted(i + skip));
+                    }
                     Scan::Open(..) => return Err(LexError::UnterminatedInterpolation),
                 }
             }
@@ -457,6 +486,24 @@ mod tests {
         assert_eq!(lexemes[0].token, Ok(Token::String));
         assert_eq!(lexemes[0].span, Span::new(0, 24));
         assert_eq!(lexemes[1].token, Ok(Token::Ident));
+    }
+
+    #[test]
+    fn an_escape_inside_an_interpolation_is_placed_at_its_backslash() {
+        // `x = "a {\"b\"} c"` then the next line.
+        let src = "x = \"a {\\\"b\\\"} c\"\nnode";
+        let lexemes = lex(src);
+        let string = lexemes.iter().find(|l| l.token.is_err()).expect("an error");
+        assert_eq!(string.token, Err(LexError::EscapeInInterpolation(4)));
+        assert_eq!(&src[string.span.start as usize + 4..][..1], "\\");
+        assert_eq!(lexemes.last().map(|l| l.token), Some(Ok(Token::KwNode)));
+        // Nested one string deeper, in a triple string.
+        let src = "\"\"\"a {f(\"b {\\\"c\\\"}\")} d\"\"\"";
+        let lexemes = lex(src);
+        let Err(LexError::EscapeInInterpolation(at)) = lexemes[0].token else {
+            panic!("{:?}", lexemes[0].token)
+        };
+        assert_eq!(&src[at as usize..][..2], "\\\"");
     }
 
     #[test]

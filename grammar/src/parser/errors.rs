@@ -379,6 +379,12 @@ pub fn lexical_diagnostic(file: &FileName, lexeme: &Lexeme) -> Diagnostic {
                 .with_label("string starts here")
                 .with_help("compute the inner parts in nodes of their own; deeper nesting is refused to keep every tool safe")
         }
+        Err(LexError::EscapeInInterpolation(at)) => {
+            let at = span.start as usize + at as usize;
+            Diagnostic::new(codes::UNEXPECTED_CHARACTER, "a `\\` inside `{...}`: an interpolation holds an expression, not text", file, Span::new(at, at + 1))
+                .with_label("no escape here")
+                .with_help("a string inside `{...}` takes plain quotes, as anywhere in an expression: `\"region = {\"o'hara\"}\"`; for a literal brace in the text write `\\{`")
+        }
         Err(LexError::Arithmetic) => {
             Diagnostic::new(codes::UNEXPECTED_CHARACTER, "`.pipe` expressions have no arithmetic", file, span)
                 .with_label("not an operator of the language")
