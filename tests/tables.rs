@@ -1386,3 +1386,49 @@ fn a_run_on_an_engine_started_beforehand_computes_the_same_tables() {
         );
     }
 }
+
+#[test]
+fn a_parquet_file_of_any_name_is_read_and_a_file_of_another_format_is_named() {
+    let temp = temp_dir("parquet_names");
+    let dir = temp.path();
+    write_data(dir);
+    // Written as Parquet under a name that does not end `.parquet`.
+    let written = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_csv("{input.dir}/people.csv")
+  node saved = write_parquet(people, "{input.dir}/people.pq")
+  output saved = saved
+}"#,
+        dir,
+    )
+    .expect("writes");
+    assert_eq!(written["saved"]["rows"], json!(5));
+    let read = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_parquet("{input.dir}/people.pq")
+  node n = sql("select count(*) as n from people")
+  output n = n
+}"#,
+        dir,
+    )
+    .expect("reads a .pq file");
+    assert_eq!(read["n"], json!([{"n": 5}]));
+    // CSV text given to `read_parquet` (the path is known only at run
+    // time, so the check cannot see it): the error says what it holds.
+    let error = run(
+        r#"pipeline p {
+  input dir: path
+  node people = read_parquet("{input.dir}/people.csv")
+  node n = sql("select count(*) as n from people")
+  output n = n
+}"#,
+        dir,
+    )
+    .expect_err("CSV is no Parquet");
+    assert!(
+        error.contains("is not a Parquet file; it holds text such as CSV: read it with `read_csv`"),
+        "{error}"
+    );
+}

@@ -310,6 +310,16 @@ codes! {
          written.",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int\")\n  node saved = write_csv(t, \"out/t.csv\")\n  node again = read_csv(\"out/t.csv\")\n  output rows = again\n  output file = saved\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\", schema: \"id int\")\n  node saved = write_csv(t, \"out/t.csv\")\n  node again = read_csv(\"out/t.csv\") { after saved }\n  output rows = again\n  output file = saved\n}\n";
+    /// A reader given a file that holds another format.
+    FILE_OF_ANOTHER_FORMAT = "E0411", "a reader given a file of another format",
+        "`read_csv`, `read_parquet` and `read_json` each read one format. The file the path \
+         names exists and holds another, judged by its first bytes (Parquet files begin with \
+         `PAR1`, JSON with `{` or `[`): the run would fail at that node (\"Corrupt footer\"), \
+         or read the bytes as garbage. Read it with the reader of its format (the fix renames \
+         the operator when only the path and a schema are given). A file given to `read_csv` \
+         that is not text is not reported: it may be compressed.",
+        "pipeline p {\n  node t = read_parquet(\"examples/sales/data/orders.csv\")\n  output rows = t\n}\n",
+        "pipeline p {\n  node t = read_csv(\"examples/sales/data/orders.csv\")\n  output rows = t\n}\n";
     /// A number literal that a table query's types convert to a date or time.
     NUMBER_AS_DATE = "W0403", "a number taken as a date",
         "A `filter` predicate, `sql` text or `aggregate` value compares a date or time column \

@@ -83,6 +83,8 @@ pub struct NodeSummary {
     pub millis: u128,
     /// Items produced.
     pub items: usize,
+    /// Why it failed (its first failed task's error), when it failed.
+    pub error: Option<String>,
 }
 
 /// The outcome of a run.
@@ -554,6 +556,7 @@ fn run_with_engine(
                 attempts: n.attempts,
                 millis: n.millis,
                 items: n.items.len(),
+                error: n.failed.clone(),
             })
             .collect(),
         error: first_error,

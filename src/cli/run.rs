@@ -282,6 +282,18 @@ pub fn run(args: &RunArgs) -> u8 {
                 .map(|e| format!(": {}", redact(e.to_string())))
                 .unwrap_or_default()
         );
+        // Each other failed node's error (`--keep-going` lets several fail).
+        for node in &result.nodes {
+            if let Some(error) = &node.error
+                && node.state == NodeState::Failed
+                && !result
+                    .error
+                    .as_deref()
+                    .is_some_and(|first| first.starts_with(&format!("node `{}`", node.name)))
+            {
+                eprintln!("error: node `{}`: {}", node.name, redact(error.clone()));
+            }
+        }
         // Each output left out because its table failed, unless that is
         // the failure just named.
         for (name, error) in &result.failed_outputs {

@@ -42,7 +42,9 @@ use crate::scope::{Kind, lookup};
 use crate::types::Type;
 use pipec_grammar::ast::{Ident, TypeExpr, TypeKind};
 use planner::{PlanError, SqlText, plan, quoted_interpolations};
-use schema::{FileKind, csv_delimiter, declared_schema, file_schema, type_word};
+use schema::{
+    FileFormat, FileKind, csv_delimiter, declared_schema, file_schema, sniff_format, type_word,
+};
 
 /// The diagnostics of the table schemas of every pipeline of a source.
 #[salsa::tracked(returns(ref), no_eq)]
@@ -813,6 +815,9 @@ impl<'a> PipelineTables<'a> {
         let Some(path) = self.path_arg(value) else {
             return self.written_schema(value, json);
         };
+        if self.depth == 0 && self.file_of_another_format(operator, args, value, &path) {
+            return None;
+        }
         let kind = match operator {
             "read_csv" => self.csv_kind(args)?,
             "read_parquet" => FileKind::Parquet,
@@ -829,6 +834,75 @@ impl<'a> PipelineTables<'a> {
             self.check_near_file(value, &path);
         }
         None
+    }
+
+    /// E0411 for a reader given a file that exists and holds another
+    /// format (`read_parquet("orders.csv")`), which the run could not read,
+    /// or would read as garbage; whether it was reported. A CSV reader is
+    /// not told about bytes that are not text: they may be compressed.
+    fn file_of_another_format(
+        &mut self,
+        operator: &str,
+        args: &Args<'a>,
+        value: &Expr,
+        path: &Path,
+    ) -> bool {
+        let Some(format) = sniff_format(path) else {
+            return false;
+        };
+        let expected = match operator {
+            "read_parquet" => FileFormat::Parquet,
+            "read_json" => FileFormat::Json,
+            _ => FileFormat::Text,
+        };
+        let fits = match (expected, format) {
+            (expected, found) if expected == found => true,
+            // A CSV file may begin with `{` or `[`, or be compressed.
+            (FileFormat::Text, FileFormat::Json | FileFormat::Binary) => true,
+            _ => false,
+        };
+        if fits {
+            return false;
+        }
+        let shown = self
+            .path_text(value)
+            .unwrap_or_else(|| path.display().to_string());
+        let what = match operator {
+            "read_parquet" => "a Parquet file",
+            "read_json" => "JSON records",
+            _ => "CSV text",
+        };
+        let diagnostic = Diagnostic::new(
+            codes::FILE_OF_ANOTHER_FORMAT,
+            format!("`{shown}` is not {what}: {}", format.described()),
+            self.file,
+            value.span,
+        )
+        .with_label(format!("`{operator}` cannot read this file"));
+        // The other reader takes the same arguments when only the path and
+        // a schema are given.
+        let plain = args
+            .by_param
+            .iter()
+            .all(|(param, _)| matches!(*param, "path" | "schema"));
+        // A path given as an input: the input may be what is wrong.
+        let input = match &value.kind {
+            ExprKind::Ref(parts) => parts.get(1).map(|name| name.name.as_str()),
+            _ => None,
+        };
+        let diagnostic = match (format.reader(), input) {
+            (Some(reader), Some(input)) => diagnostic.with_help(format!(
+                "give `input.{input}` {what}, or read the file with `{reader}`"
+            )),
+            (Some(reader), None) if plain => diagnostic
+                .with_help(format!("read it with `{reader}`"))
+                .with_fix(format!("replace with `{reader}`"), args.callee, reader),
+            (Some(reader), None) => diagnostic.with_help(format!("read it with `{reader}`")),
+            (None, _) => diagnostic
+                .with_help("the readers read CSV, Parquet and JSON files; convert this one first"),
+        };
+        self.diagnostics.push(diagnostic);
+        true
     }
 
     /// The schema of the file at the path `value` when it is not there now
@@ -2392,6 +2466,8 @@ fn sql_type(ty: &Type) -> DataType {
 /// A node's arguments by parameter name.
 struct Args<'a> {
     by_param: Vec<(&'a str, &'a Expr)>,
+    /// Where the operator is named (`read_csv` of `read_csv(...)`).
+    callee: Span,
 }
 
 impl<'a> Args<'a> {
@@ -2403,7 +2479,10 @@ impl<'a> Args<'a> {
             .zip(&info.binds)
             .filter_map(|(arg, param)| Some((param.as_deref()?, &arg.value)))
             .collect();
-        Args { by_param }
+        Args {
+            by_param,
+            callee: decl.call.callee_span,
+        }
     }
 
     fn value(&self, param: &str) -> Option<&'a Expr> {

@@ -157,6 +157,83 @@ pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
     Schema::try_merge(schemas).ok().map(Arc::new)
 }
 
+/// What a file holds, judged by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Parquet (`PAR1`).
+    Parquet,
+    /// JSON: text whose first character is `{` or `[`.
+    Json,
+    /// Other text (CSV, or anything else written in characters).
+    Text,
+    /// Bytes that are not text (compressed, or another binary format).
+    Binary,
+}
+
+impl FileFormat {
+    /// The reader that reads this format, if one does.
+    pub fn reader(self) -> Option<&'static str> {
+        match self {
+            FileFormat::Parquet => Some("read_parquet"),
+            FileFormat::Json => Some("read_json"),
+            FileFormat::Text => Some("read_csv"),
+            FileFormat::Binary => None,
+        }
+    }
+
+    /// How a message says what the file holds (`it holds JSON`).
+    pub fn described(self) -> &'static str {
+        match self {
+            FileFormat::Parquet => "it is a Parquet file",
+            FileFormat::Json => "it holds JSON",
+            FileFormat::Text => "it holds text such as CSV",
+            FileFormat::Binary => "it holds bytes that are not text",
+        }
+    }
+}
+
+/// What the regular file at `path` holds, from its first bytes; `None` when
+/// it cannot be read or is empty.
+pub fn sniff_format(path: &Path) -> Option<FileFormat> {
+    let mut file = regular_file(path)?;
+    let mut head = [0u8; 512];
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(_) => return None,
+        }
+    }
+    let head = &head[..filled];
+    if head.is_empty() {
+        return None;
+    }
+    if head.starts_with(b"PAR1") {
+        return Some(FileFormat::Parquet);
+    }
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        // A character cut by the end of the sample is still text.
+        Err(error) if error.error_len().is_none() => {
+            std::str::from_utf8(&head[..error.valid_up_to()]).ok()?
+        }
+        Err(_) => return Some(FileFormat::Binary),
+    };
+    if text.contains('\0') {
+        return Some(FileFormat::Binary);
+    }
+    let first = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .next();
+    Some(match first {
+        Some('{' | '[') => FileFormat::Json,
+        _ => FileFormat::Text,
+    })
+}
+
 /// Whether a path is a glob pattern (`parts/*.csv`), as the engine reads one.
 pub fn is_glob(path: &Path) -> bool {
     path.to_str().is_some_and(|p| p.contains(['*', '?', '[']))

@@ -23,8 +23,9 @@ use super::{Tables, handle};
 use crate::plugins::Args;
 use pipec_compiler::tables::planner::context_of_its_own;
 use pipec_compiler::tables::schema::{
-    FileKind, column_data_type, csv_delimiter, declared_schema as parse_declared_schema,
-    file_schema, json_is_array, null_pattern,
+    FileFormat, FileKind, column_data_type, csv_delimiter,
+    declared_schema as parse_declared_schema, file_schema, json_is_array, null_pattern,
+    sniff_format,
 };
 use pipec_compiler::tables::{join_right_names, sort_key};
 
@@ -76,14 +77,21 @@ impl Tables {
             "read_parquet" => {
                 let path = source_path(args)?;
                 let schema = declared_schema(args)?;
-                let mut options = ParquetReadOptions::default();
+                // One file is read whatever its name ends with (`data.pq`);
+                // a directory's files are those ending `.parquet`.
+                let extension = if Path::new(&path).is_file() {
+                    extension_of(&path)
+                } else {
+                    ".parquet".to_string()
+                };
+                let mut options = ParquetReadOptions::default().file_extension(&extension);
                 if let Some(schema) = &schema {
                     options = options.schema(schema);
                 }
                 self.context()
                     .read_parquet(path.as_str(), options)
                     .await
-                    .map_err(|e| read_error(&path, e))?
+                    .map_err(|e| parquet_read_error(&path, e))?
             }
             "read_json" => {
                 let path = source_path(args)?;
@@ -676,6 +684,24 @@ fn extension_of(path: &str) -> String {
         .extension()
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_default()
+}
+
+/// [`read_error`] for a Parquet reader: a file that holds another format
+/// says so, with the reader of its format.
+fn parquet_read_error(path: &str, error: datafusion::error::DataFusionError) -> String {
+    match sniff_format(Path::new(path)) {
+        Some(format) if format != FileFormat::Parquet => {
+            let reader = format
+                .reader()
+                .map(|reader| format!(": read it with `{reader}`"))
+                .unwrap_or_default();
+            format!(
+                "cannot read `{path}`: it is not a Parquet file; {}{reader}",
+                format.described()
+            )
+        }
+        _ => read_error(path, error),
+    }
 }
 
 fn read_error(path: &str, error: datafusion::error::DataFusionError) -> String {
