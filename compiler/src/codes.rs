@@ -320,6 +320,15 @@ codes! {
          that is not text is not reported: it may be compressed.",
         "pipeline p {\n  node t = read_parquet(\"examples/sales/data/orders.csv\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"examples/sales/data/orders.csv\")\n  output rows = t\n}\n";
+    /// A CSV value its column's inferred type cannot take.
+    INFERRED_TYPE_MISFIT = "E0412", "a CSV value that its column's inferred type cannot take",
+        "A `read_csv` without a schema reads its file's first rows (1,000) to infer each \
+         column's type, by the look of the values: `2026-01-05` looks like a date, `42` like \
+         an int. A value there that looks the part and is not (`2026-13-01`) is then read as the column's type, and the run fails on its row. \
+         Declare the column as text in a schema (the fix writes the inferred schema with that \
+         column as `string`), or mend the line.",
+        "pipeline p {\n  node t = read_csv(\"tests/golden/check/err_csv_inferred_type_misfit/days.csv\")\n  output rows = t\n}\n",
+        "pipeline p {\n  node t = read_csv(\"tests/golden/check/err_csv_inferred_type_misfit/days.csv\", schema: \"id int, day string\")\n  output rows = t\n}\n";
     /// A number literal that a table query's types convert to a date or time.
     NUMBER_AS_DATE = "W0403", "a number taken as a date",
         "A `filter` predicate, `sql` text or `aggregate` value compares a date or time column \

@@ -823,8 +823,11 @@ impl<'a> PipelineTables<'a> {
             "read_parquet" => FileKind::Parquet,
             _ => FileKind::Json,
         };
-        let known = file_schema(&path, kind);
-        if known.is_some() {
+        let known = file_schema(&path, kind.clone());
+        if let Some(inferred) = &known {
+            if self.depth == 0 && matches!(kind, FileKind::Csv { .. }) && path.is_file() {
+                self.check_inferred_against_file(args, value, &path, &kind, inferred);
+            }
             return known;
         }
         if let Some(written) = self.written_schema(value, json) {
@@ -834,6 +837,78 @@ impl<'a> PipelineTables<'a> {
             self.check_near_file(value, &path);
         }
         None
+    }
+
+    /// E0412 for a CSV file read without a schema whose first rows hold a
+    /// value that its column's inferred type cannot take (`2026-13-01` in
+    /// a column of dates, a number too long for an int): inference goes by
+    /// each value's look, and the run would fail on that row. The fix
+    /// declares the inferred schema with that column as text.
+    fn check_inferred_against_file(
+        &mut self,
+        args: &Args<'a>,
+        value: &Expr,
+        path: &Path,
+        kind: &FileKind,
+        inferred: &Schema,
+    ) {
+        let Some(schema::Misfit::Value {
+            line,
+            column,
+            value: written,
+        }) = schema::csv_misfit(path, kind, inferred)
+        else {
+            return;
+        };
+        let Some(field) = inferred.fields().get(column) else {
+            return;
+        };
+        let name = field.name();
+        let word = type_word(field.data_type()).unwrap_or("its type");
+        let shown = self
+            .path_text(value)
+            .unwrap_or_else(|| path.display().to_string());
+        let a_word = with_article(word);
+        let diagnostic = Diagnostic::new(
+            codes::INFERRED_TYPE_MISFIT,
+            format!(
+                "`{shown}` line {line}: '{written}' is not {a_word}, and column `{name}` reads as {word}s"
+            ),
+            self.file,
+            value.span,
+        )
+        .with_label(format!("the run fails at line {line}"))
+        .with_help(format!(
+            "the file's first rows look like {word}s in `{name}`, so it is read as {a_word} column; declare `{name} string` in a schema to read it as text, or mend line {line}"
+        ));
+        // The inferred schema, that column as text, as the reader's
+        // `schema:` (when every column can be written so).
+        let entries: Option<Vec<String>> = inferred
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let plain = f
+                    .name()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
+                let word = if i == column {
+                    Some("string")
+                } else {
+                    type_word(f.data_type())
+                };
+                Some(format!("{} {}", plain.then_some(f.name())?, word?))
+            })
+            .collect();
+        let diagnostic = match entries {
+            Some(entries) if args.value("schema").is_none() => diagnostic.with_fix(
+                format!("declare the schema, `{name}` as text"),
+                Span::new(args.call_end as usize - 1, args.call_end as usize - 1),
+                format!(", schema: \"{}\"", entries.join(", ")),
+            ),
+            _ => diagnostic,
+        };
+        self.diagnostics.push(diagnostic);
     }
 
     /// E0411 for a reader given a file that exists and holds another
@@ -2468,6 +2543,8 @@ struct Args<'a> {
     by_param: Vec<(&'a str, &'a Expr)>,
     /// Where the operator is named (`read_csv` of `read_csv(...)`).
     callee: Span,
+    /// Where the call ends, after its `)`.
+    call_end: u32,
 }
 
 impl<'a> Args<'a> {
@@ -2482,6 +2559,7 @@ impl<'a> Args<'a> {
         Args {
             by_param,
             callee: decl.call.callee_span,
+            call_end: decl.call.span.end,
         }
     }
 
