@@ -412,10 +412,29 @@ pub fn second_statement(text: &str) -> Option<usize> {
 /// written before it; a quoted use is found when there is no other.
 pub fn find_word(text: &str, word: &str) -> Option<usize> {
     let uses = whole_word_uses(text, word);
+    // A name followed by `(` is a function called, not a column (`count`
+    // of `count(*)` before `order by count`).
+    let called = |at: &usize| text[at + word.len()..].trim_start().starts_with('(');
+    let uses = match uses
+        .iter()
+        .copied()
+        .filter(|at| !called(at))
+        .collect::<Vec<_>>()
+    {
+        columns if !columns.is_empty() => columns,
+        _ => uses,
+    };
     let first = *uses.first()?;
     let quoted = quoted_ranges(text);
     let outside = |at: &usize| !quoted.iter().any(|r| r.contains(at));
     Some(uses.into_iter().find(outside).unwrap_or(first))
+}
+
+/// Whether `text` calls a function named `word` (`count(*)`), in any case.
+pub fn is_called(text: &str, word: &str) -> bool {
+    whole_word_uses(text, word)
+        .into_iter()
+        .any(|at| text[at + word.len()..].trim_start().starts_with('('))
 }
 
 /// The byte offsets of `word` in `text` as a whole word (not inside a

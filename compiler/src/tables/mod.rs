@@ -666,6 +666,7 @@ impl<'a> PipelineTables<'a> {
                 Some(schema)
             }
             "select" => {
+                self.check_select_not_empty(args);
                 let (input, schema) = self.table_arg(args, "table")?;
                 let columns = self.columns(args, "columns", &input, &schema, false)?;
                 Some(Arc::new(Schema::new(fields_named(&schema, &columns))))
@@ -1461,6 +1462,27 @@ impl<'a> PipelineTables<'a> {
     }
 
     /// A limit is a count of rows: a negative literal is refused.
+    /// E0405 for `select(t, [])`: a table of no columns, one empty
+    /// record per row.
+    fn check_select_not_empty(&mut self, args: &Args<'a>) {
+        let Some(value) = args.value("columns") else {
+            return;
+        };
+        if !matches!(&value.kind, ExprKind::List(items) if items.is_empty()) {
+            return;
+        }
+        self.diagnostics.push(
+            Diagnostic::new(
+                codes::BAD_TABLE_OPTION,
+                "`select` of no columns",
+                self.file,
+                value.span,
+            )
+            .with_label("no column named")
+            .with_help("name the columns to keep (`select(t, [\"id\", \"amount\"])`); every row would be an empty record"),
+        );
+    }
+
     fn check_limit(&mut self, args: &Args<'a>) {
         let Some(value) = args.value("n") else {
             return;
@@ -2181,6 +2203,13 @@ impl<'a> PipelineTables<'a> {
                             "{why}: if `{column}` is text, write it in single quotes ({text}); {columns_help}"
                         ))
                         .with_fix(format!("write the text {text}"), span, text);
+                }
+                // `order by count` after `select count(*)`: the result's
+                // column is named `count(*)`.
+                if best.is_none() && crate::sql::is_called(sql.text(), column) {
+                    return diagnostic.with_help(format!(
+                        "a call's column is named after the whole call (`{column}(...)`), not `{column}`: name it with `as` (`{column}(...) as n`) and use that name; {columns_help}"
+                    ));
                 }
                 if !exact && !double_quoted {
                     return diagnostic.with_help(columns_help);
@@ -3098,6 +3127,27 @@ fn unknown_column(
     }
 }
 
+/// Whether the engine's message is a comparison of a bool with a number
+/// (`flag = 1`: "... comparison operation Boolean = Int64").
+fn is_bool_met_with_number(message: &str) -> bool {
+    let Some((_, operation)) = message.rsplit_once("comparison operation ") else {
+        return false;
+    };
+    let sides: Vec<&str> = operation.split_whitespace().collect();
+    let number = |side: &str| {
+        side.starts_with("Int")
+            || side.starts_with("UInt")
+            || side.starts_with("Float")
+            || side.starts_with("Decimal")
+    };
+    match sides.as_slice() {
+        [left, _, right] => {
+            (*left == "Boolean" && number(right)) || (*right == "Boolean" && number(left))
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{join_kind_named, mentions_table_operator, sort_key, sql_identifier};
@@ -3143,26 +3193,5 @@ mod tests {
         assert_eq!(sort_key("amount asc", true), ("amount", false));
         assert_eq!(sort_key("amount", true), ("amount", true));
         assert_eq!(sort_key("description", false), ("description", false));
-    }
-}
-
-/// Whether the engine's message is a comparison of a bool with a number
-/// (`flag = 1`: "... comparison operation Boolean = Int64").
-fn is_bool_met_with_number(message: &str) -> bool {
-    let Some((_, operation)) = message.rsplit_once("comparison operation ") else {
-        return false;
-    };
-    let sides: Vec<&str> = operation.split_whitespace().collect();
-    let number = |side: &str| {
-        side.starts_with("Int")
-            || side.starts_with("UInt")
-            || side.starts_with("Float")
-            || side.starts_with("Decimal")
-    };
-    match sides.as_slice() {
-        [left, _, right] => {
-            (*left == "Boolean" && number(right)) || (*right == "Boolean" && number(left))
-        }
-        _ => false,
     }
 }
