@@ -1432,3 +1432,32 @@ fn a_parquet_file_of_any_name_is_read_and_a_file_of_another_format_is_named() {
         "{error}"
     );
 }
+
+#[test]
+fn sql_reads_a_table_input_by_its_name() {
+    let temp = temp_dir("table_input_in_sql");
+    let dir = temp.path();
+    write_data(dir);
+    let plan = compile_source(
+        "tables.pipe",
+        r#"pipeline p {
+  input people: table
+  input min_age: int = 40
+  node old = sql("select name from people where age >= {input.min_age} order by name")
+  output old = old
+}"#,
+        None,
+    )
+    .expect("an input read by name in SQL is no unknown table");
+    let mut inputs = Map::new();
+    inputs.insert(
+        "people".into(),
+        json!(dir.join("people.csv").to_string_lossy()),
+    );
+    let result = Host::new().run(&plan, inputs).expect("runs");
+    assert!(result.ok, "{:?}", result.error);
+    assert_eq!(
+        result.outputs["old"],
+        json!([{"name": "alan"}, {"name": "grace"}])
+    );
+}

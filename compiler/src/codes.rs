@@ -177,8 +177,9 @@ codes! {
         "pipeline p {\n  node xs = list_files(\"a\")\n  node a = echo(xs.path) { each xs }\n  node b = echo(xs.name) { each xs }\n  node c = echo(a) { group a, b by origin }\n}\n";
     /// A table in SQL text that is no node.
     UNKNOWN_TABLE = "E0303", "SQL names a table that is no node",
-        "In `sql(...)`, the tables are the upstream nodes of the pipeline, by name. This table \
-         name is no node (nor a common table expression of the query).",
+        "In `sql(...)`, the tables are the upstream nodes of the pipeline and its `table` \
+         inputs (`input sales: table` is `from sales`), by name. This table name is neither \
+         (nor a common table expression of the query).",
         "pipeline p {\n  node orders = read_csv(\"o.csv\")\n  node q = sql(\"select * from order\")\n}\n",
         "pipeline p {\n  node orders = read_csv(\"o.csv\")\n  node q = sql(\"select * from orders\")\n  output rows = q\n}\n";
     /// SQL text that does not parse.

@@ -921,12 +921,23 @@ fn form_tasks(
             args.insert(binding.param.clone(), value);
         }
         if sql_operator == Some("sql") {
-            // The upstream tables the query names, by node name.
-            let tables: Map<String, Value> = values
-                .iter()
-                .filter(|(_, v)| holds_table(v))
-                .map(|(name, v)| (name.to_string(), v.clone()))
-                .collect();
+            // The pipeline's table inputs by their names, then the upstream
+            // tables the query names, by node name (a node before an input
+            // of the same name).
+            let mut tables: Map<String, Value> = match base.get("input") {
+                Some(Value::Object(inputs)) => inputs
+                    .iter()
+                    .filter(|(_, v)| holds_table(v))
+                    .map(|(name, v)| (name.clone(), v.clone()))
+                    .collect(),
+                _ => Map::new(),
+            };
+            tables.extend(
+                values
+                    .iter()
+                    .filter(|(_, v)| holds_table(v))
+                    .map(|(name, v)| (name.to_string(), v.clone())),
+            );
             args.insert(SQL_TABLES_ARG.into(), Value::Object(tables));
         }
         if !node.item_columns.is_empty() {

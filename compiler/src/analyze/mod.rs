@@ -1348,6 +1348,20 @@ fn recursion(pipelines: &[PipelineInfo], file: &FileName, diagnostics: &mut Vec<
 }
 
 impl Checker<'_> {
+    /// The pipeline's input of type `table` that SQL text names `name`
+    /// (SQL reads an unquoted name in lower case, so in any case), if any.
+    fn table_input(&self, name: &str) -> Option<String> {
+        let scope = self.pipeline_scope.as_ref()?;
+        scope
+            .inputs
+            .iter()
+            .filter(|(input, ty)| {
+                input.eq_ignore_ascii_case(name) && matches!(ty.non_null(), Type::Table(_))
+            })
+            .map(|(input, _)| input.clone())
+            .min()
+    }
+
     /// Records the nodes an `sql(...)` text reads as tables; reports unknown
     /// tables and SQL that does not parse. Interpolations are bound as
     /// parameters at run time, so they are read here as `NULL`.
@@ -1390,6 +1404,18 @@ impl Checker<'_> {
                     .as_ref()
                     .map(|s| s.nodes.keys().cloned().collect())
                     .unwrap_or_default();
+                let mut table_inputs: Vec<String> = self
+                    .pipeline_scope
+                    .as_ref()
+                    .map(|s| {
+                        s.inputs
+                            .iter()
+                            .filter(|(_, ty)| matches!(ty.non_null(), Type::Table(_)))
+                            .map(|(name, _)| name.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                table_inputs.sort();
                 for table in tables {
                     // `from {input.table}`: a value is bound, never spliced.
                     if table.eq_ignore_ascii_case("NULL")
@@ -1429,6 +1455,11 @@ impl Checker<'_> {
                         });
                         continue;
                     }
+                    // A table input of the pipeline, read by its name.
+                    if let Some(input) = self.table_input(&table) {
+                        self.used_inputs.insert(input);
+                        continue;
+                    }
                     let d = Diagnostic::new(
                         codes::UNKNOWN_TABLE,
                         format!("SQL reads table `{table}`, but no node has that name"),
@@ -1438,9 +1469,12 @@ impl Checker<'_> {
                     .with_label("not a node of this pipeline")
                     .with_suggestion(
                         &table,
-                        nodes.iter().map(String::as_str),
+                        nodes
+                            .iter()
+                            .map(String::as_str)
+                            .chain(table_inputs.iter().map(String::as_str)),
                         span,
-                        "in `sql(...)`, tables are the upstream nodes, by name",
+                        "in `sql(...)`, tables are the upstream nodes and the pipeline's table inputs, by name",
                         None,
                     );
                     self.report(d);

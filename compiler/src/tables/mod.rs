@@ -628,7 +628,10 @@ impl<'a> PipelineTables<'a> {
                 let mut all_tables = true;
                 for table in &names {
                     let Some((_, info)) = self.nodes.get(table.as_str()).copied() else {
-                        return None; // not a node: reported by the graph check
+                        // A table input read by name, when its columns are
+                        // known; else not a node: reported by the graph check.
+                        tables.push((table.as_str(), self.input_table_schema(table)?));
+                        continue;
                     };
                     if !may_be_table(&info.item, info.many) {
                         self.not_a_table(node, &sql, table, &info.item, info.many, literal.span);
@@ -639,7 +642,9 @@ impl<'a> PipelineTables<'a> {
                     return None;
                 }
                 for table in &names {
-                    tables.push((table.as_str(), self.schema_of(table)?));
+                    if self.nodes.contains_key(table.as_str()) {
+                        tables.push((table.as_str(), self.schema_of(table)?));
+                    }
                 }
                 self.planned(node, &sql, &tables, literal.span)
             }
@@ -2395,6 +2400,20 @@ impl<'a> PipelineTables<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The columns of the pipeline's input `name` of type
+    /// `table<Schema>`, as SQL text reads it by name (in any case).
+    fn input_table_schema(&self, name: &str) -> Option<SchemaRef> {
+        let declared = self
+            .info
+            .inputs
+            .iter()
+            .find(|i| i.name.eq_ignore_ascii_case(name))?;
+        let Type::Table(Some(schema)) = declared.ty.non_null() else {
+            return None;
+        };
+        self.named.schema(schema)?.arrow
     }
 
     /// The column names of a list argument, each checked against `schema`;
