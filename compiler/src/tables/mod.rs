@@ -871,9 +871,7 @@ impl<'a> PipelineTables<'a> {
         };
         let name = field.name();
         let word = type_word(field.data_type()).unwrap_or("its type");
-        let shown = self
-            .path_text(value)
-            .unwrap_or_else(|| path.display().to_string());
+        let shown = self.shown_path(value, path);
         let a_word = with_article(word);
         let diagnostic = Diagnostic::new(
             codes::INFERRED_TYPE_MISFIT,
@@ -945,9 +943,7 @@ impl<'a> PipelineTables<'a> {
         if fits {
             return false;
         }
-        let shown = self
-            .path_text(value)
-            .unwrap_or_else(|| path.display().to_string());
+        let shown = self.shown_path(value, path);
         let what = match operator {
             "read_parquet" => "a Parquet file",
             "read_json" => "JSON records",
@@ -2359,7 +2355,7 @@ impl<'a> PipelineTables<'a> {
         .with_label("DataFusion cannot plan this")
         .with_help(if message.starts_with("Aggregate functions are not allowed in the WHERE") {
             "a condition is tested row by row, before any grouping: to keep groups by an aggregate, `aggregate` first and filter its result (`filter(totals, \"total > 3\")`), or write HAVING in `sql`".to_string()
-        } else if is_bool_met_with_number(message) {
+        } else if planner::is_bool_met_with_number(message) {
             "a bool column is true or false: compare it with `true` or `false` (`flag = true`), or write it alone as the condition".to_string()
         } else if let Some(found) = &error.key_position {
             format!(
@@ -2472,6 +2468,13 @@ impl<'a> PipelineTables<'a> {
     /// A path argument's value when it is known now: a plain string or an
     /// input with a plain string default; relative to the working directory,
     /// as the run reads it.
+    /// How a message names the file of the path argument `value`: as
+    /// written (or as its input gives it), else the resolved `path`.
+    fn shown_path(&self, value: &Expr, path: &Path) -> String {
+        self.path_text(value)
+            .unwrap_or_else(|| path.display().to_string())
+    }
+
     fn path_arg(&self, value: &Expr) -> Option<PathBuf> {
         Some(self.base.join(self.path_text(value)?))
     }
@@ -3143,27 +3146,6 @@ fn unknown_column(
         )
     } else {
         diagnostic.with_help(columns_help)
-    }
-}
-
-/// Whether the engine's message is a comparison of a bool with a number
-/// (`flag = 1`: "... comparison operation Boolean = Int64").
-fn is_bool_met_with_number(message: &str) -> bool {
-    let Some((_, operation)) = message.rsplit_once("comparison operation ") else {
-        return false;
-    };
-    let sides: Vec<&str> = operation.split_whitespace().collect();
-    let number = |side: &str| {
-        side.starts_with("Int")
-            || side.starts_with("UInt")
-            || side.starts_with("Float")
-            || side.starts_with("Decimal")
-    };
-    match sides.as_slice() {
-        [left, _, right] => {
-            (*left == "Boolean" && number(right)) || (*right == "Boolean" && number(left))
-        }
-        _ => false,
     }
 }
 

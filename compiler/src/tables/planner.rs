@@ -841,6 +841,27 @@ pub(super) fn non_boolean_type(message: &str) -> Option<&str> {
     Some(message.rsplit_once(" returning ")?.1.trim())
 }
 
+/// Whether the engine's message is a comparison of a bool with a number
+/// (`flag = 1`: "... comparison operation Boolean = Int64").
+pub(super) fn is_bool_met_with_number(message: &str) -> bool {
+    let Some((_, operation)) = message.rsplit_once("comparison operation ") else {
+        return false;
+    };
+    let sides: Vec<&str> = operation.split_whitespace().collect();
+    let number = |side: &str| {
+        side.starts_with("Int")
+            || side.starts_with("UInt")
+            || side.starts_with("Float")
+            || side.starts_with("Decimal")
+    };
+    match sides.as_slice() {
+        [left, _, right] => {
+            (*left == "Boolean" && number(right)) || (*right == "Boolean" && number(left))
+        }
+        _ => false,
+    }
+}
+
 /// Each error of `error` (one, or the several of a collection).
 fn plan_errors(sql: &SqlText, error: &DataFusionError) -> Vec<PlanError> {
     error.iter().map(|one| plan_error(sql, one)).collect()
