@@ -1351,15 +1351,27 @@ impl Checker<'_> {
     /// The pipeline's input of type `table` that SQL text names `name`
     /// (SQL reads an unquoted name in lower case, so in any case), if any.
     fn table_input(&self, name: &str) -> Option<String> {
-        let scope = self.pipeline_scope.as_ref()?;
-        scope
-            .inputs
-            .iter()
-            .filter(|(input, ty)| {
-                input.eq_ignore_ascii_case(name) && matches!(ty.non_null(), Type::Table(_))
+        self.table_inputs()
+            .into_iter()
+            .find(|input| input.eq_ignore_ascii_case(name))
+    }
+
+    /// The pipeline's inputs of type `table`, in name order.
+    fn table_inputs(&self) -> Vec<String> {
+        let mut inputs: Vec<String> = self
+            .pipeline_scope
+            .as_ref()
+            .map(|scope| {
+                scope
+                    .inputs
+                    .iter()
+                    .filter(|(_, ty)| matches!(ty.non_null(), Type::Table(_)))
+                    .map(|(name, _)| name.clone())
+                    .collect()
             })
-            .map(|(input, _)| input.clone())
-            .min()
+            .unwrap_or_default();
+        inputs.sort();
+        inputs
     }
 
     /// Records the nodes an `sql(...)` text reads as tables; reports unknown
@@ -1404,18 +1416,7 @@ impl Checker<'_> {
                     .as_ref()
                     .map(|s| s.nodes.keys().cloned().collect())
                     .unwrap_or_default();
-                let mut table_inputs: Vec<String> = self
-                    .pipeline_scope
-                    .as_ref()
-                    .map(|s| {
-                        s.inputs
-                            .iter()
-                            .filter(|(_, ty)| matches!(ty.non_null(), Type::Table(_)))
-                            .map(|(name, _)| name.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                table_inputs.sort();
+                let table_inputs = self.table_inputs();
                 for table in tables {
                     // `from {input.table}`: a value is bound, never spliced.
                     if table.eq_ignore_ascii_case("NULL")

@@ -904,8 +904,9 @@ impl<'a> PipelineTables<'a> {
                 Some(format!("{} {}", plain.then_some(f.name())?, word?))
             })
             .collect();
+        // Only called for a reader without a schema.
         let diagnostic = match entries {
-            Some(entries) if args.value("schema").is_none() => diagnostic.with_fix(
+            Some(entries) => diagnostic.with_fix(
                 format!("declare the schema, `{name}` as text"),
                 Span::new(args.call_end as usize - 1, args.call_end as usize - 1),
                 format!(", schema: \"{}\"", entries.join(", ")),
