@@ -45,6 +45,10 @@ pub fn run(args: &RunArgs) -> u8 {
     };
     // The table engine starts on another core while the plan is compiled.
     let tables = may_use_tables(&bytes).then(|| StartingTables::start(table_options.clone()));
+    // The check plans the pipeline's SQL on the engine's session.
+    if let Some(tables) = &tables {
+        pipec_compiler::tables::planner::plan_on_sessions_from(tables.session_source());
+    }
     let mut db = Database::new();
     let source = db.set_source(Path::new(&args.target.file), bytes);
     // Check-time table schemas read the files this run reads.

@@ -1028,13 +1028,17 @@ impl<'a> PipelineTables<'a> {
         })
     }
 
-    /// W0404 for a reader's written path (a plain string) that names no
-    /// file when a file of a near name is beside it (`orders.cvs`, next to
-    /// `orders.csv`), and no writer of the pipeline writes that path. A file
-    /// that is simply not there yet (made by an earlier step, or fetched)
-    /// is not reported: only the near name says it is a slip.
+    /// W0404 for a reader's written path (a string, plain or made of text and
+    /// known inputs) that names no file when a file of a near name is beside
+    /// it (`orders.cvs`, next to `orders.csv`), and no writer of the pipeline
+    /// writes that path. A file that is simply not there yet (made by an
+    /// earlier step, or fetched) is not reported: only the near name says
+    /// it is a slip.
     fn check_near_file(&mut self, value: &Expr, path: &Path) {
-        let Some(written) = plain_string(value) else {
+        let ExprKind::String(literal) = &value.kind else {
+            return;
+        };
+        let Some(written) = self.path_text(value) else {
             return;
         };
         if path.exists() || schema::is_glob(path) || self.writer_of(value).is_some() {
@@ -1067,6 +1071,18 @@ impl<'a> PipelineTables<'a> {
             end: value.span.end.saturating_sub(1),
         };
         let plain = self.text.get(inner.start as usize..inner.end as usize) == Some(&written);
+        // Put together from inputs: the file name, when the last text ends
+        // with it as written.
+        let name_alone = match literal.parts.last() {
+            Some(StringPart::Text { value: text, span }) if !plain && text.ends_with(name) => {
+                let at = Span {
+                    start: span.end.saturating_sub(name.len() as u32),
+                    end: span.end,
+                };
+                (self.text.get(at.start as usize..at.end as usize) == Some(name)).then_some(at)
+            }
+            _ => None,
+        };
         let mut diagnostic = Diagnostic::new(
             codes::NEAR_FILE,
             format!("no file `{written}`, but there is `{corrected}`"),
@@ -1080,6 +1096,9 @@ impl<'a> PipelineTables<'a> {
         if plain {
             diagnostic =
                 diagnostic.with_fix(format!("replace with `{corrected}`"), inner, corrected);
+        } else if let Some(at) = name_alone {
+            diagnostic =
+                diagnostic.with_fix(format!("replace with `{near}`"), at, near.to_string());
         }
         self.diagnostics.push(diagnostic);
     }
@@ -2466,9 +2485,6 @@ impl<'a> PipelineTables<'a> {
         all_known.then_some(names)
     }
 
-    /// A path argument's value when it is known now: a plain string or an
-    /// input with a plain string default; relative to the working directory,
-    /// as the run reads it.
     /// How a message names the file of the path argument `value`: as
     /// written (or as its input gives it), else the resolved `path`.
     fn shown_path(&self, value: &Expr, path: &Path) -> String {
@@ -2476,16 +2492,31 @@ impl<'a> PipelineTables<'a> {
             .unwrap_or_else(|| path.display().to_string())
     }
 
+    /// A path argument's value when it is known now ([`Self::path_text`]),
+    /// relative to the working directory, as the run reads it.
     fn path_arg(&self, value: &Expr) -> Option<PathBuf> {
         Some(self.base.join(self.path_text(value)?))
     }
 
-    /// A path argument's text when it is known now: a plain string, or an
+    /// A path argument's text when it is known now: a plain string, an
     /// input whose path is known (its plain string default, or the value
-    /// the run or call gives it).
+    /// the run or call gives it), or a string made of text and such inputs
+    /// (`"{input.data}/orders.csv"`), put together as the run renders it.
     fn path_text(&self, value: &Expr) -> Option<String> {
         match &value.kind {
-            ExprKind::String(_) => plain_string(value),
+            ExprKind::String(literal) => {
+                let mut text = String::new();
+                for part in &literal.parts {
+                    match part {
+                        StringPart::Text { value, .. } => text.push_str(value),
+                        StringPart::Interpolation(inner) => match &inner.kind {
+                            ExprKind::Ref(_) => text.push_str(&self.path_text(inner)?),
+                            _ => return None,
+                        },
+                    }
+                }
+                Some(text)
+            }
             ExprKind::Ref(path) => match path.as_slice() {
                 [namespace, input] if namespace.name == "input" => {
                     self.input_defaults.get(input.name.as_str()).cloned()

@@ -3,7 +3,7 @@
 //! file: a query assembled from string literals keeps, for each stretch of
 //! its text, where that stretch was written.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use datafusion::arrow::datatypes::{DataType, Field, SchemaRef};
 use datafusion::catalog::empty::EmptyTable;
@@ -396,17 +396,43 @@ pub struct Planned {
     pub converted_parameters: Vec<(Span, DataType)>,
 }
 
-/// The session every check plans on: DataFusion's defaults, with spans
-/// collected. Building one registers every built-in function (about a
-/// millisecond); a plan starts from a copy with a catalog of its own.
+/// Where the host that runs the pipeline gets its session from, when it
+/// has one ([`plan_on_sessions_from`]).
+type SessionSource = Box<dyn Fn() -> Option<SessionState> + Send + Sync>;
+
+/// The host's session source, if it gave one before the first plan.
+static HOST_SESSION: OnceLock<SessionSource> = OnceLock::new();
+
+/// The session every check plans on, with spans collected: the host's
+/// ([`plan_on_sessions_from`]), else DataFusion's defaults. Building one
+/// registers every built-in function (about a millisecond); a plan starts
+/// from a copy with a catalog of its own.
 static PLANNING_SESSION: LazyLock<SessionState> = LazyLock::new(|| {
-    let mut config = SessionConfig::new();
-    config.options_mut().sql_parser.collect_spans = true;
-    SessionStateBuilder::new()
-        .with_config(config)
-        .with_default_features()
-        .build()
+    let mut state = HOST_SESSION
+        .get()
+        .and_then(|source| source())
+        .unwrap_or_else(|| {
+            SessionStateBuilder::new()
+                .with_config(SessionConfig::new())
+                .with_default_features()
+                .build()
+        });
+    state.config_mut().options_mut().sql_parser.collect_spans = true;
+    state
 });
+
+/// Plans this process's checks on a copy of the session `source` returns
+/// (called once, at the first plan; `None` falls back to DataFusion's
+/// defaults): `pipec run` hands the session of the table engine it is
+/// starting, so that DataFusion's functions are registered once per run,
+/// not once for the check and once for the run, and the check plans with
+/// the run's settings. Returns false, and changes nothing, when a source
+/// was given before.
+pub fn plan_on_sessions_from(
+    source: impl Fn() -> Option<SessionState> + Send + Sync + 'static,
+) -> bool {
+    HOST_SESSION.set(Box::new(source)).is_ok()
+}
 
 /// A context on `state` whose tables are its own: a copy of a session shares
 /// the original's catalog, so the tables one query registers would be seen

@@ -40,28 +40,93 @@ pub use ops::{ITEM_COLUMNS_ARG, SQL_PARAMS_ARG, SQL_TABLES_ARG};
 /// A table engine being started on a thread of its own, so that its threads
 /// and its session (which registers every DataFusion function, about a
 /// millisecond) are ready by the time the caller has compiled the plan it
-/// runs with [`crate::executor::run_with_tables`].
+/// runs with [`crate::executor::run_with_tables`]. The caller's check can
+/// plan its queries on that session too ([`StartingTables::session_source`]),
+/// instead of building a second one.
 pub struct StartingTables {
     options: TableOptions,
     /// None when no thread could be started: the run starts the engine.
     thread: Option<std::thread::JoinHandle<Result<Tables, String>>>,
+    /// The engine's session once built (`Some(None)`: there will be none).
+    session: Arc<SessionSlot>,
+}
+
+/// A session handed from the thread that builds it to those that wait for it.
+#[derive(Default)]
+struct SessionSlot {
+    state: Mutex<Option<Option<SessionState>>>,
+    ready: std::sync::Condvar,
+}
+
+impl SessionSlot {
+    /// Hands `state` (or the news that there is none) to every waiter.
+    fn fill(&self, state: Option<SessionState>) {
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
+        self.ready.notify_all();
+    }
+
+    /// The session, once there is one; `None` if there will be none.
+    fn wait(&self) -> Option<SessionState> {
+        let guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let guard = self
+            .ready
+            .wait_while(guard, |state| state.is_none())
+            .unwrap_or_else(|e| e.into_inner());
+        guard.clone().flatten()
+    }
+}
+
+/// Tells a slot's waiters that there is no session, when dropped before
+/// the slot was filled (a start that panicked).
+struct FillOnDrop(Arc<SessionSlot>);
+
+impl Drop for FillOnDrop {
+    fn drop(&mut self) {
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.is_none() {
+            *state = Some(None);
+            self.0.ready.notify_all();
+        }
+    }
 }
 
 impl StartingTables {
     /// Starts an engine with `options`.
     pub fn start(options: TableOptions) -> Self {
+        let session = Arc::new(SessionSlot::default());
         let thread = {
             let options = options.clone();
+            let session = session.clone();
             std::thread::Builder::new()
                 .name("pipec-tables-start".into())
                 .spawn(move || {
-                    let tables = Tables::new(&options)?;
-                    tables.session();
-                    Ok(tables)
+                    // Waiters hear of it even if the start panics.
+                    let filled = FillOnDrop(session);
+                    let tables = Tables::new(&options);
+                    filled
+                        .0
+                        .fill(tables.as_ref().ok().map(|t| t.session().clone()));
+                    tables
                 })
                 .ok()
         };
-        StartingTables { options, thread }
+        if thread.is_none() {
+            session.fill(None);
+        }
+        StartingTables {
+            options,
+            thread,
+            session,
+        }
+    }
+
+    /// A function that returns a copy of the engine's session, waiting for
+    /// it to be built (`None` if the engine could not start): DataFusion's
+    /// functions and this run's settings, for planning queries against
+    /// the tables' schemas before the run.
+    pub fn session_source(&self) -> impl Fn() -> Option<SessionState> + Send + Sync + 'static {
+        let session = self.session.clone();
+        move || session.wait()
     }
 
     /// The engine, once started; `None` if it could not be started here.
@@ -359,5 +424,36 @@ mod tests {
                 .skip_partial_aggregation_probe_ratio_threshold
                 > SKIP_PARTIAL_AGGREGATION_RATIO
         );
+    }
+
+    #[test]
+    fn a_starting_engine_hands_its_session_to_a_waiting_check() {
+        let starting = StartingTables::start(TableOptions::default());
+        let source = starting.session_source();
+        let session = source().expect("the engine's session");
+        // The run's settings (unless a developer's variable sets this one).
+        assert!(
+            std::env::var_os(SKIP_PARTIAL_AGGREGATION_VARIABLE).is_some()
+                || session
+                    .config()
+                    .options()
+                    .execution
+                    .skip_partial_aggregation_probe_ratio_threshold
+                    == SKIP_PARTIAL_AGGREGATION_RATIO
+        );
+        // Asked again, after the engine is running: the same session.
+        assert!(source().is_some());
+        assert!(starting.finish().is_some_and(|tables| tables.is_ok()));
+    }
+
+    #[test]
+    fn a_start_that_never_fills_its_slot_wakes_the_waiters_with_none() {
+        let slot = Arc::new(SessionSlot::default());
+        let waiter = {
+            let slot = slot.clone();
+            std::thread::spawn(move || slot.wait().is_none())
+        };
+        drop(FillOnDrop(slot));
+        assert!(waiter.join().expect("the waiter returns"));
     }
 }
