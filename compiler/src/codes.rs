@@ -218,7 +218,9 @@ codes! {
          failed: a type mismatch (comparing a date with a number, a predicate that is not \
          boolean), an unknown function, a column that is not grouped, a column named without \
          its table that several joined tables have (write `o.customer_id`), a quoted literal \
-         that cannot take its column's type (`amount > 'abc'`), ... The error is placed at the \
+         that cannot take its column's type (`amount > 'abc'`), a conversion the engine does \
+         not have (`cast(amount as date)` with a float `amount`: it plans, and the run fails \
+         building its physical plan), ... The error is placed at the \
          columns, call or literal it is about. Join keys are checked the same \
          way: a text key matched with a number or date key would be converted row by row and \
          fail on the first text that does not convert.",

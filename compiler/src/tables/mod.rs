@@ -2314,6 +2314,36 @@ impl<'a> PipelineTables<'a> {
                     }
                 }
             }
+            None if error.impossible_cast.is_some() => {
+                let cast = error.impossible_cast.clone();
+                let cast = cast.as_ref();
+                let from = cast.map(|c| type_name(&c.from)).unwrap_or_default();
+                let to = cast.map(|c| type_name(&c.to)).unwrap_or_default();
+                let (a_from, a_to) = (with_article(&from), with_article(&to));
+                let what = match cast.and_then(|c| c.column.as_deref()) {
+                    Some(column) => format!("`{column}` is {a_from}, which"),
+                    None => format!("{a_from} value"),
+                };
+                let numeric_to_date = cast.is_some_and(|c| {
+                    c.from.is_floating() && matches!(c.to, DataType::Date32 | DataType::Date64)
+                });
+                Diagnostic::new(
+                    codes::TABLE_QUERY,
+                    format!("node `{node}`: {what} cannot be converted to {a_to}"),
+                    self.file,
+                    span,
+                )
+                .with_label(format!("{from}, which has no conversion to {to}"))
+                .with_help(if numeric_to_date {
+                    format!(
+                        "the engine makes a date from text (`cast('2026-03-25' as date)`) or from a whole number of days since 1970-01-01, not from {a_from}: convert it to an int first if it counts days"
+                    )
+                } else {
+                    format!(
+                        "the engine has no conversion from {from} to {to}; the run would fail here: convert through a type that has one, or compute the value another way"
+                    )
+                })
+            }
             None => match &error.uncastable {
                 Some(literal) if literal.to == "Boolean" => Diagnostic::new(
                     codes::TABLE_QUERY,

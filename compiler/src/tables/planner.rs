@@ -5,6 +5,7 @@
 
 use std::sync::{Arc, LazyLock, OnceLock};
 
+use datafusion::arrow::compute::can_cast_types;
 use datafusion::arrow::datatypes::{DataType, Field, SchemaRef};
 use datafusion::catalog::empty::EmptyTable;
 use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
@@ -322,6 +323,22 @@ pub struct PlanError {
     pub key_position: Option<KeyPosition>,
     /// The parser's message, when the text does not parse.
     pub syntax: Option<String>,
+    /// A conversion the engine does not have (`cast(amount as date)` with
+    /// a float `amount`).
+    pub impossible_cast: Option<ImpossibleCast>,
+}
+
+/// A conversion the engine does not have: planning accepts
+/// `cast(amount as date)` with a float `amount`, and the run fails on it
+/// ("Unsupported CAST from Float64 to Date32").
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImpossibleCast {
+    /// The converted column's name, when a column is converted.
+    pub column: Option<String>,
+    /// The converted value's type.
+    pub from: DataType,
+    /// The type it is converted to.
+    pub to: DataType,
 }
 
 /// An `ORDER BY 9` or `GROUP BY 9` beyond the result's columns.
@@ -480,6 +497,7 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
     // Where a type error is, when the engine does not say: the columns of
     // the smallest expression that fails the same way on its own.
     let mut located = None;
+    let mut impossible = None;
     let mut converted_parameters = Vec::new();
     let planned =
         futures::executor::block_on(state.create_logical_plan(sql.text())).and_then(|written| {
@@ -495,6 +513,12 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
                 .analyzer()
                 .execute_and_check(written.clone(), state.config_options(), |_, _| {})
                 .inspect_err(|error| located = failing_expression(&written, error))?;
+            // The run would refuse it when it builds its physical plan.
+            if let Some((cast, at)) = impossible_cast(&plan) {
+                let message = format!("Unsupported CAST from {} to {}", cast.from, cast.to);
+                impossible = Some((cast, at));
+                return Err(DataFusionError::NotImplemented(message));
+            }
             let converted = added_casts(&written_casts, text_casts(&plan, tables));
             let dated = added_casts(&written_dates, number_date_casts(&plan));
             let schema = Arc::new(plan.schema().as_arrow().clone());
@@ -507,6 +531,13 @@ pub fn plan(sql: &SqlText, tables: &[(&str, SchemaRef)]) -> Result<Planned, Vec<
         });
     let (schema, converted, dated) = planned.map_err(|error| {
         let mut errors = plan_errors(sql, &error);
+        if let Some((cast, at)) = impossible.take() {
+            for error in errors.iter_mut() {
+                error.span = at.and_then(|at| sql.file_span_of(at));
+                error.impossible_cast = Some(cast.clone());
+            }
+            return errors;
+        }
         if let [only] = errors.as_mut_slice()
             && only.span.is_none()
         {
@@ -687,6 +718,46 @@ fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<Cast> {
 
 /// Calls `visit` with the expression and target type of every cast
 /// (`CAST` and `TRY_CAST`) in `plan`, subqueries included.
+/// The first conversion in `plan` that the engine does not have (arrow's
+/// `can_cast_types`, which the run's physical planning asks), with where
+/// its column is written in the query when a column is converted.
+fn impossible_cast(
+    plan: &LogicalPlan,
+) -> Option<(ImpossibleCast, Option<datafusion::common::Span>)> {
+    let mut found = None;
+    let _ = plan.apply_with_subqueries(|node| {
+        let schema = merge_schema(&node.inputs());
+        node.apply_expressions(|expr| {
+            expr.apply(|sub| {
+                let (inner, to) = match sub {
+                    Expr::Cast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
+                    Expr::TryCast(cast) => (cast.expr.as_ref(), cast.field.data_type()),
+                    _ => return Ok(TreeNodeRecursion::Continue),
+                };
+                match inner.get_type(&schema) {
+                    Ok(from) if from != *to && !can_cast_types(&from, to) => {
+                        let (column, at) = match inner {
+                            Expr::Column(column) => {
+                                (Some(column.name.clone()), column.spans().first())
+                            }
+                            _ => (None, None),
+                        };
+                        let cast = ImpossibleCast {
+                            column,
+                            from,
+                            to: to.clone(),
+                        };
+                        found = Some((cast, at));
+                        Ok(TreeNodeRecursion::Stop)
+                    }
+                    _ => Ok(TreeNodeRecursion::Continue),
+                }
+            })
+        })
+    });
+    found
+}
+
 fn for_each_cast(plan: &LogicalPlan, mut visit: impl FnMut(&Expr, &DataType)) {
     for_each_expr(plan, |expr| match expr {
         Expr::Cast(cast) => visit(cast.expr.as_ref(), cast.field.data_type()),
@@ -1040,6 +1111,7 @@ fn plan_error(sql: &SqlText, error: &DataFusionError) -> PlanError {
         unknown_function: unknown_function(diagnostic),
         unknown_qualifier,
         key_position,
+        impossible_cast: None,
     }
 }
 
