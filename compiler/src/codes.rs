@@ -389,6 +389,14 @@ codes! {
          amout as amount from web`).",
         "pipeline p {\n  node shop = read_csv(\"shop.csv\", schema: \"id int, amount float\")\n  node web = read_csv(\"web.csv\", schema: \"id int, amout float\")\n  node u = union(shop, web)\n  output rows = u\n}\n",
         "pipeline p {\n  node shop = read_csv(\"shop.csv\", schema: \"id int, amount float\")\n  node web = read_csv(\"web.csv\", schema: \"id int, amount float\")\n  node u = union(shop, web)\n  output rows = u\n}\n";
+    /// A CSV file read as one column whose name holds another separator.
+    CSV_OTHER_DELIMITER = "W0407", "a CSV file read as one column: its fields are separated otherwise",
+        "`read_csv` splits each line at its `delimiter` (a comma unless given). The file's \
+         header has no such character and does have another one (`id;region;amount`), so the \
+         file reads as one column of that whole name, and every column a later node names is \
+         unknown. Pass the file's separator: `delimiter: \";\"` (the fix adds or changes it).",
+        "pipeline p {\n  node t = read_csv(\"tests/golden/check/warn_csv_other_delimiter/orders.csv\")\n  output rows = t\n}\n",
+        "pipeline p {\n  node t = read_csv(\"tests/golden/check/warn_csv_other_delimiter/orders.csv\", delimiter: \";\")\n  output rows = t\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

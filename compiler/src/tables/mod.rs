@@ -672,6 +672,7 @@ impl<'a> PipelineTables<'a> {
             }
             "select" => {
                 self.check_select_not_empty(args);
+                self.check_repeated_columns(args, "columns");
                 let (input, schema) = self.table_arg(args, "table")?;
                 let columns = self.columns(args, "columns", &input, &schema, false)?;
                 Some(Arc::new(Schema::new(fields_named(&schema, &columns))))
@@ -832,6 +833,7 @@ impl<'a> PipelineTables<'a> {
         let known = file_schema(&path, kind.clone());
         if let Some(inferred) = &known {
             if self.depth == 0 && matches!(kind, FileKind::Csv { .. }) && path.is_file() {
+                self.check_csv_delimiter(args, value, &path, &kind, inferred);
                 self.check_inferred_against_file(args, value, &path, &kind, inferred);
             }
             return known;
@@ -843,6 +845,71 @@ impl<'a> PipelineTables<'a> {
             self.check_near_file(value, &path);
         }
         None
+    }
+
+    /// W0407 for a CSV file with a header that reads as one column whose
+    /// name holds another separator (`id;region;amount` read at commas).
+    /// The fix passes that separator as the reader's `delimiter`.
+    fn check_csv_delimiter(
+        &mut self,
+        args: &Args<'a>,
+        value: &Expr,
+        path: &Path,
+        kind: &FileKind,
+        inferred: &Schema,
+    ) {
+        let FileKind::Csv {
+            delimiter,
+            header: true,
+            ..
+        } = kind
+        else {
+            return;
+        };
+        let [field] = inferred.fields().iter().collect::<Vec<_>>()[..] else {
+            return;
+        };
+        let name = field.name();
+        let Some(other) = [',', ';', '\t', '|'].into_iter().find(|&c| {
+            c as u32 != u32::from(*delimiter)
+                && name.split(c).filter(|p| !p.trim().is_empty()).count() >= 2
+        }) else {
+            return;
+        };
+        let written = if other == '\t' {
+            "\\t".to_string()
+        } else {
+            other.to_string()
+        };
+        let current = match *delimiter {
+            b'\t' => "\\t".to_string(),
+            byte => char::from(byte).to_string(),
+        };
+        let shown = self.shown_path(value, path);
+        let name = name.replace('\t', "\\t");
+        let diagnostic = Diagnostic::new(
+            codes::CSV_OTHER_DELIMITER,
+            format!("`{shown}` reads as one column, `{name}`: its fields are separated by `{written}`"),
+            self.file,
+            value.span,
+        )
+        .with_label("read as one column")
+        .with_help(format!(
+            "`read_csv` splits lines at `{current}`; pass the file's separator: `delimiter: \"{written}\"`"
+        ));
+        let diagnostic = match args.value("delimiter") {
+            Some(given) => diagnostic.with_fix(
+                format!("read at `{written}`"),
+                given.span,
+                format!("\"{written}\""),
+            ),
+            None => diagnostic.with_fix(
+                format!("read at `{written}`"),
+                Span::new(args.call_end as usize - 1, args.call_end as usize - 1),
+                format!(", delimiter: \"{written}\""),
+            ),
+        };
+        self.diagnostics.push(diagnostic);
     }
 
     /// E0412 for a CSV file read without a schema whose first rows hold a
@@ -1482,7 +1549,48 @@ impl<'a> PipelineTables<'a> {
         );
     }
 
-    /// A limit is a count of rows: a negative literal is refused.
+    /// E0405 for a column named twice in the list `param`, whose columns
+    /// are the result's (`select(t, ["id", "id"])`): the engine refuses a
+    /// result with two columns of one name. (A `by` may repeat one: the
+    /// engine groups by it once.) The fix removes the second.
+    fn check_repeated_columns(&mut self, args: &Args<'a>, param: &str) {
+        let Some(ExprKind::List(items)) = args.value(param).map(|value| &value.kind) else {
+            return;
+        };
+        let mut named: Vec<String> = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let Some(name) = plain_string(item) else {
+                continue;
+            };
+            if named.contains(&name) {
+                // The item with the comma before it.
+                let start = index
+                    .checked_sub(1)
+                    .and_then(|before| items.get(before))
+                    .map_or(item.span.start, |before| before.span.end);
+                let span = Span {
+                    start,
+                    end: item.span.end,
+                };
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::BAD_TABLE_OPTION,
+                        format!("column `{name}` is named twice in `{param}`"),
+                        self.file,
+                        item.span,
+                    )
+                    .with_label("named before in the list")
+                    .with_help(format!(
+                        "the result has one column of each name: name `{name}` once; for a copy under another name, write it in `sql` (`select {name}, {name} as {name}_2 from ...`)"
+                    ))
+                    .with_fix(format!("remove the second `{name}`"), span, String::new()),
+                );
+            } else {
+                named.push(name);
+            }
+        }
+    }
+
     /// E0405 for `select(t, [])`: a table of no columns, one empty
     /// record per row.
     fn check_select_not_empty(&mut self, args: &Args<'a>) {
@@ -1504,6 +1612,7 @@ impl<'a> PipelineTables<'a> {
         );
     }
 
+    /// A limit is a count of rows: a negative literal is refused.
     fn check_limit(&mut self, args: &Args<'a>) {
         let Some(value) = args.value("n") else {
             return;
