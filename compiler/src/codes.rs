@@ -395,8 +395,8 @@ codes! {
          header has no such character and does have another one (`id;region;amount`), so the \
          file reads as one column of that whole name, and every column a later node names is \
          unknown. Pass the file's separator: `delimiter: \";\"` (the fix adds or changes it).",
-        "pipeline p {\n  node t = read_csv(\"tests/golden/check/warn_csv_other_delimiter/orders.csv\")\n  output rows = t\n}\n",
-        "pipeline p {\n  node t = read_csv(\"tests/golden/check/warn_csv_other_delimiter/orders.csv\", delimiter: \";\")\n  output rows = t\n}\n";
+        "pipeline p {\n  node t = read_csv(\"tests/golden/check/err_csv_other_delimiter/orders.csv\")\n  output rows = t\n}\n",
+        "pipeline p {\n  node t = read_csv(\"tests/golden/check/err_csv_other_delimiter/orders.csv\", delimiter: \";\")\n  output rows = t\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

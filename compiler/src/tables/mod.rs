@@ -870,7 +870,7 @@ impl<'a> PipelineTables<'a> {
             return;
         };
         let name = field.name();
-        let Some(other) = [',', ';', '\t', '|'].into_iter().find(|&c| {
+        let Some(other) = CSV_SEPARATORS.into_iter().find(|&c| {
             c as u32 != u32::from(*delimiter)
                 && name.split(c).filter(|p| !p.trim().is_empty()).count() >= 2
         }) else {
@@ -3150,10 +3150,22 @@ fn known_columns(tables: &[(&str, SchemaRef)], valid: &[String]) -> (String, Vec
         help.push_str(&format!("; the query also names: {}", made.join(", ")));
     }
     candidates.extend(made);
+    candidates.retain(|name| !is_joined_header(name));
     candidates.sort_unstable();
     candidates.dedup();
     (help, candidates)
 }
+
+/// A column named after a whole header of fields separated otherwise than
+/// the reader splits (`id;region;amount`, W0407): never the name meant.
+fn is_joined_header(name: &str) -> bool {
+    CSV_SEPARATORS
+        .iter()
+        .any(|&c| name.split(c).filter(|p| !p.trim().is_empty()).count() >= 2)
+}
+
+/// The characters CSV files separate fields with.
+const CSV_SEPARATORS: [char; 4] = [',', ';', '\t', '|'];
 
 /// The text of a string's part, when it is text.
 fn text_of(part: Option<&StringPart>) -> Option<&str> {
@@ -3310,7 +3322,7 @@ fn unknown_column(
     if exact {
         diagnostic.with_suggestion(
             column,
-            names.iter().copied(),
+            names.iter().copied().filter(|name| !is_joined_header(name)),
             span,
             columns_help.clone(),
             Some(&columns_help),
