@@ -397,6 +397,14 @@ codes! {
          unknown. Pass the file's separator: `delimiter: \";\"` (the fix adds or changes it).",
         "pipeline p {\n  node t = read_csv(\"tests/golden/check/err_csv_other_delimiter/orders.csv\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"tests/golden/check/err_csv_other_delimiter/orders.csv\", delimiter: \";\")\n  output rows = t\n}\n";
+    /// `to_table` of an `echo` of a record: one column, `value`.
+    TABLE_OF_ECHOED_RECORDS = "W0408", "a table of `echo` items: one column, `value`",
+        "`echo(x)` returns `{ value: x }`, so `to_table` of an `echo` node whose argument is a \
+         record literal makes a table of one column, `value`, holding each record whole; a \
+         query that names the record's fields (`select id from t`) fails at run time. Write \
+         `to_table(node.value)` to have the fields as columns (the fix adds `.value`).",
+        "pipeline p {\n  node e = echo({ id: 1, name: \"a\" })\n  node t = to_table(e)\n  output rows = t\n}\n",
+        "pipeline p {\n  node e = echo({ id: 1, name: \"a\" })\n  node t = to_table(e.value)\n  output rows = t\n}\n";
     /// A node whose result nothing uses.
     UNUSED_NODE = "W0101", "a node whose result nothing uses",
         "The node has no effect of its own (it only computes a value) and no other node or \

@@ -717,6 +717,9 @@ impl<'a> PipelineTables<'a> {
     /// infers the types from the values.
     fn items_table_schema(&mut self, args: &Args<'a>) -> Known {
         let items = args.value("items")?;
+        if self.echo_of_record(items) {
+            return None;
+        }
         let columns =
             items::item_columns(items, |name| Some(self.nodes.get(name)?.1.value_type()))?;
         let written = self.echoed_record(items);
@@ -732,6 +735,51 @@ impl<'a> PipelineTables<'a> {
             fields.push(Field::new(name, data_type, true));
         }
         Some(Arc::new(Schema::new(fields)))
+    }
+
+    /// W0408 for `to_table(big)` where `big` is an `echo` of a record
+    /// literal: its items are `{ value: {...} }`, so the table has one
+    /// column, `value`; the fields as columns are `to_table(big.value)`.
+    /// Whether it was reported (the table's columns are then not known).
+    fn echo_of_record(&mut self, items: &Expr) -> bool {
+        let ExprKind::Ref(path) = &items.kind else {
+            return false;
+        };
+        let [node] = path.as_slice() else {
+            return false;
+        };
+        let Some((decl, info)) = self.nodes.get(node.name.as_str()).copied() else {
+            return false;
+        };
+        if !matches!(&info.callee, Some(Callee::Builtin { name }) if name == "echo") {
+            return false;
+        }
+        let Some(ExprKind::Record(fields)) = Args::of(decl, info).value("value").map(|v| &v.kind)
+        else {
+            return false;
+        };
+        let name = &node.name;
+        let first = fields
+            .first()
+            .map_or_else(|| "id".to_string(), |f| f.name.name.clone());
+        self.diagnostics.push(
+            Diagnostic::new(
+                codes::TABLE_OF_ECHOED_RECORDS,
+                format!("`to_table({name})` makes one column, `value`: `echo` returns each record as `{{ value: ... }}`"),
+                self.file,
+                items.span,
+            )
+            .with_label("items of `echo`, each `{ value: {...} }`")
+            .with_help(format!(
+                "for the record's fields as columns (`{first}`, ...), make the table of `{name}.value`"
+            ))
+            .with_fix(
+                format!("use `{name}.value`"),
+                Span::new(items.span.end as usize, items.span.end as usize),
+                ".value".to_string(),
+            ),
+        );
+        true
     }
 
     /// The fields of the record literal `items` (`big.value`) names, when
