@@ -41,7 +41,7 @@ use crate::queries::parse;
 use crate::scope::{Kind, lookup};
 use crate::types::Type;
 use pipec_grammar::ast::{Ident, TypeExpr, TypeKind};
-use planner::{PlanError, SqlText, plan, quoted_interpolations};
+use planner::{ImpossibleCast, PlanError, SqlText, plan, quoted_interpolations};
 use schema::{
     FileFormat, FileKind, csv_delimiter, declared_schema, file_schema, sniff_format, type_word,
 };
@@ -748,14 +748,7 @@ impl<'a> PipelineTables<'a> {
         let [node] = path.as_slice() else {
             return false;
         };
-        let Some((decl, info)) = self.nodes.get(node.name.as_str()).copied() else {
-            return false;
-        };
-        if !matches!(&info.callee, Some(Callee::Builtin { name }) if name == "echo") {
-            return false;
-        }
-        let Some(ExprKind::Record(fields)) = Args::of(decl, info).value("value").map(|v| &v.kind)
-        else {
+        let Some(ExprKind::Record(fields)) = self.echoed(&node.name).map(|v| &v.kind) else {
             return false;
         };
         let name = &node.name;
@@ -791,13 +784,10 @@ impl<'a> PipelineTables<'a> {
         let [node, value, inner @ ..] = path.as_slice() else {
             return None;
         };
-        let (decl, info) = self.nodes.get(node.name.as_str()).copied()?;
-        if value.name != "value"
-            || !matches!(&info.callee, Some(Callee::Builtin { name }) if name == "echo")
-        {
+        if value.name != "value" {
             return None;
         }
-        let mut expr = Args::of(decl, info).value("value")?;
+        let mut expr = self.echoed(&node.name)?;
         for field in inner {
             let ExprKind::Record(fields) = &expr.kind else {
                 return None;
@@ -808,6 +798,15 @@ impl<'a> PipelineTables<'a> {
             ExprKind::Record(fields) => Some(fields.as_slice()),
             _ => None,
         }
+    }
+
+    /// The argument of node `node` when it is an `echo`.
+    fn echoed(&self, node: &str) -> Option<&'a Expr> {
+        let (decl, info) = self.nodes.get(node).copied()?;
+        if !matches!(&info.callee, Some(Callee::Builtin { name }) if name == "echo") {
+            return None;
+        }
+        Args::of(decl, info).value("value")
     }
 
     /// The type of the column `value` reads from the items of a `rows(t)`
@@ -918,21 +917,11 @@ impl<'a> PipelineTables<'a> {
             return;
         };
         let name = field.name();
-        let Some(other) = CSV_SEPARATORS.into_iter().find(|&c| {
-            c as u32 != u32::from(*delimiter)
-                && name.split(c).filter(|p| !p.trim().is_empty()).count() >= 2
-        }) else {
+        let Some(other) = separator_joining(name, char::from(*delimiter)) else {
             return;
         };
-        let written = if other == '\t' {
-            "\\t".to_string()
-        } else {
-            other.to_string()
-        };
-        let current = match *delimiter {
-            b'\t' => "\\t".to_string(),
-            byte => char::from(byte).to_string(),
-        };
+        let written = shown_separator(other);
+        let current = shown_separator(char::from(*delimiter));
         let shown = self.shown_path(value, path);
         let name = name.replace('\t', "\\t");
         let diagnostic = Diagnostic::new(
@@ -2297,6 +2286,9 @@ impl<'a> PipelineTables<'a> {
         if let Some((qualifier, column, having)) = &error.unknown_qualifier {
             return self.unknown_qualifier(node, span, qualifier, column, having);
         }
+        if let Some(cast) = &error.impossible_cast {
+            return self.impossible_cast(node, cast, span);
+        }
         match &error.unknown_column {
             Some((column, valid)) => {
                 let table_names: Vec<&str> = tables.iter().map(|t| t.0).collect();
@@ -2471,36 +2463,6 @@ impl<'a> PipelineTables<'a> {
                     }
                 }
             }
-            None if error.impossible_cast.is_some() => {
-                let cast = error.impossible_cast.clone();
-                let cast = cast.as_ref();
-                let from = cast.map(|c| type_name(&c.from)).unwrap_or_default();
-                let to = cast.map(|c| type_name(&c.to)).unwrap_or_default();
-                let (a_from, a_to) = (with_article(&from), with_article(&to));
-                let what = match cast.and_then(|c| c.column.as_deref()) {
-                    Some(column) => format!("`{column}` is {a_from}, which"),
-                    None => format!("{a_from} value"),
-                };
-                let numeric_to_date = cast.is_some_and(|c| {
-                    c.from.is_floating() && matches!(c.to, DataType::Date32 | DataType::Date64)
-                });
-                Diagnostic::new(
-                    codes::TABLE_QUERY,
-                    format!("node `{node}`: {what} cannot be converted to {a_to}"),
-                    self.file,
-                    span,
-                )
-                .with_label(format!("{from}, which has no conversion to {to}"))
-                .with_help(if numeric_to_date {
-                    format!(
-                        "the engine makes a date from text (`cast('2026-03-25' as date)`) or from a whole number of days since 1970-01-01, not from {a_from}: convert it to an int first if it counts days"
-                    )
-                } else {
-                    format!(
-                        "the engine has no conversion from {from} to {to}; the run would fail here: convert through a type that has one, or compute the value another way"
-                    )
-                })
-            }
             None => match &error.uncastable {
                 Some(literal) if literal.to == "Boolean" => Diagnostic::new(
                     codes::TABLE_QUERY,
@@ -2548,6 +2510,35 @@ impl<'a> PipelineTables<'a> {
                 },
             },
         }
+    }
+
+    /// E0402 for a conversion the engine does not have (`cast(amount as
+    /// date)` with a float `amount`), at `span`.
+    fn impossible_cast(&self, node: &str, cast: &ImpossibleCast, span: Span) -> Diagnostic {
+        let (from, to) = (type_name(&cast.from), type_name(&cast.to));
+        let (a_from, a_to) = (with_article(&from), with_article(&to));
+        let what = match &cast.column {
+            Some(column) => format!("`{column}` is {a_from}, which"),
+            None => format!("{a_from} value"),
+        };
+        let numeric_to_date =
+            cast.from.is_floating() && matches!(cast.to, DataType::Date32 | DataType::Date64);
+        Diagnostic::new(
+            codes::TABLE_QUERY,
+            format!("node `{node}`: {what} cannot be converted to {a_to}"),
+            self.file,
+            span,
+        )
+        .with_label(format!("{from}, which has no conversion to {to}"))
+        .with_help(if numeric_to_date {
+            format!(
+                "the engine makes a date from text (`cast('2026-03-25' as date)`) or from a whole number of days since 1970-01-01, not from {a_from}: convert it to an int first if it counts days"
+            )
+        } else {
+            format!(
+                "the engine has no conversion from {from} to {to}; the run would fail here: convert through a type that has one, or compute the value another way"
+            )
+        })
     }
 
     /// A query DataFusion refuses for a reason other than a column or a literal.
@@ -3207,13 +3198,24 @@ fn known_columns(tables: &[(&str, SchemaRef)], valid: &[String]) -> (String, Vec
 /// A column named after a whole header of fields separated otherwise than
 /// the reader splits (`id;region;amount`, W0407): never the name meant.
 fn is_joined_header(name: &str) -> bool {
-    CSV_SEPARATORS
-        .iter()
-        .any(|&c| name.split(c).filter(|p| !p.trim().is_empty()).count() >= 2)
+    separator_joining(name, '\0').is_some()
 }
 
-/// The characters CSV files separate fields with.
-const CSV_SEPARATORS: [char; 4] = [',', ';', '\t', '|'];
+/// The separator other than `read_at` that joins two or more fields in the
+/// column name `name` (a header that was not split), if any.
+fn separator_joining(name: &str, read_at: char) -> Option<char> {
+    [',', ';', '\t', '|']
+        .into_iter()
+        .find(|&c| c != read_at && name.split(c).filter(|p| !p.trim().is_empty()).count() >= 2)
+}
+
+/// A separator as a `.pipe` string writes it (a tab as `\t`).
+fn shown_separator(separator: char) -> String {
+    match separator {
+        '\t' => "\\t".to_string(),
+        other => other.to_string(),
+    }
+}
 
 /// The text of a string's part, when it is text.
 fn text_of(part: Option<&StringPart>) -> Option<&str> {

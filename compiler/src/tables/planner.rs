@@ -716,8 +716,6 @@ fn text_casts(plan: &LogicalPlan, tables: &[(&str, SchemaRef)]) -> Vec<Cast> {
     casts
 }
 
-/// Calls `visit` with the expression and target type of every cast
-/// (`CAST` and `TRY_CAST`) in `plan`, subqueries included.
 /// The first conversion in `plan` that the engine does not have (arrow's
 /// `can_cast_types`, which the run's physical planning asks), with where
 /// its column is written in the query when a column is converted.
@@ -758,6 +756,8 @@ fn impossible_cast(
     found
 }
 
+/// Calls `visit` with the expression and target type of every cast
+/// (`CAST` and `TRY_CAST`) in `plan`, subqueries included.
 fn for_each_cast(plan: &LogicalPlan, mut visit: impl FnMut(&Expr, &DataType)) {
     for_each_expr(plan, |expr| match expr {
         Expr::Cast(cast) => visit(cast.expr.as_ref(), cast.field.data_type()),

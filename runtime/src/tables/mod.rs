@@ -59,10 +59,14 @@ struct SessionSlot {
 }
 
 impl SessionSlot {
-    /// Hands `state` (or the news that there is none) to every waiter.
+    /// Hands `state` (or the news that there is none) to every waiter,
+    /// unless the slot was filled before (the first filling stands).
     fn fill(&self, state: Option<SessionState>) {
-        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
-        self.ready.notify_all();
+        let mut slot = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(state);
+            self.ready.notify_all();
+        }
     }
 
     /// The session, once there is one; `None` if there will be none.
@@ -82,11 +86,7 @@ struct FillOnDrop(Arc<SessionSlot>);
 
 impl Drop for FillOnDrop {
     fn drop(&mut self) {
-        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.is_none() {
-            *state = Some(None);
-            self.0.ready.notify_all();
-        }
+        self.0.fill(None);
     }
 }
 
