@@ -263,51 +263,76 @@ pub fn run(args: &RunArgs) -> u8 {
         );
     }
     let order: Vec<&str> = plan.outputs.iter().map(|o| o.name.as_str()).collect();
-    print_outputs(result.outputs, result.tables, &order, &secret_values);
-    if result.ok {
+    let pipec_runtime::RunResult {
+        ok,
+        outputs,
+        tables,
+        nodes,
+        error,
+        failed_outputs,
+    } = result;
+    print_outputs(outputs, tables, &order, &secret_values);
+    let code = if ok {
         EXIT_OK
     } else {
-        let failed: Vec<&str> = result
-            .nodes
-            .iter()
-            .filter(|n| n.state == NodeState::Failed)
-            .map(|n| n.name.as_str())
-            .collect();
-        eprintln!(
-            "error: the run failed{}{}",
-            if failed.is_empty() {
-                String::new()
-            } else {
-                format!(" (failed: {})", failed.join(", "))
-            },
-            result
-                .error
-                .as_deref()
-                .map(|e| format!(": {}", redact(e.to_string())))
-                .unwrap_or_default()
-        );
-        // Each other failed node's error (`--keep-going` lets several fail).
-        for node in &result.nodes {
-            if let Some(error) = &node.error
-                && node.state == NodeState::Failed
-                && !result
-                    .error
-                    .as_deref()
-                    .is_some_and(|first| first.starts_with(&format!("node `{}`", node.name)))
-            {
-                eprintln!("error: node `{}`: {}", node.name, redact(error.clone()));
-            }
-        }
-        // Each output left out because its table failed, unless that is
-        // the failure just named.
-        for (name, error) in &result.failed_outputs {
-            let named = format!("output `{name}`: {error}");
-            if result.error.as_deref() != Some(named.as_str()) {
-                eprintln!("error: {}", redact(named));
-            }
-        }
+        report_failure(&nodes, error.as_deref(), &failed_outputs, &redact);
         EXIT_FAILURE
+    };
+    // Everything is written and the record is closed: the process ends here
+    // rather than free what the run built (the compiler's database, the
+    // plan, the nodes' results) value by value on its way out of `main`.
+    drop(sqlite);
+    end_process(code)
+}
+
+/// Says why a run failed: the first failure, then each other failed node's
+/// error and each output left out because its table failed.
+fn report_failure(
+    nodes: &[pipec_runtime::NodeSummary],
+    first: Option<&str>,
+    failed_outputs: &[(String, String)],
+    redact: &dyn Fn(String) -> String,
+) {
+    let failed: Vec<&str> = nodes
+        .iter()
+        .filter(|n| n.state == NodeState::Failed)
+        .map(|n| n.name.as_str())
+        .collect();
+    eprintln!(
+        "error: the run failed{}{}",
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(" (failed: {})", failed.join(", "))
+        },
+        first
+            .map(|e| format!(": {}", redact(e.to_string())))
+            .unwrap_or_default()
+    );
+    // Each other failed node's error (`--keep-going` lets several fail).
+    for node in nodes {
+        if let Some(error) = &node.error
+            && node.state == NodeState::Failed
+            && !first.is_some_and(|first| first.starts_with(&format!("node `{}`", node.name)))
+        {
+            eprintln!("error: node `{}`: {}", node.name, redact(error.clone()));
+        }
     }
+    // Each output left out because its table failed, unless that is the
+    // failure just named.
+    for (name, error) in failed_outputs {
+        let named = format!("output `{name}`: {error}");
+        if first != Some(named.as_str()) {
+            eprintln!("error: {}", redact(named));
+        }
+    }
+}
+
+/// Ends the process with `code` once stdout and stderr are flushed.
+fn end_process(code: u8) -> ! {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(i32::from(code))
 }
 
 /// Prints the outputs, tables among them, as one JSON object on stdout
