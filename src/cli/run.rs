@@ -271,7 +271,7 @@ pub fn run(args: &RunArgs) -> u8 {
         error,
         failed_outputs,
     } = result;
-    print_outputs(outputs, tables, &order, &secret_values);
+    print_outputs(&outputs, &tables, &order, &secret_values);
     let code = if ok {
         EXIT_OK
     } else {
@@ -280,7 +280,8 @@ pub fn run(args: &RunArgs) -> u8 {
     };
     // Everything is written and the record is closed: the process ends here
     // rather than free what the run built (the compiler's database, the
-    // plan, the nodes' results) value by value on its way out of `main`.
+    // plan, the outputs: a large table's rows value by value) on its way out
+    // of `main`.
     drop(sqlite);
     end_process(code)
 }
@@ -338,23 +339,19 @@ fn end_process(code: u8) -> ! {
 /// Prints the outputs, tables among them, as one JSON object on stdout
 /// (laid out as [`printed`] says), in the order the pipeline declares them
 /// (`order`), secrets redacted. Without secrets the text is written as it
-/// is made, through one buffer. The outputs are not dropped: the process is
-/// about to end, and freeing a large table's rows value by value would only
-/// delay it.
+/// is made, through one buffer.
 fn print_outputs(
-    outputs: Map<String, Value>,
-    tables: BTreeMap<String, Vec<RecordBatch>>,
+    outputs: &Map<String, Value>,
+    tables: &BTreeMap<String, Vec<RecordBatch>>,
     order: &[&str],
     secret_values: &[String],
 ) {
-    let outputs = std::mem::ManuallyDrop::new(outputs);
-    let tables = std::mem::ManuallyDrop::new(tables);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = if secret_values.is_empty() {
-        printed::write_outputs(&mut out, &outputs, &tables, order)
+        printed::write_outputs(&mut out, outputs, tables, order)
     } else {
         let mut text = Vec::new();
-        printed::write_outputs(&mut text, &outputs, &tables, order).and_then(|()| {
+        printed::write_outputs(&mut text, outputs, tables, order).and_then(|()| {
             let text = String::from_utf8_lossy(&text).into_owned();
             out.write_all(pipec_runtime::store::redact(&text, secret_values).as_bytes())
         })
