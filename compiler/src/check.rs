@@ -11,6 +11,27 @@ use crate::layout::{Layout, layout, piece_diagnostics};
 use crate::queries::{imports, parse};
 use crate::scope::module_diagnostics;
 
+/// The diagnostics of `source` and of every file it imports, directly or
+/// through other imports, each file once: what `run` and `plan` refuse in
+/// an imported file, `check` of the importing file reports too.
+pub fn diagnostics_with_imports(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
+    let mut seen = vec![source];
+    let mut pending = vec![source];
+    let mut out = Vec::new();
+    while let Some(next) = pending.pop() {
+        out.extend(diagnostics(db, next).iter().cloned());
+        for import in imports(db, next) {
+            if let Ok(target) = &import.target
+                && !seen.contains(target)
+            {
+                seen.push(*target);
+                pending.push(*target);
+            }
+        }
+    }
+    out
+}
+
 /// All diagnostics of one source, sorted by position.
 #[salsa::tracked(returns(ref))]
 pub fn diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {

@@ -163,6 +163,15 @@ codes! {
          `rows(people)` and name that node in the clause.",
         "pipeline p {\n  node people = read_csv(\"people.csv\")\n  node a = echo(people) { each people }\n}\n",
         "pipeline p {\n  node people = read_csv(\"people.csv\")\n  node person = rows(people)\n  node a = echo(person.name) { each person }\n}\n";
+    /// A number literal that no value can hold.
+    NUMBER_OUT_OF_RANGE = "E0214", "a number literal out of range",
+        "Whole numbers are 64-bit integers (from -9223372036854775808 to \
+         9223372036854775807) and other numbers 64-bit floats (up to about 1.8e308). A \
+         literal beyond them would be changed silently (saturated, or made null), so it is \
+         refused. Write a smaller number, or text (`\"123456789012345678901\"`) for an \
+         identifier that only looks like one.",
+        "pipeline p {\n  node a = echo(123456789012345678901)\n}\n",
+        "pipeline p {\n  node a = echo(\"123456789012345678901\")\n  output v = a\n}\n";
     /// Nodes that depend on each other in a cycle.
     DEPENDENCY_CYCLE = "E0301", "a dependency cycle",
         "A node cannot depend, directly or through others, on itself: none of them could run \
@@ -412,6 +421,13 @@ codes! {
          Not reported while a member of the pipeline does not parse: it may be the reader.",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n  output rows = t\n}\n";
+    /// A clause that is checked but has no effect yet.
+    NO_EFFECT_YET = "W0103", "a clause that has no effect yet",
+        "`cache on` is meant to reuse a task's result when its inputs are unchanged; runs do \
+         not keep such results yet (durable runs will), so the clause changes nothing today. \
+         It is kept in the plan; remove it to silence this warning.",
+        "pipeline p {\n  node a = echo(1) { cache on }\n  output v = a\n}\n",
+        "pipeline p {\n  node a = echo(1)\n  output v = a\n}\n";
     /// An input nothing reads.
     UNUSED_INPUT = "W0102", "an input nothing reads",
         "The input is declared but no node or output reads `input.NAME`. Not reported while a \

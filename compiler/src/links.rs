@@ -187,7 +187,7 @@ fn soft_reads(node: &PlanNode) -> Vec<&str> {
         }
     };
     for binding in &node.bindings {
-        binding.value.visit_refs(false, &mut found);
+        binding.value.visit_refs(binding.optional, &mut found);
     }
     if let Some(when) = &node.when {
         when.visit_refs(false, &mut found);

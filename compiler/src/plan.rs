@@ -96,6 +96,10 @@ pub struct PlanNode {
     pub mode: Mode,
     /// Whether it produces many items.
     pub many: bool,
+    /// Whether its operator returns a list, so that under `each` or
+    /// `group` each task's list is one item per element.
+    #[serde(skip_serializing_if = "is_false")]
+    pub returns_list: bool,
     /// The type of one produced item.
     pub item_type: String,
     /// Parameter bindings, by parameter name.
@@ -155,6 +159,10 @@ pub struct Binding {
     /// `all SRC where COND` filters applying to references to SRC in this value.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub filters: BTreeMap<String, PlanExpr>,
+    /// The parameter's type is optional (`T?`): a skipped node read here
+    /// makes the value null instead of skipping the node.
+    #[serde(skip_serializing_if = "is_false")]
+    pub optional: bool,
 }
 
 /// Run policies of a node.
@@ -296,11 +304,7 @@ pub fn lower_expr(expr: &Expr) -> PlanExpr {
         ExprKind::Pipe { value, name, args } => PlanExpr::Pipe {
             value: Box::new(lower_expr(value)),
             name: name.name.clone(),
-            args: args
-                .iter()
-                .flatten()
-                .map(|a| lower_expr(&a.value))
-                .collect(),
+            args: pipe_args(&name.name, args.as_deref().unwrap_or_default()),
         },
         ExprKind::Binary { op, lhs, rhs, .. } => PlanExpr::Binary {
             op: op.as_str().to_string(),
@@ -498,8 +502,10 @@ fn lower_node(
                     filters.insert(head.to_string(), filter.clone());
                 }
             });
+            let param = param.clone()?;
             Some(Binding {
-                param: param.clone()?,
+                optional: node.optional_params.contains(&param),
+                param,
                 value,
                 filters,
             })
@@ -515,6 +521,7 @@ fn lower_node(
             reads.push(dep.node.clone());
         }
     }
+    let returns_list = node.returns_list && !matches!(mode, Mode::Single);
     PlanNode {
         name: node.name.clone(),
         stage,
@@ -524,6 +531,7 @@ fn lower_node(
             .unwrap_or(Callee::Builtin { name: "?".into() }),
         mode,
         many: node.many,
+        returns_list,
         item_type: node.item.to_string(),
         bindings,
         when,
@@ -591,6 +599,48 @@ pub fn pipeline_item<'a>(items: &'a [Item], info: &PipelineInfo) -> Option<&'a a
         Item::Pipeline(p) => Some(p),
         _ => None,
     }
+}
+
+/// A pipe's arguments in the order of its parameters: named arguments
+/// (`replace(new: "+", old: "-")`) go to their parameter's place, and a
+/// parameter left out before one given by name is `null`, which a pipe
+/// takes as its default.
+fn pipe_args(pipe: &str, args: &[ast::Arg]) -> Vec<PlanExpr> {
+    let mut lowered: Vec<PlanExpr> = args
+        .iter()
+        .filter(|a| a.name.is_none())
+        .map(|a| lower_expr(&a.value))
+        .collect();
+    let named: Vec<&ast::Arg> = args.iter().filter(|a| a.name.is_some()).collect();
+    if named.is_empty() {
+        return lowered;
+    }
+    let params = pipec_stdlib::pipes::pipe_decl(pipe).map_or(&[][..], |decl| decl.params);
+    let mut placed: Vec<Option<PlanExpr>> = lowered.drain(..).map(Some).collect();
+    for arg in named {
+        let name = arg.name.as_ref().map_or("", |n| n.name.as_str());
+        let value = lower_expr(&arg.value);
+        match params.iter().position(|(param, ..)| *param == name) {
+            Some(at) => {
+                if placed.len() <= at {
+                    placed.resize(at + 1, None);
+                }
+                placed[at] = Some(value);
+            }
+            // A name the pipe does not have (the checker reports it): kept
+            // after the others.
+            None => placed.push(Some(value)),
+        }
+    }
+    placed
+        .into_iter()
+        .map(|v| v.unwrap_or(PlanExpr::Null))
+        .collect()
+}
+
+/// For `skip_serializing_if`: a flag that is off is not written.
+fn is_false(flag: &bool) -> bool {
+    !*flag
 }
 
 #[cfg(test)]

@@ -76,9 +76,7 @@ pub fn complete(
     let offset = floor_boundary(text, offset);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = &text[line_start..offset];
-    let word_start = line
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+    let word_start = after_last(line, |c| !(c.is_ascii_alphanumeric() || c == '_'));
     let prefix = &line[word_start..];
     let mut items = candidates(workspace, source, text, offset, prefix);
     items.retain(|c| {
@@ -92,6 +90,16 @@ pub fn complete(
     (items, incomplete)
 }
 
+/// The byte offset just after the last character of `text` that `stop`
+/// matches (0 when none does): a character boundary, whatever the
+/// character's width (`// café|` has its word start after the `é`).
+fn after_last(text: &str, stop: impl Fn(char) -> bool) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|&(_, c)| stop(c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 /// Everything that may be written at `offset`.
 fn candidates(
     workspace: &Workspace,
@@ -103,9 +111,7 @@ fn candidates(
     let db = &workspace.db;
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = &text[line_start..offset];
-    let word_start = line
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+    let word_start = after_last(line, |c| !(c.is_ascii_alphanumeric() || c == '_'));
     let before_word = &line[..word_start];
     let pipeline = enclosing_pipeline(db, source, text, offset);
     let place = place(db, source, text, offset, line, before_word, pipeline);
@@ -305,9 +311,9 @@ fn place(
     }
     let trimmed = before_word.trim_end();
     if let Some(path) = before_word.strip_suffix('.') {
-        let start = path
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .map_or(0, |i| i + 1);
+        let start = after_last(path, |c| {
+            !(c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        });
         let path: Vec<String> = path[start..].split('.').map(str::to_string).collect();
         if path.iter().all(|p| !p.is_empty()) {
             return Place::After(path);

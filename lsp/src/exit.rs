@@ -1,6 +1,8 @@
 //! Notices the `exit` notification, so that the server stops when the
 //! client says so rather than when standard input closes.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use tokio::sync::oneshot::Sender;
@@ -12,13 +14,16 @@ use tower_lsp::jsonrpc::Request;
 pub(crate) struct ExitWatch<S> {
     inner: S,
     exited: Option<Sender<()>>,
+    /// Set when the client has sent `shutdown`.
+    shut_down: Arc<AtomicBool>,
 }
 
 impl<S> ExitWatch<S> {
-    pub(crate) fn new(inner: S, exited: Sender<()>) -> Self {
+    pub(crate) fn new(inner: S, exited: Sender<()>, shut_down: Arc<AtomicBool>) -> Self {
         ExitWatch {
             inner,
             exited: Some(exited),
+            shut_down,
         }
     }
 }
@@ -34,6 +39,9 @@ impl<S: Service<Request>> Service<Request> for ExitWatch<S> {
 
     fn call(&mut self, request: Request) -> Self::Future {
         let is_exit = request.method() == "exit";
+        if request.method() == "shutdown" {
+            self.shut_down.store(true, Ordering::SeqCst);
+        }
         let future = self.inner.call(request);
         if is_exit && let Some(exited) = self.exited.take() {
             let _ = exited.send(());

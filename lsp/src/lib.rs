@@ -23,6 +23,7 @@ pub mod complete;
 pub mod convert;
 pub mod documents;
 mod exit;
+mod framing;
 pub mod hover;
 pub mod locate;
 pub mod navigate;
@@ -35,26 +36,44 @@ pub mod workspace;
 pub use server::{Backend, Settings};
 
 /// Serves the protocol on standard input and output until the client exits.
-pub fn serve_stdio() -> std::io::Result<()> {
+/// Returns whether the client ended properly: `shutdown` before `exit` (or
+/// before its input closed); an `exit` without `shutdown` is not (the
+/// protocol's exit code 1).
+pub fn serve_stdio() -> std::io::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    let shut_down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = std::sync::Arc::clone(&shut_down);
+    runtime.block_on(async move {
         let (service, socket) = tower_lsp::LspService::new(Backend::new);
         let (exited, on_exit) = tokio::sync::oneshot::channel();
-        let service = exit::ExitWatch::new(service, exited);
-        let serve =
-            tower_lsp::Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service);
-        // tower-lsp reads on after `exit` until standard input closes; the
+        let service = exit::ExitWatch::new(service, exited, seen);
+        // The client's messages pass the tolerant framing layer first;
+        // the server's, and that layer's error replies, one writer.
+        let (to_server, server_input) = tokio::io::duplex(1 << 16);
+        let (server_output, from_server) = tokio::io::duplex(1 << 16);
+        let (replies, replies_out) = tokio::sync::mpsc::unbounded_channel();
+        let reader = tokio::spawn(framing::read_client(tokio::io::stdin(), to_server, replies));
+        let writer = tokio::spawn(framing::write_client(
+            from_server,
+            replies_out,
+            tokio::io::stdout(),
+        ));
+        let serve = tower_lsp::Server::new(server_input, server_output, socket).serve(service);
+        // tower-lsp reads on after `exit` until its input closes; the
         // protocol says the server exits then.
         tokio::select! {
             () = serve => {}
             _ = on_exit => {}
         }
+        reader.abort();
+        // What the server wrote last (the answer to `shutdown`) is written out.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), writer).await;
     });
     // Reading standard input blocks a thread that only the next byte would
     // wake: do not wait for it after `exit`.
     runtime.shutdown_background();
-    Ok(())
+    Ok(shut_down.load(std::sync::atomic::Ordering::SeqCst))
 }

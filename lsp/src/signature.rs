@@ -93,8 +93,10 @@ pub fn call_at(text: &str, offset: usize) -> Option<CallContext> {
     }
     let head = before[..open].trim_end();
     let path_start = head
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let path = &head[path_start..];
     if path.is_empty() || path.starts_with('.') {
         return None;

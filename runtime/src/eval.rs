@@ -4,7 +4,7 @@ use pipec_compiler::plan::{PlanExpr, TemplatePart};
 use serde_json::{Map, Value};
 
 use crate::pipes;
-use crate::text::{equal, json_size, number, text, truthy};
+use crate::text::{compare_numbers, equal, json_size, text, truthy};
 
 /// Bounds on one evaluation, so that no expression can run away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,9 +259,7 @@ impl Evaluator<'_> {
             "!=" => !equal(&left, &right),
             "<" | "<=" | ">" | ">=" => {
                 let ordering = match (&left, &right) {
-                    (Value::Number(_), Value::Number(_)) => {
-                        number(&left).partial_cmp(&number(&right))
-                    }
+                    (Value::Number(_), Value::Number(_)) => compare_numbers(&left, &right),
                     (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
                     _ => None,
                 }

@@ -110,9 +110,69 @@ fn convert(ty: &str, value: &Value) -> Result<Value, String> {
         ("size", Value::String(s)) => size_bytes(s).map(Value::from).ok_or_else(found),
         ("size", Value::Number(n)) if n.is_u64() => Ok(value.clone()),
         ("string" | "path" | "int" | "float" | "bool" | "duration" | "size", _) => Err(found()),
-        // Records, schemas, json and tables: accepted as given.
-        _ => Ok(value.clone()),
+        ("json" | "any", _) => Ok(value.clone()),
+        // A table: a file's path, rows, or a calling pipeline's table.
+        (table, Value::String(_) | Value::Array(_) | Value::Object(_))
+            if table.starts_with("table") =>
+        {
+            Ok(value.clone())
+        }
+        (record, Value::Object(fields)) if record.starts_with('{') => {
+            record_fields(record, fields).map(Value::Object)
+        }
+        // A schema's name: a record, its fields checked by the schema's
+        // readers.
+        (_, Value::Object(_)) => Ok(value.clone()),
+        _ => Err(found()),
     }
+}
+
+/// The fields of a record value checked against a record type as written
+/// (`{ name: string, tags: list<string>, note: string? }`): each declared
+/// field converted, a missing one refused unless optional; fields the type
+/// does not name are kept.
+fn record_fields(ty: &str, fields: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let inner = ty
+        .trim()
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or_default();
+    let mut out = fields.clone();
+    for declared in split_top_level(inner) {
+        let Some((name, field_ty)) = declared.split_once(':') else {
+            continue;
+        };
+        let (name, field_ty) = (name.trim(), field_ty.trim());
+        match fields.get(name) {
+            Some(value) => {
+                let converted = convert(field_ty, value)
+                    .map_err(|found| format!("a record whose `{name}` is {found}"))?;
+                out.insert(name.to_string(), converted);
+            }
+            None if field_ty.ends_with('?') => {}
+            None => return Err(format!("a record without the field `{name}`")),
+        }
+    }
+    Ok(out)
+}
+
+/// `text` split at the commas that are not inside `<>`, `{}` or `()`.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' | '{' | '(' => depth += 1,
+            '>' | '}' | ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts.into_iter().filter(|p| !p.trim().is_empty()).collect()
 }
 
 fn describe(value: &Value) -> String {

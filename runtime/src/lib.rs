@@ -10,6 +10,7 @@
 
 pub mod eval;
 pub mod events;
+pub mod exec;
 pub mod executor;
 pub mod inputs;
 pub mod pipes;

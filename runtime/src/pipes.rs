@@ -5,7 +5,7 @@ use pipec_compiler::plan::PlanExpr;
 use serde_json::Value;
 
 use crate::eval::{EvalError, Limits};
-use crate::text::{equal, number, text, truthy};
+use crate::text::{compare_numbers, equal, exact_integer, number, text, truthy};
 
 /// Most digits an integer made by `int` or `pad` may have (as in dagabaaz).
 const MAX_INTEGER_DIGITS: usize = 18;
@@ -48,12 +48,16 @@ fn arity(pipe: &str, args: &[Value], min: usize, max: usize) -> Result<(), EvalE
     Ok(())
 }
 
+/// Argument `index` as text; left out (or `null`, a named argument's gap)
+/// is the default.
 fn arg_text(args: &[Value], index: usize, default: &str) -> String {
-    args.get(index).map_or_else(|| default.to_string(), text)
+    args.get(index)
+        .filter(|v| !v.is_null())
+        .map_or_else(|| default.to_string(), text)
 }
 
 fn arg_int(args: &[Value], index: usize, default: i64) -> Option<i64> {
-    match args.get(index) {
+    match args.get(index).filter(|v| !v.is_null()) {
         None => Some(default),
         Some(v) => number(v).map(|f| f.trunc() as i64),
     }
@@ -70,10 +74,16 @@ fn limit_text(text: String, limits: &Limits) -> Result<Value, EvalError> {
     Ok(Value::String(text))
 }
 
-/// The integer a value stands for, when it is a finite number of at most 18 digits.
+/// The integer a value stands for: an integer exactly (any that fits in
+/// 64 bits, beyond 2^53 too), a float or numeric text cut toward zero when
+/// it fits.
 fn integer(value: &Value) -> Option<i64> {
+    if let Some(exact) = exact_integer(value) {
+        return i64::try_from(exact).ok();
+    }
     let n = number(value)?.trunc();
-    (n.abs() < 10f64.powi(MAX_INTEGER_DIGITS as i32)).then_some(n as i64)
+    // i64::MAX as a float rounds up to 2^63, which does not fit.
+    (n >= i64::MIN as f64 && n < i64::MAX as f64).then_some(n as i64)
 }
 
 /// Applies pipe `name` to `input` with `args`. `source` is the piped expression, for messages.
@@ -327,12 +337,56 @@ pub fn apply(
             let same = text(&input) == text(&args[0]);
             Value::Bool(same == (name == "eq"))
         }
-        "gt" | "lt" => {
+        "gt" | "lt" | "gte" | "lte" => {
             arity(name, args, 1, 1)?;
-            match (number(&input), number(&args[0])) {
-                (Some(a), Some(b)) => Value::Bool(if name == "gt" { a > b } else { a < b }),
-                _ => Value::Bool(false),
-            }
+            Value::Bool(
+                compare_numbers(&input, &args[0]).is_some_and(|order| match name {
+                    "gt" => order.is_gt(),
+                    "lt" => order.is_lt(),
+                    "gte" => order.is_ge(),
+                    _ => order.is_le(),
+                }),
+            )
+        }
+        "starts_with" | "ends_with" => {
+            arity(name, args, 1, 1)?;
+            let (me, part) = (text(&input), text(&args[0]));
+            Value::Bool(
+                !input.is_null()
+                    && if name == "starts_with" {
+                        me.starts_with(&part)
+                    } else {
+                        me.ends_with(&part)
+                    },
+            )
+        }
+        "contains" => {
+            arity(name, args, 1, 1)?;
+            Value::Bool(match &input {
+                Value::Null => false,
+                Value::Array(items) => {
+                    let wanted = text(&args[0]);
+                    items
+                        .iter()
+                        .any(|i| equal(i, &args[0]) || text(i) == wanted)
+                }
+                Value::Object(fields) => fields.contains_key(&text(&args[0])),
+                other => text(other).contains(&text(&args[0])),
+            })
+        }
+        "exists" => {
+            arity(name, args, 0, 0)?;
+            Value::Bool(!input.is_null())
+        }
+        "present" => {
+            arity(name, args, 0, 0)?;
+            Value::Bool(match &input {
+                Value::Null => false,
+                Value::String(t) => !t.trim().is_empty(),
+                Value::Array(items) => !items.is_empty(),
+                Value::Object(fields) => !fields.is_empty(),
+                _ => true,
+            })
         }
         "in" => {
             arity(name, args, 1, 32)?;

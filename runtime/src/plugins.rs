@@ -2,12 +2,10 @@
 //! and plugins registered by a host program.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
@@ -24,6 +22,10 @@ pub struct TaskContext<'a> {
     pub cancelled: &'a AtomicBool,
     /// Keys approved for `wait` in this run.
     pub approvals: &'a HashSet<String>,
+    /// Where this attempt may keep the whole output of a process it runs
+    /// (`exec` writes `PREFIX.stdout` and `PREFIX.stderr`), when the run
+    /// keeps logs ([`crate::RunOptions::logs`]).
+    pub log_prefix: Option<PathBuf>,
 }
 
 impl TaskContext<'_> {
@@ -82,7 +84,8 @@ impl Registry {
     }
 }
 
-fn arg<'a>(args: &'a Args, name: &str) -> Result<&'a Value, String> {
+/// The argument `name`, which must be given and not null.
+pub(crate) fn arg<'a>(args: &'a Args, name: &str) -> Result<&'a Value, String> {
     args.get(name)
         .filter(|v| !v.is_null())
         .ok_or_else(|| format!("argument `{name}` is missing"))
@@ -130,7 +133,7 @@ pub fn builtin(name: &str, args: &Args, context: &TaskContext<'_>) -> Result<Val
             write_file(&path, body.as_bytes())?;
             Ok(json!({ "path": path.to_string_lossy(), "rows": rows }))
         }
-        "exec" => exec(args, context),
+        "exec" => crate::exec::exec(args, context),
         "wait" => {
             let key = text(arg(args, "key")?);
             if context.approvals.contains(&key) {
@@ -203,96 +206,4 @@ fn list_files(args: &Args) -> Result<Value, String> {
             })
             .collect(),
     ))
-}
-
-/// Runs a program without a shell; kills it at the deadline or on cancel.
-fn exec(args: &Args, context: &TaskContext<'_>) -> Result<Value, String> {
-    let argv: Vec<String> = match arg(args, "argv")? {
-        Value::Array(items) => items.iter().map(text).collect(),
-        other => {
-            return Err(format!(
-                "`argv` must be a list of strings, not {}",
-                crate::eval::kind(other)
-            ));
-        }
-    };
-    let Some((program, rest)) = argv.split_first() else {
-        return Err("`argv` is empty".into());
-    };
-    let mut command = Command::new(program);
-    command
-        .args(rest)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(Value::Object(env)) = args.get("env") {
-        for (k, v) in env {
-            command.env(k, text(v));
-        }
-    }
-    if let Some(cwd) = args.get("cwd").filter(|v| !v.is_null()) {
-        command.current_dir(text(cwd));
-    }
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot run `{program}`: {e}"))?;
-    let stdin_text = args
-        .get("stdin")
-        .filter(|v| !v.is_null())
-        .map(text)
-        .unwrap_or_default();
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(stdin_text.as_bytes());
-    }
-    // Read the pipes on threads so a chatty child cannot block on a full pipe.
-    let mut stdout_pipe = child.stdout.take();
-    let mut stderr_pipe = child.stderr.take();
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(p) = stdout_pipe.as_mut() {
-            let _ = p.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(p) = stderr_pipe.as_mut() {
-            let _ = p.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if let Some(reason) = context.should_stop() {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("`{program}` was killed: {reason}"));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let stdout = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
-    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
-    let code = status.code().unwrap_or(-1);
-    if !status.success() {
-        let tail: String = stderr
-            .lines()
-            .rev()
-            .take(5)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Err(format!(
-            "`{program}` exited with {code}{}",
-            if tail.is_empty() {
-                String::new()
-            } else {
-                format!(": {tail}")
-            }
-        ));
-    }
-    Ok(json!({ "stdout": stdout, "stderr": stderr, "exit_code": code }))
 }

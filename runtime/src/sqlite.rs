@@ -81,6 +81,7 @@ impl SqliteStore {
             .execute_batch("pragma journal_mode = wal; pragma synchronous = normal;")
             .map_err(error)?;
         connection.execute_batch(SCHEMA).map_err(error)?;
+        add_run_state(&connection).map_err(error)?;
         Ok(SqliteStore {
             inner: Mutex::new(Inner {
                 connection,
@@ -101,6 +102,18 @@ impl SqliteStore {
             inner.error.get_or_insert(e.to_string());
         }
     }
+}
+
+/// A store made before runs had a state (`succeeded`, `failed`,
+/// `cancelled`) gains the column; its runs keep their `ok`.
+fn add_run_state(connection: &Connection) -> rusqlite::Result<()> {
+    let has_state = connection
+        .prepare("select 1 from pragma_table_info('runs') where name = 'state'")?
+        .exists([])?;
+    if !has_state {
+        connection.execute_batch("alter table runs add column state text")?;
+    }
+    Ok(())
 }
 
 impl Inner {
@@ -173,9 +186,11 @@ impl Store for SqliteStore {
     }
 
     fn task_finished(&self, run_id: &str, record: TaskRecord) {
+        // Written as the task finishes (not when its node settles), so that
+        // what a crash leaves behind names every finished task.
         self.with(|i| {
             i.pending_tasks.push((run_id.to_string(), record));
-            Ok(())
+            i.flush_tasks()
         });
     }
 
@@ -194,8 +209,24 @@ impl Store for SqliteStore {
         self.with(|i| {
             i.flush_tasks()?;
             i.connection.execute(
-                "update runs set finished_ms = ?2, ok = ?3 where id = ?1",
-                params![run_id, now_ms(), ok],
+                "update runs set finished_ms = ?2, ok = ?3, state = ?4 where id = ?1",
+                params![
+                    run_id,
+                    now_ms(),
+                    ok,
+                    if ok { "succeeded" } else { "failed" }
+                ],
+            )?;
+            Ok(())
+        });
+    }
+
+    fn run_cancelled(&self, run_id: &str) {
+        self.with(|i| {
+            i.flush_tasks()?;
+            i.connection.execute(
+                "update runs set finished_ms = ?2, ok = 0, state = 'cancelled' where id = ?1",
+                params![run_id, now_ms()],
             )?;
             Ok(())
         });
@@ -205,6 +236,45 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_task_is_recorded_when_it_finishes_and_a_cancelled_run_says_so() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("runs.sqlite");
+        // A store file made before runs had a state gains the column.
+        Connection::open(&path)
+            .expect("creates")
+            .execute_batch(
+                "create table runs (id text primary key, pipeline text not null, inputs text not null, started_ms integer not null, finished_ms integer, ok integer);",
+            )
+            .expect("old schema");
+        let store = SqliteStore::open(&path).expect("opens");
+        store.run_started("r1", "p", &serde_json::json!({}));
+        store.node_state("r1", "a", NodeState::Running);
+        store.task_finished(
+            "r1",
+            TaskRecord {
+                node: "a".into(),
+                task: 0,
+                attempt: 1,
+                ok: true,
+                error: None,
+                millis: 3,
+            },
+        );
+        // Another connection sees the task while its node still runs.
+        let reader = Connection::open(&path).expect("reopens");
+        let tasks: i64 = reader
+            .query_row("select count(*) from tasks", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(tasks, 1);
+        store.run_cancelled("r1");
+        let state: String = reader
+            .query_row("select state from runs where id = 'r1'", [], |r| r.get(0))
+            .expect("state");
+        assert_eq!(state, "cancelled");
+        assert_eq!(store.error(), None);
+    }
 
     #[test]
     fn records_are_durable_and_idempotent() {

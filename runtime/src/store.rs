@@ -91,15 +91,28 @@ pub trait Store: Send + Sync {
     }
     /// The run ended.
     fn run_finished(&self, run_id: &str, ok: bool);
+    /// The run was cancelled from outside (a signal, a host) before it
+    /// ended; by default recorded as a run that did not succeed.
+    fn run_cancelled(&self, run_id: &str) {
+        self.run_finished(run_id, false);
+    }
 }
 
 /// `text` with each of `secrets` replaced by `***` (an empty one is no
-/// secret to hide).
+/// secret to hide): as written, and as JSON writes it inside a string, so
+/// that a secret holding `"`, `\\` or a newline (a PEM key, a JSON
+/// credential) is hidden in JSON text too.
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    secrets
-        .iter()
-        .filter(|s| !s.is_empty())
-        .fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(secret.as_str(), "***");
+        let quoted = Value::String(secret.clone()).to_string();
+        let escaped = &quoted[1..quoted.len() - 1];
+        if escaped != secret {
+            out = out.replace(escaped, "***");
+        }
+    }
+    out
 }
 
 /// A store that records through another with each secret value replaced
@@ -161,6 +174,9 @@ impl Store for Redacting<'_> {
     }
     fn run_finished(&self, run_id: &str, ok: bool) {
         self.inner.run_finished(run_id, ok);
+    }
+    fn run_cancelled(&self, run_id: &str) {
+        self.inner.run_cancelled(run_id);
     }
 }
 
@@ -313,6 +329,16 @@ mod tests {
             error: None,
             millis: 0,
         }
+    }
+
+    #[test]
+    fn a_secret_with_quotes_or_newlines_is_hidden_in_json_text_too() {
+        let secret = "-----BEGIN KEY-----\nab\"c\\d\n-----END KEY-----".to_string();
+        let json = serde_json::json!({ "out": format!("key: {secret}") }).to_string();
+        let hidden = redact(&json, std::slice::from_ref(&secret));
+        assert!(!hidden.contains("BEGIN KEY"), "{hidden}");
+        assert!(hidden.contains("***"), "{hidden}");
+        assert_eq!(redact("plain token", &["token".to_string()]), "plain ***");
     }
 
     #[test]

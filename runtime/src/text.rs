@@ -1,5 +1,7 @@
 //! How values become text (templates, text pipes) and other value helpers.
 
+use std::cmp::Ordering;
+
 use serde_json::Value;
 
 /// The text of a value: strings as they are, `null` as nothing, booleans as
@@ -30,10 +32,7 @@ pub fn truthy(value: &Value) -> bool {
 /// JSON equality where `1` equals `1.0`.
 pub fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(i), Some(j)) => i == j,
-            _ => x.as_f64() == y.as_f64(),
-        },
+        (Value::Number(_), Value::Number(_)) => compare_numbers(a, b) == Some(Ordering::Equal),
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q))
         }
@@ -41,6 +40,29 @@ pub fn equal(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w)))
         }
         _ => a == b,
+    }
+}
+
+/// An integer a value stands for exactly: a JSON integer (beyond 2^53
+/// too), or text that reads as one.
+pub fn exact_integer(value: &Value) -> Option<i128> {
+    match value {
+        Value::Number(n) => n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from)),
+        Value::String(s) => s.trim().parse::<i128>().ok(),
+        _ => None,
+    }
+}
+
+/// How two numbers (or texts that read as numbers) compare: exactly when
+/// both are integers (`9007199254740993 > 9007199254740992`), as floats
+/// otherwise; `None` when either is no number.
+pub fn compare_numbers(a: &Value, b: &Value) -> Option<Ordering> {
+    match (exact_integer(a), exact_integer(b)) {
+        (Some(x), Some(y)) => Some(x.cmp(&y)),
+        _ => number(a)?.partial_cmp(&number(b)?),
     }
 }
 

@@ -12,12 +12,12 @@ pub fn run(args: &CheckArgs) -> u8 {
     let paths = match expand(&args.paths) {
         Ok(paths) => paths,
         Err(error) => {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             return EXIT_USAGE;
         }
     };
     if paths.is_empty() {
-        eprintln!("error: no `.pipe` files found in the given directories");
+        errln!("error: no `.pipe` files found in the given directories");
         return EXIT_USAGE;
     }
 
@@ -31,7 +31,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(error) => {
-                eprintln!("error: cannot read `{}`: {error}", path.display());
+                errln!("error: cannot read `{}`: {error}", path.display());
                 unreadable = true;
                 continue;
             }
@@ -43,9 +43,11 @@ pub fn run(args: &CheckArgs) -> u8 {
     // A diagnostic found through two files (an import of both) is shown once.
     let mut seen = std::collections::HashSet::new();
     for source in checked {
-        for d in pipec_compiler::check::diagnostics(&db, source) {
-            if seen.insert(d) {
-                diagnostics.push(d.clone());
+        // An imported file's mistakes are the importing file's too: the
+        // run would refuse them.
+        for d in pipec_compiler::check::diagnostics_with_imports(&db, source) {
+            if seen.insert(d.clone()) {
+                diagnostics.push(d);
             }
         }
     }
@@ -59,13 +61,13 @@ pub fn run(args: &CheckArgs) -> u8 {
     let warnings = diagnostics.len() - errors;
     match args.format {
         Format::Human => {
-            print!(
+            out!(
                 "{}",
                 render::human(&diagnostics, &sources, args.color.enabled())
             );
-            println!("{}", summary(paths.len(), errors, warnings));
+            outln!("{}", summary(paths.len(), errors, warnings));
         }
-        Format::Json => println!("{}", pretty(&render::json(&diagnostics, &sources))),
+        Format::Json => outln!("{}", pretty(&render::json(&diagnostics, &sources))),
         Format::Sarif => {
             let rules: Vec<SarifRule> = pipec_compiler::explanations()
                 .iter()
@@ -76,7 +78,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                 })
                 .collect();
             let log = render::sarif(&diagnostics, &sources, &rules, env!("CARGO_PKG_VERSION"));
-            println!("{}", pretty(&log));
+            outln!("{}", pretty(&log));
         }
     }
 

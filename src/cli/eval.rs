@@ -14,7 +14,7 @@ pub fn run(args: &EvalArgs) -> u8 {
         Some(path) => match read_context(path) {
             Ok(map) => map,
             Err(message) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 return EXIT_USAGE;
             }
         },
@@ -34,21 +34,21 @@ pub fn run(args: &EvalArgs) -> u8 {
         Err(diagnostics) => {
             let mut sources = Sources::new();
             sources.insert(name, source);
-            eprint!("{}", render::human(&diagnostics, &sources, false));
+            err!("{}", render::human(&diagnostics, &sources, false));
             return EXIT_FAILURE;
         }
     };
     let plan = pipec_compiler::plan::lower_expr(&expr);
     match evaluate(&plan, &context, &Limits::default()) {
         Ok(value) => {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())
             );
             EXIT_OK
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             EXIT_FAILURE
         }
     }

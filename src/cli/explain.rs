@@ -6,13 +6,13 @@ use super::{EXIT_OK, EXIT_USAGE, ExplainArgs};
 pub fn run(args: &ExplainArgs) -> u8 {
     let Some(code) = &args.code else {
         for e in pipec_compiler::explanations() {
-            println!("{}  {}", e.code, e.title);
+            outln!("{}  {}", e.code, e.title);
         }
         return EXIT_OK;
     };
     match pipec_compiler::explain(code) {
         Some(e) => {
-            print!("{}", render(e));
+            out!("{}", render(e));
             EXIT_OK
         }
         None => {
@@ -22,11 +22,11 @@ pub fn run(args: &ExplainArgs) -> u8 {
                 .collect();
             let upper = code.to_ascii_uppercase();
             let near = pipec_grammar::diagnostic::closest(&upper, known.iter().copied());
-            eprintln!("error: no diagnostic has the code `{code}`");
+            errln!("error: no diagnostic has the code `{code}`");
             if let Some(first) = near.first() {
-                eprintln!("help: did you mean `{first}`? `pipec explain` lists every code");
+                errln!("help: did you mean `{first}`? `pipec explain` lists every code");
             } else {
-                eprintln!("help: `pipec explain` lists every code");
+                errln!("help: `pipec explain` lists every code");
             }
             EXIT_USAGE
         }

@@ -22,22 +22,22 @@ pub fn run(args: &FmtArgs) -> u8 {
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin {
         if args.paths.len() > 1 {
-            eprintln!("error: `-` (standard input) cannot be combined with other paths");
+            errln!("error: `-` (standard input) cannot be combined with other paths");
             return EXIT_USAGE;
         }
         let mut text = String::new();
         if let Err(error) = std::io::stdin().read_to_string(&mut text) {
-            eprintln!("error: cannot read standard input: {error}");
+            errln!("error: cannot read standard input: {error}");
             return EXIT_USAGE;
         }
         return match format_text("<stdin>".into(), &text) {
             Some(formatted) if args.check && formatted != text => {
-                print!("{}", diff("<stdin>", &text, &formatted));
+                out!("{}", diff("<stdin>", &text, &formatted));
                 EXIT_FAILURE
             }
             Some(_) if args.check => EXIT_OK,
             Some(formatted) => {
-                print!("{formatted}");
+                out!("{formatted}");
                 EXIT_OK
             }
             None => EXIT_FAILURE,
@@ -47,7 +47,7 @@ pub fn run(args: &FmtArgs) -> u8 {
     let paths = match expand(&args.paths) {
         Ok(paths) => paths,
         Err(error) => {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             return EXIT_USAGE;
         }
     };
@@ -60,13 +60,13 @@ pub fn run(args: &FmtArgs) -> u8 {
             Ok(Outcome::Changed) => changed += 1,
             Ok(Outcome::Failed) => failed = true,
             Err(error) => {
-                eprintln!("error: {error}");
+                errln!("error: {error}");
                 io_failed = true;
             }
         }
     }
     if args.check && changed > 0 {
-        eprintln!(
+        errln!(
             "{changed} of {} file{} would be reformatted; run `pipec fmt` on {}",
             paths.len(),
             if paths.len() == 1 { "" } else { "s" },
@@ -93,14 +93,14 @@ fn format_text(name: FileName, text: &str) -> Option<String> {
             .into_iter()
             .filter(|d| d.is_error())
             .collect();
-        eprint!("{}", render::human(&errors, &sources, false));
-        eprintln!("error: `{name}` has syntax errors and was not formatted");
+        err!("{}", render::human(&errors, &sources, false));
+        errln!("error: `{name}` has syntax errors and was not formatted");
         return None;
     }
     match format_checked(text, &parsed.tree) {
         Ok(formatted) => Some(formatted),
         Err(error) => {
-            eprintln!("error: `{name}` was not formatted: {error}");
+            errln!("error: `{name}` was not formatted: {error}");
             None
         }
     }
@@ -111,7 +111,7 @@ fn format_file(path: &Path, check: bool) -> Result<Outcome, String> {
         std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let name = display_name(path);
     let Ok(text) = String::from_utf8(bytes) else {
-        eprintln!("error: `{name}` is not valid UTF-8 and was not formatted");
+        errln!("error: `{name}` is not valid UTF-8 and was not formatted");
         return Ok(Outcome::Failed);
     };
     let Some(formatted) = format_text(name.as_str().into(), &text) else {
@@ -121,11 +121,11 @@ fn format_file(path: &Path, check: bool) -> Result<Outcome, String> {
         return Ok(Outcome::Unchanged);
     }
     if check {
-        print!("{}", diff(&name, &text, &formatted));
+        out!("{}", diff(&name, &text, &formatted));
     } else {
         write_atomically(path, &formatted)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-        eprintln!("formatted {name}");
+        errln!("formatted {name}");
     }
     Ok(Outcome::Changed)
 }

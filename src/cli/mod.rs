@@ -3,14 +3,49 @@
 //! Exit codes: 0 success, 1 the input has errors (or warnings under
 //! `--deny-warnings`, or files `fmt --check` would change), 2 usage or I/O problems.
 
+/// Writes to standard output; a closed pipe (`pipec explain | head`) ends
+/// the process quietly, any other failure (`> /dev/full`) with an error
+/// and exit 2 — never a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    () => { out!("\n") };
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Writes to standard error, ignoring a failure (there is nowhere left to
+/// report it).
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_stderr(format_args!($($arg)*))
+    };
+}
+
+/// [`err!`] with a newline.
+macro_rules! errln {
+    () => { err!("\n") };
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_stderr(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod check;
 mod eval;
 mod explain;
 mod files;
 mod fmt;
+pub(crate) mod output;
 mod pipeline;
 mod printed;
 mod run;
+mod signals;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -259,7 +294,16 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Parses the arguments, runs the subcommand and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout, usage errors to stderr; a
+            // closed pipe there is no reason to panic.
+            let _ = error.print();
+            output::flush();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(EXIT_USAGE));
+        }
+    };
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fmt(args) => fmt::run(&args),
@@ -270,17 +314,22 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Lsp(_) => match pipec_lsp::serve_stdio() {
-            Ok(()) => EXIT_OK,
+            Ok(true) => EXIT_OK,
+            // `exit` without `shutdown` first: the protocol's exit code 1.
+            Ok(false) => EXIT_FAILURE,
             Err(error) => {
-                eprintln!("error: the language server stopped: {error}");
+                errln!("error: the language server stopped: {error}");
                 EXIT_USAGE
             }
         },
         Command::Completions(args) => {
             let mut command = Cli::command();
-            clap_complete::generate(args.shell, &mut command, "pipec", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "pipec", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             EXIT_OK
         }
     };
+    output::flush();
     ExitCode::from(code)
 }

@@ -24,7 +24,7 @@ pub fn run(args: &PipelineArgs, show: Show) -> u8 {
     let bytes = match std::fs::read(&args.file) {
         Ok(bytes) => bytes,
         Err(error) => {
-            eprintln!("error: cannot read `{}`: {error}", args.file.display());
+            errln!("error: cannot read `{}`: {error}", args.file.display());
             return EXIT_USAGE;
         }
     };
@@ -42,18 +42,18 @@ pub fn run(args: &PipelineArgs, show: Show) -> u8 {
                     compiled.docs.clone(),
                 )),
             };
-            print!("{out}");
+            out!("{out}");
             if !out.ends_with('\n') {
-                println!();
+                outln!();
             }
             EXIT_OK
         }
         Err(CompileError::Diagnostics(diagnostics)) => {
             let mut sources = Sources::new();
             super::files::load_sources(&mut sources, &diagnostics);
-            eprint!("{}", render::human(&diagnostics, &sources, false));
+            err!("{}", render::human(&diagnostics, &sources, false));
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!(
+            errln!(
                 "error: `{}` has {errors} error{}; nothing to show",
                 args.file.display(),
                 if errors == 1 { "" } else { "s" }
@@ -61,7 +61,7 @@ pub fn run(args: &PipelineArgs, show: Show) -> u8 {
             EXIT_FAILURE
         }
         Err(other) => {
-            eprintln!("error: {other}");
+            errln!("error: {other}");
             EXIT_USAGE
         }
     }

@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use pipec_compiler::compile::{CompileError, compile};
 use pipec_compiler::{Database, RunInputs};
@@ -24,7 +25,7 @@ pub fn run(args: &RunArgs) -> u8 {
     let bytes = match std::fs::read(&args.target.file) {
         Ok(bytes) => bytes,
         Err(error) => {
-            eprintln!(
+            errln!(
                 "error: cannot read `{}`: {error}",
                 args.target.file.display()
             );
@@ -34,7 +35,7 @@ pub fn run(args: &RunArgs) -> u8 {
     let mut inputs = match gather_inputs(args) {
         Ok(inputs) => inputs,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return EXIT_USAGE;
         }
     };
@@ -49,6 +50,8 @@ pub fn run(args: &RunArgs) -> u8 {
     if let Some(tables) = &tables {
         pipec_compiler::tables::planner::plan_on_sessions_from(tables.session_source());
     }
+    // Set by SIGINT or SIGTERM (and by the run itself when a failure stops it).
+    let cancel = Arc::new(AtomicBool::new(false));
     let mut db = Database::new();
     let source = db.set_source(Path::new(&args.target.file), bytes);
     // Check-time table schemas read the files this run reads.
@@ -62,15 +65,15 @@ pub fn run(args: &RunArgs) -> u8 {
         Err(CompileError::Diagnostics(diagnostics)) => {
             let mut sources = Sources::new();
             super::files::load_sources(&mut sources, &diagnostics);
-            eprint!("{}", render::human(&diagnostics, &sources, false));
-            eprintln!(
+            err!("{}", render::human(&diagnostics, &sources, false));
+            errln!(
                 "error: `{}` has errors; nothing was run",
                 args.target.file.display()
             );
             return EXIT_FAILURE;
         }
         Err(other) => {
-            eprintln!("error: {other}");
+            errln!("error: {other}");
             return EXIT_USAGE;
         }
     };
@@ -80,7 +83,7 @@ pub fn run(args: &RunArgs) -> u8 {
     let secrets = match gather_secrets(args, &plan.secrets) {
         Ok(secrets) => secrets,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return EXIT_USAGE;
         }
     };
@@ -95,9 +98,9 @@ pub fn run(args: &RunArgs) -> u8 {
         None => None,
         Some("-") => Some(Mutex::new(Box::new(std::io::stderr()))),
         Some(path) => match std::fs::File::create(path) {
-            Ok(file) => Some(Mutex::new(Box::new(std::io::BufWriter::new(file)))),
+            Ok(file) => Some(Mutex::new(Box::new(file))),
             Err(error) => {
-                eprintln!("error: cannot write events to `{path}`: {error}");
+                errln!("error: cannot write events to `{path}`: {error}");
                 return EXIT_USAGE;
             }
         },
@@ -119,7 +122,17 @@ pub fn run(args: &RunArgs) -> u8 {
     });
     let total_nodes = plan.nodes.len();
     let nodes_done = std::sync::atomic::AtomicUsize::new(0);
+    let recorded_in = (!args.no_store).then(|| args.store.display().to_string());
     let sink = |event: &Event| {
+        // Said once the run has begun (its inputs were taken): a run that
+        // could not start is not recorded.
+        if progress && let (Event::RunStarted { run, .. }, Some(store)) = (event, &recorded_in) {
+            let line = format!("recording run {run} in {store}");
+            match &bar {
+                Some(bar) => bar.println(line),
+                None => errln!("{line}"),
+            }
+        }
         if let Some(bar) = &bar {
             match event {
                 Event::NodeStarted { tasks, .. } => bar.inc_length(*tasks as u64),
@@ -131,11 +144,14 @@ pub fn run(args: &RunArgs) -> u8 {
                 _ => {}
             }
         }
+        // A line as it happens, flushed: the file can be followed while
+        // the run goes on, and holds every event up to a crash.
         if let Some(out) = &events_out
             && let Ok(line) = serde_json::to_string(event)
             && let Ok(mut out) = out.lock()
         {
             let _ = writeln!(out, "{}", redact(line));
+            let _ = out.flush();
         }
         if progress
             && let Event::NodeFinished {
@@ -157,7 +173,7 @@ pub fn run(args: &RunArgs) -> u8 {
             );
             match &bar {
                 Some(bar) => bar.println(format!("  {line}")),
-                None => eprintln!("{line}"),
+                None => errln!("{line}"),
             }
         }
     };
@@ -179,6 +195,10 @@ pub fn run(args: &RunArgs) -> u8 {
         tables: table_options,
         // Table outputs are printed straight from their Arrow batches.
         table_outputs: TableOutputs::Batches,
+        cancel: Some(Arc::clone(&cancel)),
+        deadline: None,
+        // `exec`'s whole stdout and stderr, beside the run record.
+        logs: (!args.no_store).then(|| logs_dir(&args.store)),
     };
     // The durable record (or none with --no-store).
     let sqlite = if args.no_store {
@@ -187,7 +207,7 @@ pub fn run(args: &RunArgs) -> u8 {
         match SqliteStore::open(&args.store) {
             Ok(store) => Some(store),
             Err(error) => {
-                eprintln!("error: {error} (pass --no-store to run without a record)");
+                errln!("error: {error} (pass --no-store to run without a record)");
                 return EXIT_USAGE;
             }
         }
@@ -197,20 +217,14 @@ pub fn run(args: &RunArgs) -> u8 {
         None => &NoRecord,
     };
     if progress {
-        eprintln!(
+        errln!(
             "running pipeline `{}` ({} nodes)",
             plan.pipeline,
             plan.nodes.len()
         );
-        if !args.no_store {
-            eprintln!(
-                "recording run {} in {}",
-                options.run_id,
-                args.store.display()
-            );
-        }
     }
     let registry = Registry::new();
+    let signal = super::signals::cancel_on_signals(Arc::clone(&cancel));
     let outcome = match tables {
         Some(tables) => {
             pipec_runtime::run_with_tables(&plan, &registry, &options, store, &sink, tables)
@@ -220,7 +234,7 @@ pub fn run(args: &RunArgs) -> u8 {
     let result = match outcome {
         Ok(result) => result,
         Err(error) => {
-            eprintln!("error: {}", redact(error.to_string()));
+            errln!("error: {}", redact(error.to_string()));
             // Bad inputs or secrets are the caller's to fix: a usage problem.
             return match error {
                 pipec_runtime::RunError::Input(_) | pipec_runtime::RunError::MissingSecret(..) => {
@@ -240,12 +254,17 @@ pub fn run(args: &RunArgs) -> u8 {
     }
 
     if progress {
-        eprintln!(
+        errln!(
             "\n{:<24} {:<10} {:>6} {:>8} {:>9} {:>6}",
-            "node", "status", "tasks", "attempts", "wall ms", "items"
+            "node",
+            "status",
+            "tasks",
+            "attempts",
+            "wall ms",
+            "items"
         );
         for node in &result.nodes {
-            eprintln!(
+            errln!(
                 "{:<24} {:<10} {:>6} {:>8} {:>9} {:>6}",
                 node.name,
                 node.state.as_str(),
@@ -257,7 +276,7 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     }
     if let Some(error) = sqlite.as_ref().and_then(SqliteStore::error) {
-        eprintln!(
+        errln!(
             "warning: the run record in `{}` is incomplete: {error}",
             args.store.display()
         );
@@ -270,9 +289,14 @@ pub fn run(args: &RunArgs) -> u8 {
         nodes,
         error,
         failed_outputs,
+        cancelled: _,
     } = result;
     print_outputs(&outputs, &tables, &order, &secret_values);
-    let code = if ok {
+    let received = signal.load(Ordering::SeqCst);
+    let code = if received != 0 {
+        super::signals::report_cancelled(received, &nodes);
+        super::signals::exit_code(received)
+    } else if ok {
         EXIT_OK
     } else {
         report_failure(&nodes, error.as_deref(), &failed_outputs, &redact);
@@ -284,6 +308,11 @@ pub fn run(args: &RunArgs) -> u8 {
     // of `main`.
     drop(sqlite);
     end_process(code)
+}
+
+/// Where a run's task logs go: `logs/` beside the store's file.
+fn logs_dir(store: &Path) -> std::path::PathBuf {
+    store.parent().unwrap_or_else(|| Path::new("")).join("logs")
 }
 
 /// Says why a run failed: the first failure, then each other failed node's
@@ -299,7 +328,7 @@ fn report_failure(
         .filter(|n| n.state == NodeState::Failed)
         .map(|n| n.name.as_str())
         .collect();
-    eprintln!(
+    errln!(
         "error: the run failed{}{}",
         if failed.is_empty() {
             String::new()
@@ -316,7 +345,7 @@ fn report_failure(
             && node.state == NodeState::Failed
             && !first.is_some_and(|first| first.starts_with(&format!("node `{}`", node.name)))
         {
-            eprintln!("error: node `{}`: {}", node.name, redact(error.clone()));
+            errln!("error: node `{}`: {}", node.name, redact(error.clone()));
         }
     }
     // Each output left out because its table failed, unless that is the
@@ -324,7 +353,7 @@ fn report_failure(
     for (name, error) in failed_outputs {
         let named = format!("output `{name}`: {error}");
         if first != Some(named.as_str()) {
-            eprintln!("error: {}", redact(named));
+            errln!("error: {}", redact(named));
         }
     }
 }
@@ -359,7 +388,7 @@ fn print_outputs(
     if let Err(error) = written.and_then(|()| out.flush())
         && error.kind() != std::io::ErrorKind::BrokenPipe
     {
-        eprintln!("error: cannot write the outputs: {error}");
+        errln!("error: cannot write the outputs: {error}");
     }
 }
 

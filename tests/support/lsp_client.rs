@@ -54,6 +54,26 @@ impl Client {
         }
     }
 
+    /// Sends bytes as they are, framed or not (for malformed messages).
+    #[allow(dead_code)]
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write to server");
+        self.stdin.flush().expect("flush to server");
+    }
+
+    /// Waits for the server to exit and returns its status.
+    #[allow(dead_code)]
+    pub fn wait_exit(mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for the server") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     fn send(&mut self, message: &Value) {
         let body = message.to_string();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len())

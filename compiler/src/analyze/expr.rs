@@ -22,8 +22,22 @@ impl Checker<'_> {
             ExprKind::Literal(literal) => match literal {
                 Literal::Bool(_) => Type::Bool,
                 Literal::Null => Type::Null,
-                Literal::Int(_) => Type::Int,
-                Literal::Float(_) => Type::Float,
+                Literal::Int(written) => {
+                    if written.replace('_', "").parse::<i64>().is_err() {
+                        self.number_out_of_range(expr, "a 64-bit integer");
+                    }
+                    Type::Int
+                }
+                Literal::Float(written) => {
+                    if !written
+                        .replace('_', "")
+                        .parse::<f64>()
+                        .is_ok_and(f64::is_finite)
+                    {
+                        self.number_out_of_range(expr, "a 64-bit float");
+                    }
+                    Type::Float
+                }
                 Literal::Duration(_) => Type::Duration,
                 Literal::Size(_) => Type::Size,
             },
@@ -546,7 +560,34 @@ impl Checker<'_> {
                 .chain(std::iter::repeat(
                     decl.variadic.map_or(("", Sig::Any), |(n, s, _)| (n, s)),
                 ));
-            for ((param, sig), (ty, arg)) in sigs.zip(arg_types.iter().zip(args.unwrap_or(&[]))) {
+            let mut positions = sigs;
+            for (ty, arg) in arg_types.iter().zip(args.unwrap_or(&[])) {
+                // A named argument binds its parameter, whatever its place.
+                let (param, sig) = match &arg.name {
+                    None => positions.next().unwrap_or(("", Sig::Any)),
+                    Some(named) => match decl.params.iter().find(|(n, ..)| *n == named.name) {
+                        Some((n, s, _)) => (*n, *s),
+                        None => {
+                            let names: Vec<String> =
+                                decl.params.iter().map(|(n, ..)| n.to_string()).collect();
+                            self.report(
+                                Diagnostic::new(
+                                    codes::PIPE_ARGUMENTS,
+                                    format!("`{}` has no parameter `{}`", decl.name, named.name),
+                                    self.file,
+                                    named.span,
+                                )
+                                .with_label("no such parameter")
+                                .with_help(if names.is_empty() {
+                                    format!("`{}` takes no named arguments", decl.name)
+                                } else {
+                                    format!("its parameters are {}", names.join(", "))
+                                }),
+                            );
+                            continue;
+                        }
+                    },
+                };
                 if !accepts(sig, ty) {
                     self.report(
                         Diagnostic::new(
@@ -566,6 +607,24 @@ impl Checker<'_> {
             }
         }
         output(decl.output, &input)
+    }
+}
+
+impl Checker<'_> {
+    /// E0214 for a number literal that `kind` cannot hold.
+    fn number_out_of_range(&mut self, literal: &Expr, kind: &str) {
+        self.report(
+            Diagnostic::new(
+                codes::NUMBER_OUT_OF_RANGE,
+                format!("this number does not fit in {kind}"),
+                self.file,
+                literal.span,
+            )
+            .with_label("out of range")
+            .with_help(
+                "write a smaller number, or text (in quotes) for an identifier that only looks like a number",
+            ),
+        );
     }
 }
 

@@ -82,6 +82,12 @@ pub struct NodeInfo {
     pub item: Type,
     /// Whether it produces many items (a list-returning operator, or `each`).
     pub many: bool,
+    /// Whether its operator returns a list: each task's list is then one
+    /// item per element (a second level of fan-out under `each`).
+    pub returns_list: bool,
+    /// Its parameters of an optional type (`T?`): a skipped node read in
+    /// their arguments makes them null rather than skipping this node.
+    pub optional_params: Vec<String>,
     /// Its dependencies, in source order.
     pub deps: Vec<Dep>,
     /// The parameter each argument binds, in argument order.
@@ -685,6 +691,8 @@ fn gather(
                 callee: node.callee.clone(),
                 item: node.item.clone(),
                 many: node.many,
+                returns_list: node.returns_list,
+                optional_params: node.optional_params.clone(),
                 deps: shift_deps(&node.deps, offset),
                 binds: node.binds.clone(),
                 member: index,
@@ -1016,6 +1024,14 @@ impl<'db> Checker<'db> {
                 check.name = Some((Namespace::Node, node.name.clone()));
                 check.node = Some(NodeInfo {
                     name: node.name.name.clone(),
+                    returns_list: signature.as_ref().is_some_and(|s| s.many),
+                    optional_params: signature.as_ref().map_or_else(Vec::new, |s| {
+                        s.params
+                            .iter()
+                            .filter(|p| matches!(p.ty, Type::Optional(_)))
+                            .map(|p| p.name.clone())
+                            .collect()
+                    }),
                     callee: signature.map(|s| s.callee),
                     item,
                     many,
@@ -1144,6 +1160,16 @@ impl<'db> Checker<'db> {
                     let ty = self.expr(pool, &context);
                     self.expect_type(&ty, &Type::String, pool, "`on` takes a pool name");
                 }
+                ClauseKind::Cache(true) => self.report(
+                    Diagnostic::new(
+                        codes::NO_EFFECT_YET,
+                        "`cache on` has no effect yet: runs do not keep results to reuse",
+                        self.file,
+                        clause.span,
+                    )
+                    .with_label("kept in the plan, but every run computes the node anew")
+                    .with_help("remove the clause; caching comes with durable runs"),
+                ),
                 ClauseKind::Resources(fields) => {
                     for field in fields {
                         let ty = self.expr(&field.value, &context);

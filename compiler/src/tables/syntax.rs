@@ -46,6 +46,11 @@ pub(crate) fn syntax_diagnostic(
         {
             found.len()
         }
+        // One character, whatever its width (`中` is three bytes).
+        (_, Some(at)) => text
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(1, char::len_utf8),
         _ => 1,
     };
     let at_token = offset.and_then(|at| sql.file_span(at, at + found_len));

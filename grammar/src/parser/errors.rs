@@ -185,6 +185,53 @@ pub fn syntax_error(
         .with_fix("replace `=` with `==`", found.span, "==");
     }
 
+    // `&&` and `||` from other languages: the language writes `and`, `or`.
+    // (The parser may stop at the second character: `|` then expects a pipe.)
+    let found_in_chunk = (found.span.start as usize).saturating_sub(base);
+    let operator = [found_in_chunk, found_in_chunk.saturating_sub(1)]
+        .into_iter()
+        .find_map(|from| {
+            let rest = chunk.get(from..)?;
+            ["&&", "||"]
+                .into_iter()
+                .find(|op| rest.starts_with(op))
+                .map(|op| (from, op))
+        });
+    if let Some((found_at, operator)) = operator {
+        let word = if operator == "&&" { "and" } else { "or" };
+        let span = Span::new(base + found_at, base + found_at + 2);
+        let before = chunk[..found_at].chars().next_back();
+        let after = chunk[found_at + 2..].chars().next();
+        let replacement = format!(
+            "{}{word}{}",
+            if before.is_some_and(|c| !c.is_whitespace()) {
+                " "
+            } else {
+                ""
+            },
+            if after.is_some_and(|c| !c.is_whitespace()) {
+                " "
+            } else {
+                ""
+            },
+        );
+        return Diagnostic::new(
+            codes::UNEXPECTED_TOKEN,
+            format!("`{operator}` is not an operator here: write `{word}`"),
+            file,
+            span,
+        )
+        .with_label(format!("`{word}` in this language"))
+        .with_help(format!(
+            "conditions are joined with `and` and `or` (`a > 1 {word} b < 2`)"
+        ))
+        .with_fix(
+            format!("replace `{operator}` with `{word}`"),
+            span,
+            replacement,
+        );
+    }
+
     // A `.` with no field name after it.
     if found.token == Ok(Token::Dot) {
         return Diagnostic::new(
@@ -445,7 +492,32 @@ fn describe_found(found: &Lexeme, text: &str) -> String {
     }
 }
 
+/// The clause keywords, for "did you mean" on a misspelt one.
+const CLAUSE_KEYWORDS: &[&str] = &[
+    "each",
+    "all",
+    "group",
+    "when",
+    "after",
+    "retry",
+    "backoff",
+    "timeout",
+    "cache",
+    "on",
+    "resources",
+];
+
 fn help_for(found: &Lexeme, text: &str, expected: &Option<String>) -> String {
+    // A misspelt clause keyword (`retries 3`, `timout 5s`).
+    if found.token == Ok(Token::Ident)
+        && expected
+            .as_deref()
+            .is_some_and(|e| e.contains("a clause") || e.contains("`on`"))
+        && let Some(keyword) =
+            crate::diagnostic::closest(text, CLAUSE_KEYWORDS.iter().copied()).first()
+    {
+        return format!("did you mean `{keyword}`?");
+    }
     match (found.token, expected.as_deref()) {
         (Ok(Token::Comma), _) => "remove the extra `,`".into(),
         (Ok(Token::Eq), Some(e)) if e.contains("==") => "compare with `==`; `=` only binds names".into(),
