@@ -62,7 +62,6 @@ impl Client {
     }
 
     /// Waits for the server to exit and returns its status.
-    #[allow(dead_code)]
     pub fn wait_exit(mut self) -> std::process::ExitStatus {
         let deadline = Instant::now() + TIMEOUT;
         loop {
@@ -196,14 +195,7 @@ impl Client {
         let response = self.request("shutdown", Value::Null);
         assert!(response.get("error").is_none(), "{response}");
         self.notify("exit", Value::Null);
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait for the server") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the server did not exit");
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        self.wait_exit()
     }
 }
 
