@@ -606,30 +606,26 @@ pub fn pipeline_item<'a>(items: &'a [Item], info: &PipelineInfo) -> Option<&'a a
 /// parameter left out before one given by name is `null`, which a pipe
 /// takes as its default.
 fn pipe_args(pipe: &str, args: &[ast::Arg]) -> Vec<PlanExpr> {
-    let mut lowered: Vec<PlanExpr> = args
+    let (named, positional): (Vec<&ast::Arg>, Vec<&ast::Arg>) =
+        args.iter().partition(|a| a.name.is_some());
+    let mut placed: Vec<Option<PlanExpr>> = positional
         .iter()
-        .filter(|a| a.name.is_none())
-        .map(|a| lower_expr(&a.value))
+        .map(|a| Some(lower_expr(&a.value)))
         .collect();
-    let named: Vec<&ast::Arg> = args.iter().filter(|a| a.name.is_some()).collect();
-    if named.is_empty() {
-        return lowered;
-    }
     let params = pipec_stdlib::pipes::pipe_decl(pipe).map_or(&[][..], |decl| decl.params);
-    let mut placed: Vec<Option<PlanExpr>> = lowered.drain(..).map(Some).collect();
     for arg in named {
         let name = arg.name.as_ref().map_or("", |n| n.name.as_str());
-        let value = lower_expr(&arg.value);
+        let value = Some(lower_expr(&arg.value));
         match params.iter().position(|(param, ..)| *param == name) {
             Some(at) => {
                 if placed.len() <= at {
                     placed.resize(at + 1, None);
                 }
-                placed[at] = Some(value);
+                placed[at] = value;
             }
             // A name the pipe does not have (the checker reports it): kept
             // after the others.
-            None => placed.push(Some(value)),
+            None => placed.push(value),
         }
     }
     placed

@@ -20,19 +20,6 @@ use crate::workspace::Workspace;
 const ITEM_KEYWORDS: &[&str] = &["pipeline", "import", "schema", "plugin", "const"];
 /// Keywords that start a pipeline member.
 const MEMBER_KEYWORDS: &[&str] = &["input", "secret", "node", "output"];
-/// Keywords that start a clause of a node.
-const CLAUSE_KEYWORDS: &[&str] = &[
-    "each",
-    "all",
-    "group",
-    "when",
-    "after",
-    "retry",
-    "timeout",
-    "cache",
-    "on",
-    "resources",
-];
 /// The built-in type names.
 const TYPES: &[&str] = &[
     "string", "int", "float", "bool", "path", "json", "duration", "size", "table", "list", "any",
@@ -121,7 +108,7 @@ fn candidates(
         Place::TopLevel => keywords(&mut out, ITEM_KEYWORDS),
         Place::Member => keywords(&mut out, MEMBER_KEYWORDS),
         Place::Clause => {
-            keywords(&mut out, CLAUSE_KEYWORDS);
+            keywords(&mut out, pipec_grammar::parser::CLAUSE_KEYWORDS);
         }
         Place::Callee => callees(workspace, source, &mut out),
         Place::Type => {

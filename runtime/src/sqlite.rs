@@ -30,7 +30,6 @@ pub struct SqliteStore {
 
 struct Inner {
     connection: Connection,
-    pending_tasks: Vec<(String, TaskRecord)>,
     /// The first write error, kept so a run is never stopped by its record.
     error: Option<String>,
 }
@@ -85,7 +84,6 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Mutex::new(Inner {
                 connection,
-                pending_tasks: Vec::new(),
                 error: None,
             }),
         })
@@ -94,6 +92,18 @@ impl SqliteStore {
     /// The first error met while recording, if any (recording never stops a run).
     pub fn error(&self) -> Option<String> {
         self.inner.lock().ok().and_then(|i| i.error.clone())
+    }
+
+    /// Records the run's end: whether it succeeded and its state
+    /// (`succeeded`, `failed`, `cancelled`).
+    fn end_run(&self, run_id: &str, ok: bool, state: &str) {
+        self.with(|i| {
+            i.connection.execute(
+                "update runs set finished_ms = ?2, ok = ?3, state = ?4 where id = ?1",
+                params![run_id, now_ms(), ok, state],
+            )?;
+            Ok(())
+        });
     }
 
     fn with(&self, f: impl FnOnce(&mut Inner) -> rusqlite::Result<()>) {
@@ -116,35 +126,6 @@ fn add_run_state(connection: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-impl Inner {
-    fn flush_tasks(&mut self) -> rusqlite::Result<()> {
-        if self.pending_tasks.is_empty() {
-            return Ok(());
-        }
-        let tx = self.connection.transaction()?;
-        {
-            let mut insert = tx.prepare_cached(
-                "insert into tasks (run_id, node, task, attempt, ok, error, millis) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 on conflict (run_id, node, task, attempt) do update set ok = excluded.ok, error = excluded.error, millis = excluded.millis",
-            )?;
-            for (run_id, t) in &self.pending_tasks {
-                insert.execute(params![
-                    run_id,
-                    t.node,
-                    t.task as i64,
-                    t.attempt,
-                    t.ok,
-                    t.error,
-                    t.millis as i64
-                ])?;
-            }
-        }
-        tx.commit()?;
-        self.pending_tasks.clear();
-        Ok(())
-    }
-}
-
 impl Store for SqliteStore {
     fn run_started(&self, run_id: &str, pipeline: &str, inputs: &Value) {
         self.with(|i| {
@@ -158,9 +139,6 @@ impl Store for SqliteStore {
 
     fn node_state(&self, run_id: &str, node: &str, state: NodeState) {
         self.with(|i| {
-            if state.is_final() {
-                i.flush_tasks()?;
-            }
             i.connection.prepare_cached(NODE_UPSERT)?.execute(params![
                 run_id,
                 node,
@@ -189,8 +167,21 @@ impl Store for SqliteStore {
         // Written as the task finishes (not when its node settles), so that
         // what a crash leaves behind names every finished task.
         self.with(|i| {
-            i.pending_tasks.push((run_id.to_string(), record));
-            i.flush_tasks()
+            i.connection
+                .prepare_cached(
+                    "insert into tasks (run_id, node, task, attempt, ok, error, millis) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     on conflict (run_id, node, task, attempt) do update set ok = excluded.ok, error = excluded.error, millis = excluded.millis",
+                )?
+                .execute(params![
+                    run_id,
+                    record.node,
+                    record.task as i64,
+                    record.attempt,
+                    record.ok,
+                    record.error,
+                    record.millis as i64
+                ])?;
+            Ok(())
         });
     }
 
@@ -206,30 +197,11 @@ impl Store for SqliteStore {
     }
 
     fn run_finished(&self, run_id: &str, ok: bool) {
-        self.with(|i| {
-            i.flush_tasks()?;
-            i.connection.execute(
-                "update runs set finished_ms = ?2, ok = ?3, state = ?4 where id = ?1",
-                params![
-                    run_id,
-                    now_ms(),
-                    ok,
-                    if ok { "succeeded" } else { "failed" }
-                ],
-            )?;
-            Ok(())
-        });
+        self.end_run(run_id, ok, if ok { "succeeded" } else { "failed" });
     }
 
     fn run_cancelled(&self, run_id: &str) {
-        self.with(|i| {
-            i.flush_tasks()?;
-            i.connection.execute(
-                "update runs set finished_ms = ?2, ok = 0, state = 'cancelled' where id = ?1",
-                params![run_id, now_ms()],
-            )?;
-            Ok(())
-        });
+        self.end_run(run_id, false, "cancelled");
     }
 }
 

@@ -106,10 +106,13 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
     let mut out = text.to_string();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         out = out.replace(secret.as_str(), "***");
-        let quoted = Value::String(secret.clone()).to_string();
-        let escaped = &quoted[1..quoted.len() - 1];
-        if escaped != secret {
-            out = out.replace(escaped, "***");
+        // Only a secret with characters JSON escapes has another form.
+        if secret
+            .chars()
+            .any(|c| c == '"' || c == '\\' || c.is_control())
+        {
+            let quoted = Value::String(secret.clone()).to_string();
+            out = out.replace(&quoted[1..quoted.len() - 1], "***");
         }
     }
     out

@@ -553,14 +553,13 @@ impl Checker<'_> {
                 .with_help(format!("`{}({})`", decl.name, list.join(", "))),
             );
         } else {
-            let sigs = decl
-                .params
-                .iter()
-                .map(|(n, s, _)| (*n, *s))
-                .chain(std::iter::repeat(
-                    decl.variadic.map_or(("", Sig::Any), |(n, s, _)| (n, s)),
-                ));
-            let mut positions = sigs;
+            let mut positions =
+                decl.params
+                    .iter()
+                    .map(|(n, s, _)| (*n, *s))
+                    .chain(std::iter::repeat(
+                        decl.variadic.map_or(("", Sig::Any), |(n, s, _)| (n, s)),
+                    ));
             for (ty, arg) in arg_types.iter().zip(args.unwrap_or(&[])) {
                 // A named argument binds its parameter, whatever its place.
                 let (param, sig) = match &arg.name {

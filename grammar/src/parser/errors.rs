@@ -492,21 +492,6 @@ fn describe_found(found: &Lexeme, text: &str) -> String {
     }
 }
 
-/// The clause keywords, for "did you mean" on a misspelt one.
-const CLAUSE_KEYWORDS: &[&str] = &[
-    "each",
-    "all",
-    "group",
-    "when",
-    "after",
-    "retry",
-    "backoff",
-    "timeout",
-    "cache",
-    "on",
-    "resources",
-];
-
 fn help_for(found: &Lexeme, text: &str, expected: &Option<String>) -> String {
     // A misspelt clause keyword (`retries 3`, `timout 5s`).
     if found.token == Ok(Token::Ident)
@@ -514,7 +499,7 @@ fn help_for(found: &Lexeme, text: &str, expected: &Option<String>) -> String {
             .as_deref()
             .is_some_and(|e| e.contains("a clause") || e.contains("`on`"))
         && let Some(keyword) =
-            crate::diagnostic::closest(text, CLAUSE_KEYWORDS.iter().copied()).first()
+            crate::diagnostic::closest(text, super::CLAUSE_KEYWORDS.iter().copied()).first()
     {
         return format!("did you mean `{keyword}`?");
     }

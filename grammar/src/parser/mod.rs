@@ -31,6 +31,21 @@ pub struct PipeParser;
 /// Deepest bracket nesting accepted; deeper input is refused before pest sees it.
 pub const MAX_NESTING: usize = 128;
 
+/// The keywords that start a node clause (completion offers them; a
+/// misspelt one gets "did you mean").
+pub const CLAUSE_KEYWORDS: &[&str] = &[
+    "each",
+    "all",
+    "group",
+    "when",
+    "after",
+    "retry",
+    "timeout",
+    "cache",
+    "on",
+    "resources",
+];
+
 /// The result of parsing one source: a tree (possibly partial) and diagnostics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parse {
