@@ -20,10 +20,17 @@ fn explanations_are_proved_by_their_examples() {
         let code = e.code.as_str();
         let file: pipec::FileName = format!("{code}-right.pipe").into();
         let right = pipec::compiler::check_source(&file, e.right.as_bytes());
+        // Examples name files that need not exist (`orders.csv`): W0409,
+        // a file read first that is not there, is not their point.
+        let unrelated = |d: &&pipec::Diagnostic| d.code.as_str() == "W0409" && code != "W0409";
+        let shown: Vec<_> = right
+            .diagnostics()
+            .iter()
+            .filter(|d| !unrelated(d))
+            .collect();
         assert!(
-            right.diagnostics().is_empty(),
-            "{code}: the right example has diagnostics: {:?}",
-            right.diagnostics()
+            shown.is_empty(),
+            "{code}: the right example has diagnostics: {shown:?}"
         );
         if ILLUSTRATED_ONLY.contains(&code) {
             continue;

@@ -104,3 +104,110 @@ fn shutdown_with_null_params_is_accepted_and_exit_without_it_is_1() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit().code(), Some(1));
 }
+
+/// Pieces random documents are made of: `.pipe` text, accents, emoji,
+/// CRLF and lone CR, so that every byte/char/UTF-16 conversion of the
+/// server meets multi-byte characters and odd line ends.
+const PIECES: [&str; 24] = [
+    "pipeline p {\n",
+    "}\n",
+    "  node a = echo(1)\n",
+    "  node b = echo(a.value | upper) { each a }\n",
+    "  output o = b\n",
+    "  node c = sql(\"select * from t\")\n",
+    "  input x: string = \"é\"\n",
+    "// café ",
+    "/// doc\n",
+    "é",
+    "中文",
+    "🦀",
+    "👍🏽",
+    "\r\n",
+    "\r",
+    "\n",
+    " ",
+    "{",
+    "(",
+    "\"",
+    ".",
+    "|",
+    "a",
+    "node",
+];
+
+/// Every request kind that takes a position, at random positions (inside
+/// characters and surrogate pairs, past line ends, past the document) of
+/// random documents: each gets a reply that is not an internal error, and
+/// the server lives through all of them.
+#[test]
+fn every_request_at_random_positions_of_random_documents_is_answered() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let dir = tempfile::tempdir().expect("dir");
+    let mut client = Client::start(binary(), dir.path());
+    client.initialize(dir.path(), json!({"debounceMs": 0}));
+    let uri = file_uri(&dir.path().join("random.pipe"));
+    client.open(&uri, "");
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(64);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        ..Config::default()
+    });
+    let document = proptest::collection::vec(0..PIECES.len(), 0..40)
+        .prop_map(|pieces| pieces.into_iter().map(|i| PIECES[i]).collect::<String>());
+    let positions = proptest::collection::vec((0u32..12, 0u32..60), 1..6);
+    let client = std::cell::RefCell::new(client);
+    let version = std::cell::Cell::new(1);
+    runner
+        .run(&(document, positions), |(text, positions)| {
+            let mut client = client.borrow_mut();
+            version.set(version.get() + 1);
+            client.notify(
+                "textDocument/didChange",
+                json!({
+                    "textDocument": {"uri": uri, "version": version.get()},
+                    "contentChanges": [{"text": text}]
+                }),
+            );
+            for (line, character) in positions {
+                let position = json!({"line": line, "character": character});
+                let at = json!({"textDocument": {"uri": uri}, "position": position});
+                let range = json!({"start": position, "end": {"line": line + 1, "character": 0}});
+                for (method, params) in [
+                    ("textDocument/hover", at.clone()),
+                    ("textDocument/completion", at.clone()),
+                    ("textDocument/definition", at.clone()),
+                    ("textDocument/references", json!({"textDocument": {"uri": uri}, "position": position, "context": {"includeDeclaration": true}})),
+                    ("textDocument/signatureHelp", at.clone()),
+                    ("textDocument/documentHighlight", at.clone()),
+                    ("textDocument/prepareRename", at.clone()),
+                    ("textDocument/rename", json!({"textDocument": {"uri": uri}, "position": position, "newName": "renamed"})),
+                    ("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": []}})),
+                    ("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}})),
+                    ("textDocument/formatting", json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}})),
+                    ("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}})),
+                    ("textDocument/foldingRange", json!({"textDocument": {"uri": uri}})),
+                    ("textDocument/inlayHint", json!({"textDocument": {"uri": uri}, "range": range})),
+                ] {
+                    let reply = client.request(method, params);
+                    // A request may be refused on purpose (-32601 unknown
+                    // method, -32602 e.g. formatting a text with syntax
+                    // errors); nothing may fail inside the server (-32603)
+                    // or go unanswered.
+                    let code = reply.pointer("/error/code").and_then(Value::as_i64);
+                    prop_assert!(
+                        matches!(code, None | Some(-32601 | -32602)),
+                        "{method} at {line}:{character} of {text:?}: {reply}"
+                    );
+                }
+            }
+            Ok(())
+        })
+        .expect("every request answered");
+    let status = client.into_inner().shutdown();
+    assert!(status.success(), "{status:?}");
+}

@@ -72,8 +72,27 @@ pub fn diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
     // A file that does not parse is still analysed: recovery kept its other items.
     out.extend(analysis_diagnostics(db, source).iter().cloned());
     out.extend(crate::tables::table_diagnostics(db, source).iter().cloned());
+    out.extend(secret_flow_diagnostics(db, source));
     sort_diagnostics(&mut out);
     out.dedup();
+    out
+}
+
+/// W0105 for every pipeline of `source` ([`crate::secret_flow`]).
+fn secret_flow_diagnostics(db: &dyn Db, source: Source) -> Vec<Diagnostic> {
+    let tree = &parse(db, source).tree;
+    let analysis = crate::analyze::analyze(db, source);
+    let file = source.name(db);
+    let mut out = Vec::new();
+    for info in &analysis.pipelines {
+        let pipeline = tree.items.iter().find_map(|item| match item {
+            pipec_grammar::ast::Item::Pipeline(p) if p.name.name == info.name => Some(p),
+            _ => None,
+        });
+        if let Some(pipeline) = pipeline {
+            out.extend(crate::secret_flow::secret_flows(file, pipeline, info));
+        }
+    }
     out
 }
 

@@ -356,8 +356,27 @@ codes! {
          file at check time, and the same directory has a file whose name is a slip away \
          (`orders.cvs` beside `orders.csv`). The run would fail at that node. A file that is \
          simply not there yet (written by an earlier node, or fetched before the run) is not \
-         reported. A relative path is read from the working directory.",
+         reported. A relative path is read from the directory of the `.pipe` file.",
         "pipeline p {\n  node t = read_csv(\"examples/sales/data/orders.cvs\")\n  output rows = t\n}\n",
+        "pipeline p {\n  node t = read_csv(\"examples/sales/data/orders.csv\")\n  output rows = t\n}\n";
+    /// A file pattern that cannot be matched.
+    BAD_FILE_PATTERN = "E0413", "a file pattern that cannot be read",
+        "A table reader's path or `list_files`' `glob` is a file pattern (it has `*`, `?`, \
+         `[` or `{`), and the pattern is malformed: a `[` class or a `{` alternative is not \
+         closed, or a `**` is not a whole path component. pipec has one pattern dialect, \
+         for `check`, the readers and `list_files` alike: `*` within a path component, `**` \
+         across components, `?` one character, `[a-z]` and `[!a]` classes, `{a,b}` \
+         alternatives; `\\` escapes a special character.",
+        "pipeline p {\n  node t = read_csv(\"examples/sales/data/[orders.csv\")\n  output rows = t\n}\n",
+        "pipeline p {\n  node t = read_csv(\"examples/sales/data/[o]rders.csv\")\n  output rows = t\n}\n";
+    /// A reader's path that names no file, read before anything runs.
+    MISSING_FILE = "W0409", "a file a reader names is not there, and nothing before it could make it",
+        "A `read_csv`, `read_parquet` or `read_json` path known at check time names no file, \
+         and the reading node depends on no other node: it runs first, so no step of the run \
+         can make the file, and the run would fail at that node. A relative path written in \
+         a `.pipe` file is read from that file's directory (docs/language.md, Paths). If an \
+         earlier step makes the file, say so with `after STEP`.",
+        "pipeline p {\n  node t = read_csv(\"no/such/orders.csv\")\n  output rows = t\n}\n",
         "pipeline p {\n  node t = read_csv(\"examples/sales/data/orders.csv\")\n  output rows = t\n}\n";
     /// A text column that a table query's types convert, value by value.
     TEXT_CONVERTED = "W0401", "a text column converted to a number or date, value by value",
@@ -428,6 +447,45 @@ codes! {
          It is kept in the plan; remove it to silence this warning.",
         "pipeline p {\n  node a = echo(1) { cache on }\n  output v = a\n}\n",
         "pipeline p {\n  node a = echo(1)\n  output v = a\n}\n";
+    /// A list literal with an element of another type than the list wanted.
+    MIXED_LIST = "E0215", "a list literal whose elements are not all of the type wanted",
+        "A parameter takes `list<T>` (an `exec` argv is `list<string>`), and the list written \
+         for it has an element of another type (`[\"sleep\", 5]`): a list of mixed types \
+         would pass as `list<any>` and reach the operator as a number where text is wanted. \
+         Write the element as text (`\"5\"`; the fix quotes a number or a bool), or convert \
+         a value with `| string`.",
+        "pipeline p {\n  node a = exec([\"sleep\", 1])\n}\n",
+        "pipeline p {\n  node a = exec([\"sleep\", \"1\"])\n}\n";
+    /// A secret that reaches an output, a written file or a plugin.
+    SECRET_FLOWS_OUT = "W0105", "a secret reaches an output, a written file or a plugin",
+        "A secret's value, or a value derived from it (a node that reads it, a pipe over \
+         it), reaches a pipeline `output`, an argument of a node that writes a file \
+         (`write_text`, `write_json`, ...), or a plugin other than pipec's built-ins. pipec \
+         hides secret values (and text derived from them) where it prints and records them, \
+         but not in a file or in what another program keeps. `exec`'s `argv` and `env` are \
+         where secrets are meant to go and are not reported. The message shows the path the \
+         value takes (`secret.token → node `a` → output `o``).",
+        "pipeline p {\n  secret token\n  node a = echo(secret.token)\n  output o = a.value\n}\n",
+        "pipeline p {\n  secret token\n  node a = exec([\"curl\", \"-H\", \"Authorization: Bearer {secret.token}\", \"https://example.com\"])\n  output o = a.exit_code\n}\n";
+    /// A list interpolated into text.
+    LIST_IN_TEXT = "E0216", "a list interpolated into text",
+        "A `{value}` inside a string with other text is written as text; a list there would \
+         be written as its JSON (`\"archive-{names}.json\"` names the file \
+         `archive-[\"a\",\"b\"].json`). Pick one element (`| first`, `| nth(1)`), join the \
+         elements (`| join(\",\")`), or give each element a task of its own with `each`. \
+         SQL text (`sql`, `filter`, `aggregate`) is different: a list there is bound as the \
+         values of `in (...)`.",
+        "pipeline p {\n  input names: list<string>\n  node w = write_json(\"archive-{input.names}.json\", 1)\n}\n",
+        "pipeline p {\n  input names: list<string>\n  node w = write_json(\"archive-{input.names | first}.json\", 1)\n}\n";
+    /// `each` over one value that holds a list.
+    EACH_OVER_ONE_LIST = "W0104", "`each` over one value that holds a list",
+        "`each X` has a task per item of node X. This X has one item (its operator returns \
+         one value, such as `echo`, or a JSON file's `value`), and that item is or holds a \
+         list, so the node runs once, with the whole list, not once per element. To fan out \
+         over the elements, make them items of a node: `node names = items(words.value)`, \
+         then `each names`.",
+        "pipeline p {\n  node words = echo([\"a\", \"b\"])\n  node upper = echo(words.value) { each words }\n  output v = upper\n}\n",
+        "pipeline p {\n  node words = items([\"a\", \"b\"])\n  node upper = echo(words | upper) { each words }\n  output v = upper\n}\n";
     /// An input nothing reads.
     UNUSED_INPUT = "W0102", "an input nothing reads",
         "The input is declared but no node or output reads `input.NAME`. Not reported while a \

@@ -53,10 +53,14 @@ pub fn text(plan: &Plan) -> String {
             .collect();
         let _ = writeln!(out, "  inputs: {}", inputs.join(", "));
     }
+    // Nodes by name, found once each (a search per node would make a large
+    // plan's drawing quadratic).
+    let by_name: std::collections::HashMap<&str, &PlanNode> =
+        plan.nodes.iter().map(|n| (n.name.as_str(), n)).collect();
     for (n, stage) in plan.stages.iter().enumerate() {
         let _ = writeln!(out, "\nstage {n}");
         for name in stage {
-            let Some(node) = plan.nodes.iter().find(|x| &x.name == name) else {
+            let Some(node) = by_name.get(name.as_str()).copied() else {
                 continue;
             };
             let shape = if node.many {

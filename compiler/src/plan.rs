@@ -355,6 +355,7 @@ pub fn size_bytes(text: &str) -> Option<u64> {
 /// Lowers an analysed pipeline (which must have no errors) to a plan.
 pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan {
     let stage = stages(info);
+    let dir = crate::paths::file_dir(file);
     let mut order: Vec<usize> = (0..info.nodes.len()).collect();
     order.sort_by_key(|&n| (stage[n], n));
 
@@ -364,7 +365,7 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
         let Some(Member::Node(decl)) = pipeline.members.get(node.member) else {
             continue;
         };
-        nodes.push(lower_node(node, decl, stage[n], &info.nodes));
+        nodes.push(lower_node(node, decl, stage[n], &info.nodes, dir));
     }
     let mut stages_out: Vec<Vec<String>> = Vec::new();
     for &n in &order {
@@ -382,6 +383,10 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
             let default = match pipeline.members.get(input.member) {
                 Some(Member::Input(decl)) => decl.default.as_ref().map(lower_expr),
                 _ => None,
+            };
+            let default = match input.ty.takes_path() {
+                true => default.map(|value| written_path(value, dir)),
+                false => default,
             };
             PlanInput {
                 name: input.name.clone(),
@@ -424,11 +429,28 @@ pub fn lower(info: &PipelineInfo, pipeline: &ast::Pipeline, file: &str) -> Plan 
     plan
 }
 
+/// A path argument or default as the run uses it: written text resolved
+/// against the file's directory `dir` ([`crate::paths`]); a template only when
+/// it starts with written text.
+fn written_path(value: PlanExpr, dir: &str) -> PlanExpr {
+    match value {
+        PlanExpr::String(text) => PlanExpr::String(crate::paths::resolve_written(dir, &text)),
+        PlanExpr::Template(mut parts) => {
+            if let Some(TemplatePart::Text(first)) = parts.first_mut() {
+                *first = crate::paths::resolve_written(dir, first);
+            }
+            PlanExpr::Template(parts)
+        }
+        other => other,
+    }
+}
+
 fn lower_node(
     node: &crate::analyze::NodeInfo,
     decl: &ast::NodeDecl,
     stage: usize,
     nodes: &[crate::analyze::NodeInfo],
+    dir: &str,
 ) -> PlanNode {
     let mut mode = Mode::Single;
     let mut when = None;
@@ -495,14 +517,17 @@ fn lower_node(
         .iter()
         .zip(&node.binds)
         .filter_map(|(arg, param)| {
-            let value = lower_expr(&arg.value);
+            let param = param.clone()?;
+            let value = match node.path_params.contains(&param) {
+                true => written_path(lower_expr(&arg.value), dir),
+                false => lower_expr(&arg.value),
+            };
             let mut filters = BTreeMap::new();
             value.visit_refs(false, &mut |head, _| {
                 if let Some(filter) = all_filters.get(head) {
                     filters.insert(head.to_string(), filter.clone());
                 }
             });
-            let param = param.clone()?;
             Some(Binding {
                 optional: node.optional_params.contains(&param),
                 param,

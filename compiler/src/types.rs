@@ -41,6 +41,17 @@ pub enum Type {
 }
 
 impl Type {
+    /// Whether a parameter or input of this type takes a path (`path`,
+    /// `path?`): text written in the file for it resolves against the file's
+    /// directory ([`crate::paths`]).
+    pub fn takes_path(&self) -> bool {
+        match self {
+            Type::Path => true,
+            Type::Optional(inner) => matches!(**inner, Type::Path),
+            _ => false,
+        }
+    }
+
     /// `list<T>`
     pub fn list(of: Type) -> Type {
         Type::List(Box::new(of))

@@ -229,16 +229,30 @@ impl Diagnostic {
         otherwise: impl Into<String>,
         more: Option<&str>,
     ) -> Self {
-        match closest(name, candidates).first() {
-            Some(best) => {
-                let help = match more {
-                    Some(more) => format!("did you mean `{best}`? {more}"),
-                    None => format!("did you mean `{best}`?"),
-                };
-                self.with_help(help)
-                    .with_fix(format!("replace with `{best}`"), span, *best)
-            }
-            None => self.with_help(otherwise),
+        let near = closest(name, candidates);
+        let Some(best) = near.first().copied() else {
+            return self.with_help(otherwise);
+        };
+        // Candidates as close as the best: all offered, none applied.
+        let tied: Vec<&str> = near
+            .iter()
+            .copied()
+            .filter(|c| edit_distance(name, c) == edit_distance(name, best))
+            .collect();
+        let shown = tied
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let help = match more {
+            Some(more) => format!("did you mean {shown}? {more}"),
+            None => format!("did you mean {shown}?"),
+        };
+        match tied.len() {
+            1 => self
+                .with_help(help)
+                .with_fix(format!("replace with `{best}`"), span, best),
+            _ => self.with_help(help),
         }
     }
 

@@ -45,9 +45,7 @@ impl LexError {
     }
 }
 
-/// How deep interpolations, the brackets inside them and the strings inside
-/// those may nest within one string (the parsers recurse on each level).
-pub const MAX_STRING_NESTING: usize = 64;
+pub use crate::limits::MAX_STRING_NESTING;
 
 /// A token of the `.pipe` language.
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq, Hash)]

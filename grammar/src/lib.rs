@@ -19,6 +19,7 @@ pub mod codes;
 pub mod diagnostic;
 pub mod format;
 pub mod lexer;
+pub mod limits;
 #[allow(missing_docs)]
 pub mod parser;
 pub mod render;

@@ -28,6 +28,10 @@ pub fn quick_fixes(
         if &*d.primary.location.file != file.as_str() || !meets {
             continue;
         }
+        // Only a fix that provably fixes (re-checked with it applied).
+        if !pipec_compiler::fixes::fix_works(db, source, d) {
+            continue;
+        }
         let Some(edit) = fix_edit(workspace, fix) else {
             continue;
         };

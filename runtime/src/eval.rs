@@ -6,23 +6,26 @@ use serde_json::{Map, Value};
 use crate::pipes;
 use crate::text::{compare_numbers, equal, json_size, text, truthy};
 
-/// Bounds on one evaluation, so that no expression can run away.
+/// Bounds on one evaluation, so that no expression can run away; the
+/// defaults are pipec's one table of limits (`pipec_grammar::limits`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Most pipe calls in one evaluation.
     pub max_pipe_calls: usize,
     /// Most bytes of any value built (as compact JSON).
     pub max_result_bytes: usize,
-    /// Deepest nesting of lists and records built.
+    /// Deepest expression evaluated (lists, records, operators and pipes
+    /// each a level).
     pub max_depth: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
+        use pipec_compiler::limits;
         Limits {
-            max_pipe_calls: 10_000,
-            max_result_bytes: 1 << 20,
-            max_depth: 64,
+            max_pipe_calls: limits::MAX_PIPE_CALLS,
+            max_result_bytes: limits::MAX_RESULT_BYTES,
+            max_depth: limits::MAX_EVAL_DEPTH,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod executor;
 pub mod inputs;
 pub mod pipes;
 pub mod plugins;
+pub mod secrets;
 pub mod sqlite;
 pub mod store;
 pub mod tables;
@@ -26,6 +27,7 @@ pub use executor::{
     NodeSummary, RunError, RunOptions, RunResult, TableOutputs, run, run_with_tables,
 };
 pub use plugins::{Args, Plugin, Registry, TaskContext};
+pub use secrets::secret_texts;
 pub use sqlite::SqliteStore;
 pub use store::{MemoryStore, NoRecord, NodeState, Store};
 pub use tables::{StartingTables, TableOptions};

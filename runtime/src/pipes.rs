@@ -196,6 +196,15 @@ pub fn apply(
                 Value::Array(items) => {
                     let parts: Vec<String> =
                         items.iter().filter(|i| !i.is_null()).map(text).collect();
+                    // Bound the result before building it.
+                    let size = parts.iter().map(String::len).sum::<usize>()
+                        + separator.len() * parts.len().saturating_sub(1);
+                    if size + 2 > limits.max_result_bytes {
+                        return Err(EvalError::Limit(format!(
+                            "`join` would make {size} bytes; at most {} are allowed",
+                            limits.max_result_bytes
+                        )));
+                    }
                     limit_text(parts.join(&separator), limits)?
                 }
                 other => Value::String(text(other)),

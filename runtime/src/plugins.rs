@@ -105,6 +105,13 @@ pub fn builtin(name: &str, args: &Args, context: &TaskContext<'_>) -> Result<Val
     match name {
         "echo" => Ok(json!({ "value": args.get("value").cloned().unwrap_or(Value::Null) })),
         "list_files" => list_files(args),
+        // The list itself: a list-returning operator's single task yields
+        // one item per element.
+        "items" => match args.get("list") {
+            Some(Value::Array(elements)) => Ok(Value::Array(elements.clone())),
+            Some(Value::Null) | None => Ok(Value::Array(Vec::new())),
+            Some(other) => Err(format!("`items` takes a list, found {other}")),
+        },
         "read_text" => {
             let path = path_arg(args, "path")?;
             let text = std::fs::read_to_string(&path)
@@ -165,33 +172,17 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     })
 }
 
-/// One item per file under `dir` whose path relative to `dir` matches `glob`, sorted.
+/// One item per file under `dir` whose path relative to `dir` matches `glob`
+/// (the one file-pattern dialect, [`pipec_compiler::files`]: links to files
+/// and directories followed), sorted.
 fn list_files(args: &Args) -> Result<Value, String> {
     let dir = path_arg(args, "dir")?;
     let pattern = args.get("glob").map_or_else(|| "*".to_string(), text);
-    let matcher = globset::GlobBuilder::new(&pattern)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| format!("invalid glob `{pattern}`: {e}"))?
-        .compile_matcher();
-    let mut found = Vec::new();
-    let mut stack = vec![dir.clone()];
-    while let Some(current) = stack.pop() {
-        let entries = std::fs::read_dir(&current)
-            .map_err(|e| format!("cannot list `{}`: {e}", current.display()))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
-                stack.push(path);
-            } else if let Ok(relative) = path.strip_prefix(&dir)
-                && matcher.is_match(relative)
-            {
-                found.push((path, meta.len()));
-            }
-        }
-    }
-    found.sort();
+    let matcher = pipec_compiler::files::Pattern::new(&pattern)?;
+    let found: Vec<(PathBuf, u64)> = pipec_compiler::files::find(&dir, &matcher)?
+        .into_iter()
+        .map(|file| (file.path, file.size))
+        .collect();
     Ok(Value::Array(
         found
             .into_iter()

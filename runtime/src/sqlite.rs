@@ -80,7 +80,14 @@ impl SqliteStore {
             .execute_batch("pragma journal_mode = wal; pragma synchronous = normal;")
             .map_err(error)?;
         connection.execute_batch(SCHEMA).map_err(error)?;
-        add_run_state(&connection).map_err(error)?;
+        for (table, column) in [
+            ("runs", "state"),
+            ("runs", "error"),
+            ("nodes", "pool"),
+            ("nodes", "error"),
+        ] {
+            add_column(&connection, table, column).map_err(error)?;
+        }
         Ok(SqliteStore {
             inner: Mutex::new(Inner {
                 connection,
@@ -114,14 +121,18 @@ impl SqliteStore {
     }
 }
 
-/// A store made before runs had a state (`succeeded`, `failed`,
-/// `cancelled`) gains the column; its runs keep their `ok`.
-fn add_run_state(connection: &Connection) -> rusqlite::Result<()> {
-    let has_state = connection
-        .prepare("select 1 from pragma_table_info('runs') where name = 'state'")?
-        .exists([])?;
-    if !has_state {
-        connection.execute_batch("alter table runs add column state text")?;
+/// A store made before a column was added gains it as a nullable text
+/// column (its rows keep what they had): `runs.state` (`succeeded`,
+/// `failed`, `cancelled`), `runs.error` and `nodes.error` (why they
+/// failed), `nodes.pool` (the pool a node asked for).
+fn add_column(connection: &Connection, table: &str, column: &str) -> rusqlite::Result<()> {
+    let has = connection
+        .prepare(&format!(
+            "select 1 from pragma_table_info('{table}') where name = ?1"
+        ))?
+        .exists([column])?;
+    if !has {
+        connection.execute_batch(&format!("alter table {table} add column {column} text"))?;
     }
     Ok(())
 }
@@ -160,6 +171,36 @@ impl Store for SqliteStore {
                 }
             }
             tx.commit()
+        });
+    }
+
+    fn node_pool(&self, run_id: &str, node: &str, pool: &str) {
+        self.with(|i| {
+            i.connection.execute(
+                "update nodes set pool = ?3 where run_id = ?1 and node = ?2",
+                params![run_id, node, pool],
+            )?;
+            Ok(())
+        });
+    }
+
+    fn node_failed(&self, run_id: &str, node: &str, reason: &str) {
+        self.with(|i| {
+            i.connection.execute(
+                "update nodes set error = ?3 where run_id = ?1 and node = ?2",
+                params![run_id, node, reason],
+            )?;
+            Ok(())
+        });
+    }
+
+    fn run_failed(&self, run_id: &str, reason: &str) {
+        self.with(|i| {
+            i.connection.execute(
+                "update runs set error = ?2 where id = ?1",
+                params![run_id, reason],
+            )?;
+            Ok(())
         });
     }
 

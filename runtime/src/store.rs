@@ -79,6 +79,12 @@ pub trait Store: Send + Sync {
             self.node_state(run_id, node, state);
         }
     }
+    /// A node that names a pool (`on "POOL"`) started; a local run serves
+    /// every pool, and the record says which one the node asked for.
+    fn node_pool(&self, _run_id: &str, _node: &str, _pool: &str) {}
+    /// Why a node failed: its first failed task's error, or why its tasks
+    /// could not be formed (a `where` that cannot be evaluated).
+    fn node_failed(&self, _run_id: &str, _node: &str, _reason: &str) {}
     /// A task attempt finished.
     fn task_finished(&self, run_id: &str, record: TaskRecord);
     /// An output's value.
@@ -89,6 +95,10 @@ pub trait Store: Send + Sync {
     fn keeps_outputs(&self) -> bool {
         true
     }
+    /// Why the run failed: its first failure, naming the node or output
+    /// (told before [`Store::run_finished`]; an error found late, while an
+    /// output's table was computed, is one).
+    fn run_failed(&self, _run_id: &str, _reason: &str) {}
     /// The run ended.
     fn run_finished(&self, run_id: &str, ok: bool);
     /// The run was cancelled from outside (a signal, a host) before it
@@ -165,9 +175,18 @@ impl Store for Redacting<'_> {
     fn nodes_state(&self, run_id: &str, nodes: &[&str], state: NodeState) {
         self.inner.nodes_state(run_id, nodes, state);
     }
+    fn node_pool(&self, run_id: &str, node: &str, pool: &str) {
+        self.inner.node_pool(run_id, node, pool);
+    }
+    fn node_failed(&self, run_id: &str, node: &str, reason: &str) {
+        self.inner.node_failed(run_id, node, &self.text(reason));
+    }
     fn task_finished(&self, run_id: &str, mut record: TaskRecord) {
         record.error = record.error.map(|e| self.text(&e));
         self.inner.task_finished(run_id, record);
+    }
+    fn run_failed(&self, run_id: &str, reason: &str) {
+        self.inner.run_failed(run_id, &self.text(reason));
     }
     fn output(&self, run_id: &str, name: &str, value: &Value) {
         self.inner.output(run_id, name, &self.value(value));

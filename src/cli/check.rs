@@ -51,6 +51,8 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         }
     }
+    // A fix is shown (and in JSON and SARIF given) only when it fixes.
+    let diagnostics = pipec_compiler::fixes::verified(&db, diagnostics);
     // Diagnostics may point into files that were not named (imports).
     super::files::load_sources(&mut sources, &diagnostics);
 

@@ -68,7 +68,7 @@ pub enum Command {
     /// Check files for mistakes without running anything.
     Check(CheckArgs),
     /// Run a pipeline locally.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Format files in the canonical layout.
     Fmt(FmtArgs),
     /// Print the execution plan of a pipeline as JSON.
@@ -183,9 +183,14 @@ pub struct RunArgs {
     /// A secret, NAME=VALUE or NAME=@FILE (also PIPE_SECRET_<NAME> in the environment).
     #[arg(long, value_name = "NAME=VALUE")]
     pub secret: Vec<String>,
-    /// Worker threads (default: the number of cores).
+    /// CPU slots and worker threads (default: the number of cores); a task
+    /// takes its node's `resources { cpus }` of them while it runs.
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// The memory budget tasks' `resources { memory }` take from (e.g. 8GiB;
+    /// default: this machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory: Option<usize>,
     /// After a failure, let independent branches finish.
     #[arg(long)]
     pub keep_going: bool,

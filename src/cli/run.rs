@@ -87,11 +87,8 @@ pub fn run(args: &RunArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let secret_values: Vec<String> = secrets
-        .values()
-        .filter(|v| !v.is_empty())
-        .cloned()
-        .collect();
+    // The secrets' values and the texts derived from them alone.
+    let secret_values: Vec<String> = pipec_runtime::secret_texts(&plan, &secrets);
     let redact = |text: String| pipec_runtime::store::redact(&text, &secret_values);
 
     let events_out: Option<Mutex<Box<dyn Write + Send>>> = match args.events.as_deref() {
@@ -187,6 +184,7 @@ pub fn run(args: &RunArgs) -> u8 {
     );
     let options = RunOptions {
         jobs: args.jobs,
+        memory: args.memory.map(|bytes| bytes as u64),
         keep_going: args.keep_going,
         inputs,
         secrets,

@@ -16,6 +16,12 @@ pub(crate) struct Checker<'db> {
     pub(super) deps: Vec<Dep>,
     /// Constants being typed (guards against `const A = B`, `const B = A`).
     pub(super) const_stack: Vec<String>,
+    /// Typing the arguments of an operator whose templates are SQL text
+    /// (`sql`, `filter`, `aggregate`): a list there is bound as `in (...)`
+    /// parameters, not spliced into text.
+    pub(super) in_sql_text: bool,
+    /// Typing an interpolation written right after a `$` (`"${HOME}"`).
+    pub(super) after_dollar: bool,
 }
 
 impl<'db> Checker<'db> {
@@ -29,6 +35,8 @@ impl<'db> Checker<'db> {
             used_inputs: HashSet::new(),
             deps: Vec::new(),
             const_stack: Vec::new(),
+            in_sql_text: false,
+            after_dollar: false,
         }
     }
 
@@ -112,7 +120,9 @@ impl<'db> Checker<'db> {
                     .any(|c| matches!(c.kind, ClauseKind::Each { .. } | ClauseKind::Group { .. }));
                 let (item, many) = match &signature {
                     Some(sig) => (
-                        echoed(node, sig).unwrap_or_else(|| sig.item.clone()),
+                        echoed(node, sig)
+                            .or_else(|| itemized(node, sig))
+                            .unwrap_or_else(|| sig.item.clone()),
                         sig.many || each,
                     ),
                     None => (Type::Any, each),
@@ -215,6 +225,13 @@ impl<'db> Checker<'db> {
                             .map(|p| p.name.clone())
                             .collect()
                     }),
+                    path_params: signature.as_ref().map_or_else(Vec::new, |s| {
+                        s.params
+                            .iter()
+                            .filter(|p| p.ty.takes_path())
+                            .map(|p| p.name.clone())
+                            .collect()
+                    }),
                     callee: signature.map(|s| s.callee),
                     item,
                     many,
@@ -276,6 +293,7 @@ impl<'db> Checker<'db> {
             match &clause.kind {
                 ClauseKind::Each { source, .. } if self.clause_node(source, DepKind::Each) => {
                     self.items_of_one_table(source, "each");
+                    self.each_over_one_list(source);
                     context.each = Some(source.name.clone());
                 }
                 ClauseKind::All { source, .. } if self.clause_node(source, DepKind::All) => {
@@ -378,6 +396,13 @@ impl<'db> Checker<'db> {
             callee: Callee::Builtin { name },
             ..
         }) = signature
+        {
+            self.file_patterns(name, node, &binds);
+        }
+        if let Some(Signature {
+            callee: Callee::Builtin { name },
+            ..
+        }) = signature
             && name == "sql"
             && let Some(query) = node.call.args.first()
             && let pipec_grammar::ast::ExprKind::String(text) = &query.value.kind
@@ -385,6 +410,74 @@ impl<'db> Checker<'db> {
             self.sql_tables(text);
         }
         (std::mem::take(&mut self.deps), binds)
+    }
+
+    /// E0413 for a file pattern that cannot be read: a table reader's
+    /// `path` or `list_files`' `glob`, written as a plain string with `*`,
+    /// `?`, `[` or `{` (the one dialect of [`crate::files`]).
+    fn file_patterns(&mut self, operator: &str, node: &NodeDecl, binds: &[Option<String>]) {
+        let param = match operator {
+            "read_csv" | "read_parquet" | "read_json" => "path",
+            "list_files" => "glob",
+            _ => return,
+        };
+        for (arg, bound) in node.call.args.iter().zip(binds) {
+            if bound.as_deref() != Some(param) {
+                continue;
+            }
+            let pipec_grammar::ast::ExprKind::String(literal) = &arg.value.kind else {
+                continue;
+            };
+            let Some(text) = literal.as_plain() else {
+                continue;
+            };
+            let checked = match param {
+                "glob" => crate::files::Pattern::new(&text).map(|_| ()),
+                _ if crate::files::is_pattern(&text) => crate::files::check(&text),
+                _ => Ok(()),
+            };
+            if let Err(message) = checked {
+                self.report(
+                    Diagnostic::new(codes::BAD_FILE_PATTERN, message, self.file, arg.value.span)
+                        .with_label("this pattern cannot be matched")
+                        .with_help(
+                            "patterns take `*`, `**`, `?`, `[a-z]` and `{a,b}`; write `\\[` for a literal `[`",
+                        ),
+                );
+            }
+        }
+    }
+
+    /// W0104 for `each X` where X is one value that holds a list (a list, or
+    /// `echo`'s `{ value: list }`): one task, for the whole list. The help
+    /// says how to have a task per element (`items`).
+    pub(super) fn each_over_one_list(&mut self, source: &pipec_grammar::ast::Ident) {
+        let (ty, many) = self.node_shape(&source.name);
+        if many {
+            return;
+        }
+        let name = &source.name;
+        let list = match ty.non_null() {
+            Type::List(_) => name.clone(),
+            Type::Record(fields) if fields.len() == 1 => match fields.iter().next() {
+                Some((field, Type::List(_))) => format!("{name}.{field}"),
+                _ => return,
+            },
+            _ => return,
+        };
+        let items = list.replace('.', "_") + "_items";
+        self.report(
+            Diagnostic::new(
+                codes::EACH_OVER_ONE_LIST,
+                format!("`each {name}` has one task: `{name}` is one value, and `{list}` is a list in it"),
+                self.file,
+                source.span,
+            )
+            .with_label("one item, holding a list")
+            .with_help(format!(
+                "for a task per element, make the list a node of items: `node {items} = items({list})` and write `each {items}`"
+            )),
+        );
     }
 
     /// Reports a clause (`each`, `all`, `group`) over a node whose value is

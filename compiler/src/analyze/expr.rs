@@ -43,9 +43,22 @@ impl Checker<'_> {
             },
             ExprKind::String(string) => {
                 let mut parts = Vec::new();
+                let template = string.single_interpolation().is_none();
+                let mut after_dollar = false;
                 for part in &string.parts {
+                    if let StringPart::Text { value, .. } = part {
+                        after_dollar = value.ends_with('$');
+                    }
                     if let StringPart::Interpolation(inner) = part {
-                        parts.push(self.expr(inner, context));
+                        // `"${HOME}"`: shell syntax, named so when unknown.
+                        self.after_dollar = after_dollar && matches!(inner.kind, ExprKind::Ref(_));
+                        let ty = self.expr(inner, context);
+                        self.after_dollar = false;
+                        after_dollar = false;
+                        if template && !self.in_sql_text {
+                            self.list_in_text(inner, &ty);
+                        }
+                        parts.push(ty);
                     }
                 }
                 match (string.single_interpolation(), parts.as_slice()) {
@@ -331,10 +344,61 @@ impl Checker<'_> {
                     .unwrap_or_default();
                 names.extend(scope::visible_names(self.db, self.source, Kind::Const));
                 names.extend(["input", "secret", "config", "run"].map(String::from));
+                // `"${HOME}"`: shell syntax, read as an interpolation.
+                let start = head.span.start as usize;
+                if self.after_dollar && start >= 1 {
+                    let d = Diagnostic::new(
+                        codes::UNKNOWN_NAME,
+                        format!(
+                            "unknown name `{0}`: `${{{0}}}` is read as an interpolation of `{0}`",
+                            head.name
+                        ),
+                        self.file,
+                        head.span,
+                    )
+                    .with_label("no such name")
+                    .with_help(pipec_grammar::parser::BRACE_IN_STRING_HELP)
+                    .with_fix(
+                        "escape the `{` (the text keeps `${...}` for the shell)",
+                        pipec_grammar::span::Span::at(start - 1),
+                        "\\",
+                    );
+                    self.report(d);
+                    return Type::Any;
+                }
                 self.unknown(codes::UNKNOWN_NAME, head, &names, "name", "a reference names a node, a constant, or `input.`, `secret.`, `config.`, `run.`");
                 Type::Any
             }
         }
+    }
+
+    /// E0216 for a list interpolated into text (`"archive-{names}.json"`):
+    /// the text would hold the list's JSON (`archive-["a","b"].json`).
+    fn list_in_text(&mut self, inner: &Expr, ty: &Type) {
+        if !matches!(ty.non_null(), Type::List(_)) {
+            return;
+        }
+        // Named as written (spans inside a piece are not the file's).
+        let written = match &inner.kind {
+            ExprKind::Ref(path) => path
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join("."),
+            _ => "value".to_string(),
+        };
+        self.report(
+            Diagnostic::new(
+                codes::LIST_IN_TEXT,
+                format!("`{written}` is a list ({ty}); put into text it would be written as JSON (`[\"a\",\"b\"]`)"),
+                self.file,
+                inner.span,
+            )
+            .with_label("a list in text")
+            .with_help(format!(
+                "pick one element (`{written} | first`), join them (`{written} | join(\",\")`), or have a task per element with `each`"
+            )),
+        );
     }
 
     fn namespace_without_member(&mut self, head: &Ident, example: &str) -> Type {

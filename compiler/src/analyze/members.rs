@@ -152,6 +152,7 @@ pub(super) fn gather(
                 many: node.many,
                 returns_list: node.returns_list,
                 optional_params: node.optional_params.clone(),
+                path_params: node.path_params.clone(),
                 deps: shift_deps(&node.deps, offset),
                 binds: node.binds.clone(),
                 member: index,

@@ -98,6 +98,9 @@ pub struct NodeInfo {
     /// Its parameters of an optional type (`T?`): a skipped node read in
     /// their arguments makes them null rather than skipping this node.
     pub optional_params: Vec<String>,
+    /// Its parameters of type `path` (or `path?`): text written in the file
+    /// for them resolves against the file's directory ([`crate::paths`]).
+    pub path_params: Vec<String>,
     /// Its dependencies, in source order.
     pub deps: Vec<Dep>,
     /// The parameter each argument binds, in argument order.

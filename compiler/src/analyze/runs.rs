@@ -50,6 +50,26 @@ pub(super) fn echoed(node: &NodeDecl, signature: &signature::Signature) -> Optio
     Some(Type::record(fields))
 }
 
+/// The item type of an `items` node: the element type of its list, when
+/// the list is a literal whose elements all have one type as written.
+pub(super) fn itemized(node: &NodeDecl, signature: &signature::Signature) -> Option<Type> {
+    use pipec_grammar::ast::ExprKind;
+    if !matches!(&signature.callee, Callee::Builtin { name } if name == "items") {
+        return None;
+    }
+    let list = node
+        .call
+        .args
+        .iter()
+        .find(|a| a.name.as_ref().is_none_or(|n| n.name == "list"))?;
+    let ExprKind::List(elements) = &list.value.kind else {
+        return None;
+    };
+    let mut types = elements.iter().map(literal_type);
+    let first = types.next()?;
+    (first != Type::Any && types.all(|t| t == first)).then_some(first)
+}
+
 /// The type of an expression as written, without resolving names: literals
 /// and record literals; `any` for the rest.
 pub(super) fn literal_type(expr: &Expr) -> Type {
@@ -73,6 +93,14 @@ pub(super) fn literal_type(expr: &Expr) -> Type {
                 .collect(),
         ),
         ExprKind::Paren(inner) => literal_type(inner),
+        // A list of elements of one type as written is a list of it.
+        ExprKind::List(items) => {
+            let mut types = items.iter().map(literal_type);
+            match types.next() {
+                Some(first) if first != Type::Any && types.all(|t| t == first) => Type::list(first),
+                _ => Type::list(Type::Any),
+            }
+        }
         _ => Type::Any,
     }
 }

@@ -235,11 +235,16 @@ impl Checker<'_> {
         let callee = signature.callee.name().to_string();
         let mut bound: Vec<Option<pipec_grammar::span::Span>> = vec![None; signature.params.len()];
         let mut positional = 0;
+        self.in_sql_text = matches!(
+            signature.callee,
+            Callee::Builtin { ref name } if matches!(name.as_str(), "sql" | "filter" | "aggregate")
+        );
         let types: Vec<Type> = call
             .args
             .iter()
             .map(|arg| self.expr(&arg.value, context))
             .collect();
+        self.in_sql_text = false;
         let order = positional_order(signature, &call.args, &types);
         for (arg, ty) in call.args.iter().zip(types) {
             binds.push(None);
@@ -359,6 +364,8 @@ impl Checker<'_> {
                 } else {
                     diagnostic.with_help(conversion_hint(&ty, &param.ty))
                 });
+            } else {
+                self.mixed_list(&arg.value, &param.ty, &param.name, &callee);
             }
         }
         let missing: Vec<&str> = signature
@@ -392,6 +399,72 @@ impl Checker<'_> {
             );
         }
         binds
+    }
+}
+
+impl Checker<'_> {
+    /// E0215 for a list literal given for `list<T>` with an element of
+    /// another type as written (`["echo", 1]` for `list<string>`): the list
+    /// joins to `any`, which would pass. A number or bool for text is
+    /// quoted by the fix.
+    fn mixed_list(
+        &mut self,
+        value: &pipec_grammar::ast::Expr,
+        want: &Type,
+        param: &str,
+        callee: &str,
+    ) {
+        let pipec_grammar::ast::ExprKind::List(elements) = &value.kind else {
+            return;
+        };
+        let Type::List(element) = want.non_null() else {
+            return;
+        };
+        if matches!(element.non_null(), Type::Any | Type::Json) {
+            return;
+        }
+        for item in elements {
+            let found = super::literal_type(item);
+            if found == Type::Any || found.assignable_to(element) {
+                continue;
+            }
+            // As written (spans inside a piece are not the file's).
+            use pipec_grammar::ast::{ExprKind, Literal};
+            let written = match &item.kind {
+                ExprKind::Literal(Literal::Int(text) | Literal::Float(text)) => text.clone(),
+                ExprKind::Literal(Literal::Bool(b)) => b.to_string(),
+                ExprKind::Literal(Literal::Null) => "null".to_string(),
+                _ => String::new(),
+            };
+            let element_named = match written.is_empty() {
+                true => "an element".to_string(),
+                false => format!("`{written}`"),
+            };
+            let mut diagnostic = Diagnostic::new(
+                codes::MIXED_LIST,
+                format!(
+                    "argument `{param}` of `{callee}` is a {want}, but {element_named} in it is {found}"
+                ),
+                self.file,
+                item.span,
+            )
+            .with_label(format!("{found}, not {element}"));
+            let quotable = matches!(found, Type::Int | Type::Float | Type::Bool)
+                && matches!(element.non_null(), Type::String | Type::Path);
+            diagnostic = match quotable {
+                true => diagnostic
+                    .with_help(format!("write it as text: `\"{written}\"`"))
+                    .with_fix(
+                        format!("write `\"{written}\"`"),
+                        item.span,
+                        format!("\"{written}\""),
+                    ),
+                false => diagnostic.with_help(format!(
+                    "every element of a {want} is {element}; convert this one (`| string`) or remove it"
+                )),
+            };
+            self.report(diagnostic);
+        }
     }
 }
 

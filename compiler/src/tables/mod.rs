@@ -279,9 +279,14 @@ impl<'a> PipelineTables<'a> {
                     let name = input.name.name.as_str();
                     // A value the run is given wins; one that is not text
                     // names no file known here.
+                    // A default written in the file resolves against its
+                    // directory; a value given to the run is used as given.
                     let path = match given.and_then(|values| values.get(name)) {
                         Some(value) => value.clone()?,
-                        None => plain_string(input.default.as_ref()?)?,
+                        None => crate::paths::resolve_written(
+                            crate::paths::file_dir(named.source.name(named.db)),
+                            &plain_string(input.default.as_ref()?)?,
+                        ),
                     };
                     Some((name, path))
                 }
@@ -1142,9 +1147,11 @@ impl<'a> PipelineTables<'a> {
         let ExprKind::String(literal) = &value.kind else {
             return;
         };
-        let Some(written) = self.path_text(value) else {
+        let Some(resolved) = self.path_text(value) else {
             return;
         };
+        // Messages and fixes speak of the text as written.
+        let written = literal.as_plain().unwrap_or(resolved);
         if path.exists() || schema::is_glob(path) || self.writer_of(value).is_some() {
             return;
         }
@@ -1153,6 +1160,7 @@ impl<'a> PipelineTables<'a> {
             return;
         };
         let Ok(entries) = std::fs::read_dir(dir) else {
+            self.check_missing_first_read(value, &written);
             return;
         };
         let siblings: Vec<String> = entries
@@ -1166,6 +1174,7 @@ impl<'a> PipelineTables<'a> {
             .first()
             .copied()
         else {
+            self.check_missing_first_read(value, &written);
             return;
         };
         let corrected = format!("{}{near}", &written[..written.len() - name.len()]);
@@ -1195,7 +1204,7 @@ impl<'a> PipelineTables<'a> {
         )
         .with_label("no such file")
         .with_help(format!(
-            "did you mean `{corrected}`? (a relative path is read from the working directory)"
+            "did you mean `{corrected}`? (a relative path is read from the directory of the file that names it)"
         ));
         if plain {
             diagnostic =
@@ -1205,6 +1214,36 @@ impl<'a> PipelineTables<'a> {
                 diagnostic.with_fix(format!("replace with `{near}`"), at, near.to_string());
         }
         self.diagnostics.push(diagnostic);
+    }
+
+    /// W0409 for a reader's path that names no file when the reading node
+    /// depends on nothing: it reads before any node of the pipeline runs, so
+    /// nothing of the run can make the file first, and the run would fail.
+    fn check_missing_first_read(&mut self, value: &Expr, written: &str) {
+        let first = self.nodes.values().any(|(decl, info)| {
+            info.deps.is_empty()
+                && decl
+                    .call
+                    .args
+                    .iter()
+                    .any(|arg| arg.value.span == value.span)
+        });
+        if !first {
+            return;
+        }
+        self.diagnostics.push(
+            Diagnostic::new(
+                codes::MISSING_FILE,
+                format!("no file `{written}`"),
+                self.file,
+                value.span,
+            )
+            .with_label("no such file, and this node runs first")
+            .with_help(
+                "a relative path is read from the directory of the file that names it; \
+                 if a step makes the file, add `after STEP` to this node",
+            ),
+        );
     }
 
     /// The writer node of the pipeline that writes the path `value` stands
@@ -2693,7 +2732,14 @@ impl<'a> PipelineTables<'a> {
                         },
                     }
                 }
-                Some(text)
+                // Written text first: it resolves against the file's directory.
+                match literal.parts.first() {
+                    Some(StringPart::Text { .. }) => Some(crate::paths::resolve_written(
+                        crate::paths::file_dir(self.file),
+                        &text,
+                    )),
+                    _ => Some(text),
+                }
             }
             ExprKind::Ref(path) => match path.as_slice() {
                 [namespace, input] if namespace.name == "input" => {

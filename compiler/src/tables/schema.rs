@@ -136,13 +136,11 @@ pub fn file_schema(path: &Path, kind: FileKind) -> Option<SchemaRef> {
         files.sort();
         files
     } else if is_glob(path) {
-        let mut files: Vec<_> = glob::glob(path.to_str()?)
+        crate::files::expand(path.to_str()?)
             .ok()?
-            .filter_map(Result::ok)
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        files
+            .into_iter()
+            .map(|found| found.path)
+            .collect()
     } else {
         return one_file_schema(path, kind);
     };
@@ -234,9 +232,9 @@ pub fn sniff_format(path: &Path) -> Option<FileFormat> {
     })
 }
 
-/// Whether a path is a glob pattern (`parts/*.csv`), as the engine reads one.
+/// Whether a path is a file pattern (`parts/*.csv`, [`crate::files`]).
 pub fn is_glob(path: &Path) -> bool {
-    path.to_str().is_some_and(|p| p.contains(['*', '?', '[']))
+    path.to_str().is_some_and(crate::files::is_pattern)
 }
 
 /// The schema of one regular file.

@@ -12,9 +12,7 @@ use crate::codes;
 use crate::diagnostic::{Diagnostic, FileName};
 use crate::span::Span;
 
-/// Most operators and pipes one expression may hold; longer ones are refused
-/// (they would make every later pass recurse deeply).
-pub const MAX_EXPR_OPERATORS: usize = 1_000;
+pub use crate::limits::MAX_EXPR_OPERATORS;
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()

@@ -30,6 +30,11 @@ pub fn syntax_error(
     let token_at = if literal_only { token_at } else { rule_at };
     let at = base + rule_at.max(token_at);
     let chunk_end = base + chunk.len();
+    // Only the chunk's tokens matter: looking at the others would make
+    // recovery over many broken members quadratic.
+    let first = lexemes.partition_point(|l| (l.span.end as usize) < base);
+    let last = lexemes.partition_point(|l| (l.span.start as usize) <= chunk_end);
+    let lexemes = &lexemes[first..last.max(first)];
 
     // A lexical mistake at or before the failure explains it better than the parser can.
     if let Some(lexical) = lexical_error(file, lexemes, base, at) {
@@ -232,6 +237,38 @@ pub fn syntax_error(
         );
     }
 
+    // `each words.value`: a clause names a node, not a field.
+    if found.token == Ok(Token::Dot)
+        && let Some(position) = lexemes.iter().position(|l| l.span == found.span)
+        && position >= 2
+        && lexemes[position - 1].token == Ok(Token::Ident)
+        && matches!(
+            lexemes[position - 2].token,
+            Ok(Token::KwEach | Token::KwAll | Token::KwGroup)
+        )
+    {
+        let clause = &chunk[lexemes[position - 2].span.start as usize - base
+            ..lexemes[position - 2].span.end as usize - base];
+        let node = &chunk[lexemes[position - 1].span.start as usize - base
+            ..lexemes[position - 1].span.end as usize - base];
+        let field = lexemes
+            .get(position + 1)
+            .filter(|l| l.token == Ok(Token::Ident))
+            .map_or("FIELD", |l| {
+                &chunk[l.span.start as usize - base..l.span.end as usize - base]
+            });
+        return Diagnostic::new(
+            codes::UNEXPECTED_TOKEN,
+            format!("`{clause}` takes a node's name, not a field of it"),
+            file,
+            found.span,
+        )
+        .with_label("a field of a node")
+        .with_help(format!(
+            "to fan out over a list field, make its elements the items of a node: `node {node}_items = items({node}.{field})` and write `{clause} {node}_items`"
+        ));
+    }
+
     // A `.` with no field name after it.
     if found.token == Ok(Token::Dot) {
         return Diagnostic::new(
@@ -242,6 +279,16 @@ pub fn syntax_error(
         )
         .with_label("no field name after this `.`")
         .with_help("write the field (`files.path`), or remove the `.`");
+    }
+
+    // A misspelt clause keyword (`retries 3`), on the `{`'s line or its own.
+    if let Some(diagnostic) = misspelt_clause(file, found, &found_text, &expected) {
+        return diagnostic;
+    }
+
+    // A line `name = call(...)` among members: the `node` keyword is missing.
+    if let Some(diagnostic) = missing_node_keyword(file, chunk, base, lexemes, found) {
+        return diagnostic;
     }
 
     // Inside a piece, the end of the input is where the next item or member starts.
@@ -337,7 +384,119 @@ pub fn syntax_error(
             format!("{{ {clauses} }}"),
         );
     }
+    // Braces meant as text (`"{a: 1}"` for jq, `"{a,b}.txt"`): a `:` or `,`
+    // where an interpolation's expression should go on.
+    if inside_string && matches!(found.token, Ok(Token::Colon | Token::Comma)) {
+        diagnostic.help = Some(BRACE_IN_STRING_HELP.to_string());
+    }
     diagnostic
+}
+
+/// The help for a `{` in a string that was meant as text.
+pub const BRACE_IN_STRING_HELP: &str = "a `{` in a string starts an interpolation (`\"{node.field}\"`); \
+     for a literal brace write `\\{`, as in `\"\\{a: 1}\"` or `\"\\{a,b}.txt\"`";
+
+/// `retries 3` where a clause was expected: the name is a slip of a clause
+/// keyword. The fix is offered only when one keyword is the closest.
+fn misspelt_clause(
+    file: &FileName,
+    found: &Lexeme,
+    found_text: &str,
+    expected: &Option<String>,
+) -> Option<Diagnostic> {
+    if found.token != Ok(Token::Ident)
+        || !expected
+            .as_deref()
+            .is_some_and(|e| e.contains("a clause") || e.contains("`on`"))
+    {
+        return None;
+    }
+    let candidates: Vec<&str> = super::CLAUSE_KEYWORDS.to_vec();
+    let mut near = crate::diagnostic::closest(found_text, candidates.iter().copied());
+    // A keyword's inflection (`retries`, `timeouts`, `caching`): the same
+    // first four letters.
+    if near.is_empty() {
+        let common = |k: &str| {
+            k.chars()
+                .zip(found_text.chars())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        near = candidates
+            .iter()
+            .copied()
+            .filter(|k| common(k) >= 4)
+            .collect();
+    }
+    let first = *near.first()?;
+    let distance = |k: &str| crate::diagnostic::edit_distance(found_text, k);
+    let tied: Vec<&str> = near
+        .iter()
+        .copied()
+        .filter(|k| distance(k) == distance(first))
+        .collect();
+    let shown = tied
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let diagnostic = Diagnostic::new(
+        codes::UNEXPECTED_TOKEN,
+        format!("`{found_text}` is not a clause: did you mean {shown}?"),
+        file,
+        found.span,
+    )
+    .with_label("unknown clause")
+    .with_help(format!(
+        "did you mean {shown}? A node's clauses are {}",
+        super::CLAUSE_KEYWORDS
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    Some(match tied.as_slice() {
+        [only] => diagnostic.with_fix(format!("replace with `{only}`"), found.span, *only),
+        _ => diagnostic,
+    })
+}
+
+/// `a = echo(1)` first on its line among a pipeline's members: a node
+/// without its `node` keyword. The fix writes the keyword.
+pub(super) fn missing_node_keyword(
+    file: &FileName,
+    chunk: &str,
+    base: usize,
+    lexemes: &[Lexeme],
+    found: &Lexeme,
+) -> Option<Diagnostic> {
+    if found.token != Ok(Token::Ident) {
+        return None;
+    }
+    let at = (found.span.start as usize).checked_sub(base)?;
+    let line_start = chunk[..at].rfind('\n').map_or(0, |n| n + 1);
+    if !chunk[line_start..at].trim().is_empty() {
+        return None;
+    }
+    let position = lexemes.iter().position(|l| l.span == found.span)?;
+    let next = lexemes[position + 1..]
+        .iter()
+        .find(|l| l.token != Ok(Token::Comment))?;
+    if next.token != Ok(Token::Eq) {
+        return None;
+    }
+    let name = &chunk[at..at + found.span.len()];
+    Some(
+        Diagnostic::new(
+            codes::EXPECTED_ITEM,
+            format!("`{name} = ...` is not a member: is the `node` keyword missing?"),
+            file,
+            found.span,
+        )
+        .with_label("a member starts with `input`, `secret`, `node` or `output`")
+        .with_help(format!("a node is written `node {name} = operator(...)`"))
+        .with_fix("add `node`", Span::at(found.span.start as usize), "node "),
+    )
 }
 
 /// A node's clauses written after its call without braces (`f(x) each x`):
@@ -493,16 +652,6 @@ fn describe_found(found: &Lexeme, text: &str) -> String {
 }
 
 fn help_for(found: &Lexeme, text: &str, expected: &Option<String>) -> String {
-    // A misspelt clause keyword (`retries 3`, `timout 5s`).
-    if found.token == Ok(Token::Ident)
-        && expected
-            .as_deref()
-            .is_some_and(|e| e.contains("a clause") || e.contains("`on`"))
-        && let Some(keyword) =
-            crate::diagnostic::closest(text, super::CLAUSE_KEYWORDS.iter().copied()).first()
-    {
-        return format!("did you mean `{keyword}`?");
-    }
     match (found.token, expected.as_deref()) {
         (Ok(Token::Comma), _) => "remove the extra `,`".into(),
         (Ok(Token::Eq), Some(e)) if e.contains("==") => "compare with `==`; `=` only binds names".into(),

@@ -22,14 +22,14 @@ use crate::lexer::{self, Lexeme, Token};
 use crate::span::Span;
 
 pub use build::{MAX_EXPR_OPERATORS, unescape};
+pub use errors::BRACE_IN_STRING_HELP;
 
 /// The pest parser generated from `pipe.pest`.
 #[derive(Parser)]
 #[grammar = "pipe.pest"]
 pub struct PipeParser;
 
-/// Deepest bracket nesting accepted; deeper input is refused before pest sees it.
-pub const MAX_NESTING: usize = 128;
+pub use crate::limits::MAX_NESTING;
 
 /// The keywords that start a node clause (completion offers them; a
 /// misspelt one gets "did you mean").

@@ -10,7 +10,7 @@
 use pest::Parser;
 
 use super::build::Builder;
-use super::errors::{lexical_diagnostic, syntax_error};
+use super::errors::{lexical_diagnostic, missing_node_keyword, syntax_error};
 use super::{PipeParser, Rule};
 use crate::ast::{BrokenMember, Ident, Item, Member, Pipeline};
 use crate::codes;
@@ -124,6 +124,21 @@ fn recover_pipeline(
     let body_first = tokens
         .iter()
         .position(|t| t.span.start as usize >= open_end)?;
+    // Members written after the `}` that closes the body belong to no
+    // pipeline: reported there, and read as the pipeline's (so that what
+    // they name still resolves).
+    let owned;
+    let tokens = match after_closing_brace(file, text, tokens, body_first, &name) {
+        Some((close, diagnostic)) => {
+            diagnostics.push(diagnostic);
+            let mut rest = tokens.to_vec();
+            let brace = rest.remove(close);
+            rest.push(brace);
+            owned = rest;
+            owned.as_slice()
+        }
+        None => tokens,
+    };
     let mut body_last = tokens.len();
     if tokens.len() > body_first && tokens[tokens.len() - 1].token == Ok(Token::RBrace) {
         body_last -= 1;
@@ -215,6 +230,53 @@ fn recover_pipeline(
     })
 }
 
+/// When the `}` that closes a pipeline's body (opened just before
+/// `tokens[body_first]`) is followed by a member (`node`, `input`, ...):
+/// that brace's index and the diagnostic for the member outside the pipeline.
+fn after_closing_brace(
+    file: &FileName,
+    text: &str,
+    tokens: &[Lexeme],
+    body_first: usize,
+    name: &Ident,
+) -> Option<(usize, Diagnostic)> {
+    let mut depth = 1usize;
+    let close = (body_first..tokens.len()).find(|&i| {
+        match tokens[i].token {
+            Ok(Token::LBrace) => depth += 1,
+            Ok(Token::RBrace) => depth -= 1,
+            _ => {}
+        }
+        depth == 0
+    })?;
+    let member = tokens.get(close + 1)?;
+    if !member.token.is_ok_and(Token::starts_member)
+        || !first_on_line(text, member.span.start as usize)
+    {
+        return None;
+    }
+    let keyword = &text[member.span.range()];
+    let brace_line = text[..tokens[close].span.start as usize]
+        .matches('\n')
+        .count()
+        + 1;
+    let diagnostic = Diagnostic::new(
+        codes::EXPECTED_ITEM,
+        format!(
+            "`{keyword}` must be inside a pipeline: it comes after the `}}` that closes pipeline `{}` (line {brace_line})",
+            name.name
+        ),
+        file,
+        member.span,
+    )
+    .with_label(format!("`{keyword}` outside a pipeline"))
+    .with_secondary(file, tokens[close].span, format!("pipeline `{}` ends here", name.name))
+    .with_help(format!(
+        "move the `}}` on line {brace_line} below the pipeline's last member"
+    ));
+    Some((close, diagnostic))
+}
+
 /// The tokens of `lexemes` without comments, and the indices among them of
 /// the tokens that start an item (see [`boundaries`]).
 pub(super) fn item_starts(text: &str, lexemes: &[Lexeme]) -> (Vec<Lexeme>, Vec<usize>) {
@@ -263,6 +325,11 @@ fn stray_text(file: &FileName, text: &str, tokens: &[Lexeme], what: &str) -> Dia
     }
     if let Some(bad) = tokens.iter().find(|t| t.token.is_err()) {
         return lexical_diagnostic(file, bad);
+    }
+    if what == "member"
+        && let Some(diagnostic) = missing_node_keyword(file, text, 0, tokens, &first)
+    {
+        return diagnostic;
     }
     let found = &text[first.span.range()];
     let shown: String = found.chars().take(40).collect();

@@ -53,3 +53,17 @@ fn a_broken_large_file_reports_the_same_errors_either_way() {
     assert_eq!(pieces, whole);
     assert_eq!(pieces.diagnostics.len(), 1, "{:?}", pieces.diagnostics);
 }
+
+#[test]
+fn a_misspelt_clause_on_its_own_line_is_named() {
+    let parsed = parse(
+        &file(),
+        "pipeline p {\n  node a = exec([\"true\"]) {\n    retries 3\n  }\n}\n",
+    );
+    let first = parsed.diagnostics.first().expect("a diagnostic");
+    assert!(
+        first.message.contains("did you mean `retry`"),
+        "{:#?}",
+        parsed.diagnostics
+    );
+}

@@ -258,6 +258,7 @@ pub(super) fn call(
                 deadline: context.deadline,
                 logs: shared.options.logs.clone(),
                 jobs: Some(1),
+                memory: shared.options.memory,
                 keep_going: shared.options.keep_going,
                 inputs: args.clone(),
                 secrets: shared.options.secrets.clone(),

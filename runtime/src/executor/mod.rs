@@ -13,9 +13,11 @@
 mod attempt;
 mod nested;
 mod scope;
+mod slots;
 mod sql_params;
 mod tasks;
 
+use std::collections::VecDeque;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,6 +35,7 @@ use crate::store::{NodeState, Store};
 use crate::tables::{Engine, RecordBatch, StartingTables, TableOptions, rows_of};
 use attempt::{Shared, attempt_task, emit};
 use scope::{Layers, base_scope, output_values, reads_any, table_inputs, unfinished_nodes};
+use slots::{Demand, Slots};
 use tasks::{NoTasks, collect_items, form_tasks};
 
 /// The reason a task gives when the run's cancellation stopped it.
@@ -41,8 +44,13 @@ const CANCELLED: &str = "the run was cancelled";
 /// How to run.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    /// Worker threads (default: the number of cores).
+    /// CPU slots and worker threads (default: the number of cores): a task
+    /// takes its node's `resources { cpus }` of them (one when it says
+    /// nothing) while it runs.
     pub jobs: Option<usize>,
+    /// The memory budget in bytes that tasks' `resources { memory }` take
+    /// from while they run (default: this machine's memory).
+    pub memory: Option<u64>,
     /// Let independent branches finish after a failure.
     pub keep_going: bool,
     /// Input values by name (validated against the plan's inputs).
@@ -163,6 +171,16 @@ struct Task {
     label: Option<String>,
 }
 
+/// Tasks started together once what they need is free: a chunk of a plain
+/// node's tasks (one CPU), or one task of a node with `resources` or of an
+/// operator that runs a process (its own thread, not the pool's).
+struct Unit {
+    node: usize,
+    tasks: Vec<(usize, Task)>,
+    demand: Demand,
+    own_thread: bool,
+}
+
 /// A finished task, sent back to the scheduler.
 struct Done {
     node: usize,
@@ -228,7 +246,8 @@ fn run_top(
     let store: &dyn Store = if options.secrets.is_empty() {
         store
     } else {
-        &crate::store::Redacting::new(store, options.secrets.values().cloned())
+        // Derived texts (`secret.token | upper`) are hidden as well.
+        &crate::store::Redacting::new(store, crate::secrets::secret_texts(plan, &options.secrets))
     };
     run_with_engine(plan, registry, options, store, events, &engine, false)
 }
@@ -291,7 +310,23 @@ fn run_with_engine(
         .num_threads(jobs)
         .build()
         .map_err(|e| RunError::Input(e.to_string()))?;
-    let (tx, rx) = mpsc::channel::<Vec<Done>>();
+    // What each node's tasks need; a node asking for more than the run has
+    // is refused before anything runs.
+    let memory = options.memory.unwrap_or_else(slots::machine_memory);
+    // A called pipeline runs within its calling task, one task at a time:
+    // its nodes are not refused for asking more than that.
+    let capacity = match nested {
+        true => slots::Capacity::unlimited(),
+        false => slots::Capacity {
+            jobs,
+            memory,
+            memory_given: options.memory.is_some(),
+        },
+    };
+    let demands = slots::demands(plan, &base, &limits, &capacity).map_err(RunError::Input)?;
+    let mut slots = Slots::new(jobs, memory);
+    let mut waiting: VecDeque<Unit> = VecDeque::new();
+    let (tx, rx) = mpsc::channel::<(Demand, Vec<Done>)>();
 
     // A node is looked at again only when one of the nodes it waits for
     // settles (linear in the edges, not quadratic in the nodes).
@@ -311,186 +346,239 @@ fn run_with_engine(
         tables: engine,
     };
     let shared = &shared;
-    pool.in_place_scope(|scope| {
-        let mut running = 0usize;
-        let mut inline: Option<Done> = None;
-        loop {
-            // Start (or settle) every candidate whose dependencies have settled.
-            while let Some(n) = candidates.pop() {
-                {
-                    let node = &plan.nodes[n];
-                    if nodes[n].state != NodeState::Pending || !settled(&links.nodes[n], &nodes) {
-                        continue;
-                    }
-                    let decided = if cancelled.load(Ordering::Relaxed) {
-                        Err(NoTasks::Cancelled)
-                    } else {
-                        form_tasks(plan, node, &links.nodes[n], &nodes, &base, &limits)
-                    };
-                    match decided {
-                        Err(no_tasks) => {
-                            let state = no_tasks.state();
-                            nodes[n].state = state;
-                            if let NoTasks::Failed(message) = no_tasks {
-                                nodes[n].failed = Some(message.clone());
-                                first_error
-                                    .get_or_insert(format!("node `{}`: {message}", node.name));
-                                if !options.keep_going {
-                                    cancelled.store(true, Ordering::Relaxed);
-                                }
-                            }
-                            store.node_state(&options.run_id, &node.name, state);
-                            emit(events, || Event::NodeFinished {
-                                node: node.name.clone(),
-                                state: state.as_str(),
-                                millis: 0,
-                                items: 0,
-                                at_ms: since(Instant::now()),
-                            });
-                            candidates.extend(links.nodes[n].dependents.iter().rev());
+    std::thread::scope(|threads| {
+        pool.in_place_scope(|scope| {
+            let mut running = 0usize;
+            let mut inline: Option<(Demand, Done)> = None;
+            loop {
+                // Start (or settle) every candidate whose dependencies have settled.
+                while let Some(n) = candidates.pop() {
+                    {
+                        let node = &plan.nodes[n];
+                        if nodes[n].state != NodeState::Pending || !settled(&links.nodes[n], &nodes)
+                        {
+                            continue;
                         }
-                        Ok(tasks) => {
-                            let count = tasks.len();
-                            let now = Instant::now();
-                            nodes[n].state = NodeState::Running;
-                            nodes[n].tasks = count;
-                            nodes[n].remaining = count;
-                            nodes[n].outputs = vec![None; count];
-                            nodes[n].started = Some(now);
-                            store.node_state(&options.run_id, &node.name, NodeState::Running);
-                            emit(events, || Event::NodeStarted {
-                                node: node.name.clone(),
-                                tasks: count,
-                                at_ms: since(now),
-                            });
-                            // The only work there is: run it here, without a hand-off.
-                            if count == 1
-                                && running == 0
-                                && candidates.is_empty()
-                                && inline.is_none()
-                            {
-                                if let Some(task) = tasks.into_iter().next() {
-                                    running += 1;
-                                    let (result, attempts) = attempt_task(n, 0, &task.args, shared);
-                                    inline = Some(Done {
-                                        node: n,
-                                        task: 0,
-                                        origin: task.origin,
-                                        result,
-                                        attempts,
-                                        label: task.label,
-                                    });
+                        let decided = if cancelled.load(Ordering::Relaxed) {
+                            Err(NoTasks::Cancelled)
+                        } else {
+                            form_tasks(plan, node, &links.nodes[n], &nodes, &base, &limits)
+                        };
+                        match decided {
+                            Err(no_tasks) => {
+                                let state = no_tasks.state();
+                                nodes[n].state = state;
+                                if let NoTasks::Failed(message) = no_tasks {
+                                    nodes[n].failed = Some(message.clone());
+                                    first_error
+                                        .get_or_insert(format!("node `{}`: {message}", node.name));
+                                    if !options.keep_going {
+                                        cancelled.store(true, Ordering::Relaxed);
+                                    }
                                 }
-                                continue;
+                                store.node_state(&options.run_id, &node.name, state);
+                                if let Some(reason) = &nodes[n].failed {
+                                    store.node_failed(&options.run_id, &node.name, reason);
+                                }
+                                emit(events, || Event::NodeFinished {
+                                    node: node.name.clone(),
+                                    state: state.as_str(),
+                                    millis: 0,
+                                    items: 0,
+                                    at_ms: since(Instant::now()),
+                                });
+                                candidates.extend(links.nodes[n].dependents.iter().rev());
                             }
-                            // Tasks go to the pool in chunks: one job and one message per
-                            // chunk, not per task (a no-op task costs less than a wake-up).
-                            let chunk = count.div_ceil(jobs * 8).max(1);
-                            let mut tasks = tasks.into_iter().enumerate().peekable();
-                            while tasks.peek().is_some() {
-                                let batch: Vec<(usize, Task)> =
-                                    tasks.by_ref().take(chunk).collect();
-                                running += batch.len();
-                                let tx = tx.clone();
-                                scope.spawn(move |_| {
-                                    let done: Vec<Done> = batch
-                                        .into_iter()
-                                        .map(|(t, task)| {
-                                            let (result, attempts) =
-                                                attempt_task(n, t, &task.args, shared);
+                            Ok(tasks) => {
+                                let count = tasks.len();
+                                let now = Instant::now();
+                                nodes[n].state = NodeState::Running;
+                                nodes[n].tasks = count;
+                                nodes[n].remaining = count;
+                                nodes[n].outputs = vec![None; count];
+                                nodes[n].started = Some(now);
+                                store.node_state(&options.run_id, &node.name, NodeState::Running);
+                                if let Some(pool) = &node.policy.pool {
+                                    store.node_pool(&options.run_id, &node.name, pool);
+                                }
+                                emit(events, || Event::NodeStarted {
+                                    node: node.name.clone(),
+                                    tasks: count,
+                                    at_ms: since(now),
+                                });
+                                let own_thread = runs_a_process(node);
+                                let demand = demands[n].unwrap_or(Demand::ONE_CPU);
+                                // The only work there is: run it here, without a hand-off.
+                                if count == 1
+                                    && running == 0
+                                    && candidates.is_empty()
+                                    && inline.is_none()
+                                    && waiting.is_empty()
+                                {
+                                    if let Some(task) = tasks.into_iter().next() {
+                                        running += 1;
+                                        slots.try_take(demand);
+                                        let (result, attempts) =
+                                            attempt_task(n, 0, &task.args, shared);
+                                        inline = Some((
+                                            demand,
                                             Done {
                                                 node: n,
-                                                task: t,
+                                                task: 0,
                                                 origin: task.origin,
                                                 result,
                                                 attempts,
                                                 label: task.label,
-                                            }
-                                        })
-                                        .collect();
-                                    let _ = tx.send(done);
-                                });
+                                            },
+                                        ));
+                                    }
+                                    continue;
+                                }
+                                // Plain tasks go to the pool in chunks: one job and one message
+                                // per chunk, not per task (a no-op task costs less than a
+                                // wake-up). A task that needs its own resources, or waits on a
+                                // process, is a unit of its own.
+                                let chunk = match own_thread || demands[n].is_some() {
+                                    true => 1,
+                                    false => count.div_ceil(jobs * 8).max(1),
+                                };
+                                let mut tasks = tasks.into_iter().enumerate().peekable();
+                                while tasks.peek().is_some() {
+                                    let batch: Vec<(usize, Task)> =
+                                        tasks.by_ref().take(chunk).collect();
+                                    running += batch.len();
+                                    waiting.push_back(Unit {
+                                        node: n,
+                                        tasks: batch,
+                                        demand,
+                                        own_thread,
+                                    });
+                                }
                             }
                         }
                     }
                 }
-            }
-            if running == 0 {
-                // A cancelled run settles every node still pending.
-                let pending: Vec<usize> = (0..plan.nodes.len())
-                    .filter(|&i| nodes[i].state == NodeState::Pending)
-                    .collect();
-                if cancelled.load(Ordering::Relaxed) && !pending.is_empty() {
-                    for &i in &pending {
-                        nodes[i].state = NodeState::Cancelled;
-                    }
-                    let names: Vec<&str> = pending
-                        .iter()
-                        .map(|&i| plan.nodes[i].name.as_str())
-                        .collect();
-                    store.nodes_state(&options.run_id, &names, NodeState::Cancelled);
-                }
-                break;
-            }
-            let batch = match inline.take() {
-                Some(done) => vec![done],
-                None => match rx.recv() {
-                    Ok(batch) => batch,
-                    Err(_) => break,
-                },
-            };
-            for done in batch {
-                running -= 1;
-                let node = &plan.nodes[done.node];
-                let run = &mut nodes[done.node];
-                run.attempts += done.attempts;
-                run.remaining -= 1;
-                match done.result {
-                    Ok(value) => run.outputs[done.task] = Some((value, done.origin)),
-                    // A task stopped by the run's cancellation is cancelled, not failed.
-                    Err(message) if message.contains(CANCELLED) => run.cancelled = true,
-                    Err(message) => {
-                        if run.failed.is_none() {
-                            run.failed = Some(message.clone());
-                        }
-                        first_error.get_or_insert(match &done.label {
-                            Some(label) => format!(
-                                "node `{}` task {} ({label}): {message}",
-                                node.name, done.task
-                            ),
-                            None => format!("node `{}` task {}: {message}", node.name, done.task),
-                        });
-                        if !options.keep_going {
-                            cancelled.store(true, Ordering::Relaxed);
-                        }
-                    }
-                }
-                if run.remaining == 0 {
-                    let state = if run.failed.is_some() {
-                        NodeState::Failed
-                    } else if run.cancelled {
-                        NodeState::Cancelled
-                    } else {
-                        NodeState::Completed
+                // Start what fits, in order.
+                while waiting
+                    .front()
+                    .is_some_and(|unit| slots.try_take(unit.demand))
+                {
+                    let Some(Unit {
+                        node: n,
+                        tasks: batch,
+                        demand,
+                        own_thread,
+                    }) = waiting.pop_front()
+                    else {
+                        break;
                     };
-                    run.state = state;
-                    run.millis = run.started.map_or(0, |s| s.elapsed().as_millis());
-                    if state == NodeState::Completed {
-                        let outputs = std::mem::take(&mut run.outputs);
-                        run.items = collect_items(node, outputs, &mut next_origin);
+                    let tx = tx.clone();
+                    let work = move || {
+                        let done: Vec<Done> = batch
+                            .into_iter()
+                            .map(|(t, task)| {
+                                let (result, attempts) = attempt_task(n, t, &task.args, shared);
+                                Done {
+                                    node: n,
+                                    task: t,
+                                    origin: task.origin,
+                                    result,
+                                    attempts,
+                                    label: task.label,
+                                }
+                            })
+                            .collect();
+                        let _ = tx.send((demand, done));
+                    };
+                    if own_thread {
+                        threads.spawn(work);
+                    } else {
+                        scope.spawn(move |_| work());
                     }
-                    store.node_state(&options.run_id, &node.name, state);
-                    emit(events, || Event::NodeFinished {
-                        node: node.name.clone(),
-                        state: state.as_str(),
-                        millis: run.millis,
-                        items: run.items.len(),
-                        at_ms: since(Instant::now()),
-                    });
-                    candidates.extend(links.nodes[done.node].dependents.iter().rev());
+                }
+                if running == 0 {
+                    // A cancelled run settles every node still pending.
+                    let pending: Vec<usize> = (0..plan.nodes.len())
+                        .filter(|&i| nodes[i].state == NodeState::Pending)
+                        .collect();
+                    if cancelled.load(Ordering::Relaxed) && !pending.is_empty() {
+                        for &i in &pending {
+                            nodes[i].state = NodeState::Cancelled;
+                        }
+                        let names: Vec<&str> = pending
+                            .iter()
+                            .map(|&i| plan.nodes[i].name.as_str())
+                            .collect();
+                        store.nodes_state(&options.run_id, &names, NodeState::Cancelled);
+                    }
+                    break;
+                }
+                let (demand, batch) = match inline.take() {
+                    Some((demand, done)) => (demand, vec![done]),
+                    None => match rx.recv() {
+                        Ok(batch) => batch,
+                        Err(_) => break,
+                    },
+                };
+                slots.give(demand);
+                for done in batch {
+                    running -= 1;
+                    let node = &plan.nodes[done.node];
+                    let run = &mut nodes[done.node];
+                    run.attempts += done.attempts;
+                    run.remaining -= 1;
+                    match done.result {
+                        Ok(value) => run.outputs[done.task] = Some((value, done.origin)),
+                        // A task stopped by the run's cancellation is cancelled, not failed.
+                        Err(message) if message.contains(CANCELLED) => run.cancelled = true,
+                        Err(message) => {
+                            if run.failed.is_none() {
+                                run.failed = Some(message.clone());
+                            }
+                            first_error.get_or_insert(match &done.label {
+                                Some(label) => format!(
+                                    "node `{}` task {} ({label}): {message}",
+                                    node.name, done.task
+                                ),
+                                None => {
+                                    format!("node `{}` task {}: {message}", node.name, done.task)
+                                }
+                            });
+                            if !options.keep_going {
+                                cancelled.store(true, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    if run.remaining == 0 {
+                        let state = if run.failed.is_some() {
+                            NodeState::Failed
+                        } else if run.cancelled {
+                            NodeState::Cancelled
+                        } else {
+                            NodeState::Completed
+                        };
+                        run.state = state;
+                        run.millis = run.started.map_or(0, |s| s.elapsed().as_millis());
+                        if state == NodeState::Completed {
+                            let outputs = std::mem::take(&mut run.outputs);
+                            run.items = collect_items(node, outputs, &mut next_origin);
+                        }
+                        store.node_state(&options.run_id, &node.name, state);
+                        if let (NodeState::Failed, Some(reason)) = (state, &run.failed) {
+                            store.node_failed(&options.run_id, &node.name, reason);
+                        }
+                        emit(events, || Event::NodeFinished {
+                            node: node.name.clone(),
+                            state: state.as_str(),
+                            millis: run.millis,
+                            items: run.items.len(),
+                            at_ms: since(Instant::now()),
+                        });
+                        candidates.extend(links.nodes[done.node].dependents.iter().rev());
+                    }
                 }
             }
-        }
+        })
     });
     // Its threads would only compete with the table engine's while the
     // outputs' tables are computed.
@@ -552,6 +640,9 @@ fn run_with_engine(
                 NodeState::Completed | NodeState::Skipped | NodeState::Filtered
             )
         });
+    if let (false, Some(reason)) = (ok || cancelled_from_outside, &first_error) {
+        store.run_failed(&options.run_id, reason);
+    }
     if cancelled_from_outside {
         store.run_cancelled(&options.run_id);
     } else {
@@ -583,6 +674,14 @@ fn run_with_engine(
         cancelled: cancelled_from_outside,
         failed_outputs,
     })
+}
+
+/// Whether a node's tasks wait on a child process (`exec`): they run on
+/// threads of their own, so that how many run at once is set by the run's
+/// CPU slots, and a waiting task never holds a pool thread that other ready
+/// work could use.
+fn runs_a_process(node: &pipec_compiler::plan::PlanNode) -> bool {
+    matches!(&node.plugin, pipec_compiler::analyze::Callee::Builtin { name } if name == "exec")
 }
 
 /// Whether everything a node waits for has settled (`after any`: one completed, or all settled).

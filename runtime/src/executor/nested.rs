@@ -41,6 +41,19 @@ impl Store for NestedStore<'_> {
         self.inner.nodes_state(calling_run(run_id), &named, state);
     }
 
+    fn node_pool(&self, run_id: &str, node: &str, pool: &str) {
+        self.inner
+            .node_pool(calling_run(run_id), &format!("{}{node}", self.prefix), pool);
+    }
+
+    fn node_failed(&self, run_id: &str, node: &str, reason: &str) {
+        self.inner.node_failed(
+            calling_run(run_id),
+            &format!("{}{node}", self.prefix),
+            reason,
+        );
+    }
+
     fn task_finished(&self, run_id: &str, record: TaskRecord) {
         let node = format!("{}{}", self.prefix, record.node);
         self.inner

@@ -155,7 +155,7 @@ pub(super) fn form_tasks(
                 let at_item = |message: String| {
                     NoTasks::Failed(format!(
                         "item {index} of `{source}` ({}): {message}",
-                        short_json(&item.value)
+                        short_json(&item.value, &scope)
                     ))
                 };
                 if let Some(filter) = filter {
@@ -172,7 +172,7 @@ pub(super) fn form_tasks(
                 tasks.push(Task {
                     args,
                     origin: Some(item.origin),
-                    label: Some(item_label(&item.value)),
+                    label: Some(item_label(&item.value, &scope)),
                 });
             }
             if tasks.is_empty() {
@@ -225,32 +225,53 @@ pub(super) fn form_tasks(
 /// How a message names the item a task runs for: a record's `name`, else
 /// the file name of its `path`, else the item itself (text as it is,
 /// anything else as short JSON).
-pub(super) fn item_label(value: &Value) -> String {
+/// Secrets (`scope`'s `secret` record) are hidden before the text is cut,
+/// so that a cut never leaves a secret's prefix showing.
+pub(super) fn item_label(value: &Value, scope: &dyn Scope) -> String {
     let field = |name: &str| value.get(name).and_then(Value::as_str);
+    let secrets = secret_values(scope);
     if let Some(name) = field("name").filter(|n| !n.is_empty()) {
-        return name.to_string();
+        return short_text(name, &secrets);
     }
     if let Some(path) = field("path").filter(|p| !p.is_empty()) {
         let file = path.rsplit(['/', '\\']).find(|part| !part.is_empty());
-        return file.unwrap_or(path).to_string();
+        return short_text(file.unwrap_or(path), &secrets);
     }
     match value {
-        Value::String(text) => short_text(text),
-        other => short_json(other),
+        Value::String(text) => short_text(text, &secrets),
+        other => short_text(&other.to_string(), &secrets),
     }
 }
 
-/// Text cut to about 80 characters.
-fn short_text(text: &str) -> String {
+/// The values of `scope`'s secrets (none when it has none).
+fn secret_values(scope: &dyn Scope) -> Vec<String> {
+    scope
+        .get("secret")
+        .and_then(Value::as_object)
+        .map(|secrets| {
+            secrets
+                .values()
+                .filter_map(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Text with `secrets` hidden, then cut to about 80 characters.
+fn short_text(text: &str, secrets: &[String]) -> String {
+    let text = crate::store::redact(text, secrets);
     match text.char_indices().nth(80) {
         Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_string(),
+        None => text,
     }
 }
 
-/// A value as JSON, cut to about 80 characters, to name an item in a message.
-pub(super) fn short_json(value: &Value) -> String {
-    short_text(&value.to_string())
+/// A value as JSON, secrets hidden, cut to about 80 characters, to name an
+/// item in a message.
+pub(super) fn short_json(value: &Value, scope: &dyn Scope) -> String {
+    short_text(&value.to_string(), &secret_values(scope))
 }
 
 /// Turns task outputs into items: a single task of a many-producer yields one

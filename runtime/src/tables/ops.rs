@@ -75,11 +75,15 @@ impl Tables {
         let frame = match name {
             "read_csv" => self.read_csv(args).await?,
             "read_parquet" => {
-                let path = source_path(args)?;
+                let read = source_paths(args)?;
+                let path = read.shown.clone();
                 let schema = declared_schema(args)?;
-                // One file is read whatever its name ends with (`data.pq`);
-                // a directory's files are those ending `.parquet`.
-                let extension = if Path::new(&path).is_file() {
+                // One file is read whatever its name ends with (`data.pq`),
+                // a pattern's files as matched; a directory's files are
+                // those ending `.parquet`.
+                let extension = if read.pattern {
+                    String::new()
+                } else if Path::new(&path).is_file() {
                     extension_of(&path)
                 } else {
                     ".parquet".to_string()
@@ -89,17 +93,18 @@ impl Tables {
                     options = options.schema(schema);
                 }
                 self.context()
-                    .read_parquet(path.as_str(), options)
+                    .read_parquet(read.engine, options)
                     .await
                     .map_err(|e| parquet_read_error(&path, e))?
             }
             "read_json" => {
-                let path = source_path(args)?;
+                let read = source_paths(args)?;
+                let path = read.shown.clone();
                 let mut schema = declared_schema(args)?;
-                let extension = extension_of(&path);
+                let extension = read.extension();
                 // One array of records (as `write_json` writes a table), or
                 // one record per line.
-                let is_array = std::fs::File::open(&path)
+                let is_array = std::fs::File::open(&read.engine[0])
                     .ok()
                     .and_then(|file| json_is_array(&mut std::io::BufReader::new(file)))
                     .unwrap_or(false);
@@ -117,7 +122,7 @@ impl Tables {
                     options = options.schema(schema);
                 }
                 self.context()
-                    .read_json(path.as_str(), options)
+                    .read_json(read.engine, options)
                     .await
                     .map_err(|e| read_error(&path, e))?
             }
@@ -296,14 +301,15 @@ impl Tables {
     }
 
     async fn read_csv(&self, args: &Args) -> Result<DataFrame, String> {
-        let path = source_path(args)?;
+        let read = source_paths(args)?;
+        let path = read.shown.clone();
         let schema = declared_schema(args)?;
         let delimiter = args.get("delimiter").and_then(Value::as_str).unwrap_or(",");
         let delimiter = csv_delimiter(delimiter).ok_or_else(|| {
             format!("read_csv `delimiter` must be one character, found `{delimiter}`")
         })?;
         let header = args.get("header").and_then(Value::as_bool).unwrap_or(true);
-        let extension = extension_of(&path);
+        let extension = read.extension();
         let options = CsvReadOptions::new()
             .has_header(header)
             .delimiter(delimiter)
@@ -313,7 +319,7 @@ impl Tables {
                 Some(schema) => options.schema(schema),
                 None => options,
             };
-            return self.csv_file(&path, options).await;
+            return self.csv_file(&read, options).await;
         };
         // DataFusion 55 applies `null_regex` when it infers a schema but not
         // when it reads rows (apache/datafusion#25213), so a column of numbers
@@ -333,7 +339,7 @@ impl Tables {
             // Not one readable file (a directory, say): the engine's own
             // handling, which is right for inference.
             let options = options.null_regex(Some(null_pattern(nulls)));
-            return self.csv_file(&path, options).await;
+            return self.csv_file(&read, options).await;
         };
         let as_text = Schema::new(
             target
@@ -342,7 +348,7 @@ impl Tables {
                 .map(|f| Field::new(f.name(), DataType::Utf8, true))
                 .collect::<Vec<_>>(),
         );
-        let frame = self.csv_file(&path, options.schema(&as_text)).await?;
+        let frame = self.csv_file(&read, options.schema(&as_text)).await?;
         let columns: Vec<Expr> = target
             .fields()
             .iter()
@@ -360,12 +366,16 @@ impl Tables {
         frame.select(columns).map_err(|e| read_error(&path, e))
     }
 
-    /// Reads CSV at `path` with `options`; errors name the file.
-    async fn csv_file(&self, path: &str, options: CsvReadOptions<'_>) -> Result<DataFrame, String> {
+    /// Reads CSV at `read` with `options`; errors name the path as given.
+    async fn csv_file(
+        &self,
+        read: &ReadPaths,
+        options: CsvReadOptions<'_>,
+    ) -> Result<DataFrame, String> {
         self.context()
-            .read_csv(path, options)
+            .read_csv(read.engine.clone(), options)
             .await
-            .map_err(|e| read_error(path, e))
+            .map_err(|e| read_error(&read.shown, e))
     }
 
     async fn sql(&self, args: &Args) -> Result<DataFrame, String> {
@@ -631,16 +641,56 @@ fn sql_text(args: &Args, name: &str) -> Result<(String, Vec<Value>), String> {
     }
 }
 
-/// The path a reader reads. A local path without wildcards must exist:
-/// DataFusion reads a missing file with a declared schema as an empty table,
-/// which would hide the mistake.
-fn source_path(args: &Args) -> Result<String, String> {
+/// What a reader reads: its path as given (for messages), the paths handed
+/// to the engine, and whether the path was a file pattern.
+struct ReadPaths {
+    shown: String,
+    engine: Vec<String>,
+    pattern: bool,
+}
+
+impl ReadPaths {
+    /// The file extension the engine lists by: none for a pattern's files
+    /// (already matched), else the path's own.
+    fn extension(&self) -> String {
+        match self.pattern {
+            true => String::new(),
+            false => extension_of(&self.shown),
+        }
+    }
+}
+
+/// The paths a reader reads. A pattern (`parts/*.csv`, `{a,b}.csv`) is
+/// expanded by pipec's one file-pattern dialect ([`pipec_compiler::files`])
+/// and must match a file; a local path without one must exist: DataFusion
+/// reads a missing file with a declared schema as an empty table, which
+/// would hide the mistake.
+fn source_paths(args: &Args) -> Result<ReadPaths, String> {
     let path = path_text(args, "path")?;
-    let local = !path.contains("://") && !path.contains(['*', '?', '[']);
-    if local && !Path::new(&path).exists() {
+    let url = path.contains("://");
+    if !url && pipec_compiler::files::is_pattern(&path) {
+        let found = pipec_compiler::files::expand(&path)
+            .map_err(|e| format!("cannot read `{path}`: {e}"))?;
+        if found.is_empty() {
+            return Err(format!("cannot read `{path}`: no file matches the pattern"));
+        }
+        return Ok(ReadPaths {
+            engine: found
+                .into_iter()
+                .map(|f| f.path.to_string_lossy().into_owned())
+                .collect(),
+            shown: path,
+            pattern: true,
+        });
+    }
+    if !url && !Path::new(&path).exists() {
         return Err(format!("cannot read `{path}`: no such file"));
     }
-    Ok(path)
+    Ok(ReadPaths {
+        engine: vec![path.clone()],
+        shown: path,
+        pattern: false,
+    })
 }
 
 fn path_text(args: &Args, name: &str) -> Result<String, String> {
