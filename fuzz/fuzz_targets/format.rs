@@ -14,7 +14,10 @@ fuzz_target!(|text: &str| {
         return;
     };
     let again = pipec_grammar::parse(&name, &formatted);
-    assert!(!again.has_errors(), "formatting broke the program:\n{formatted}");
+    assert!(
+        !again.has_errors(),
+        "formatting broke the program:\n{formatted}"
+    );
     let twice = pipec_grammar::format::format_checked(&formatted, &again.tree)
         .expect("a formatted text formats");
     assert_eq!(formatted, twice, "formatting is not idempotent");
