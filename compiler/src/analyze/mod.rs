@@ -9,6 +9,7 @@ mod checker;
 mod expr;
 mod lookups;
 mod members;
+mod pipe_types;
 mod runs;
 mod signature;
 mod sql_tables;
