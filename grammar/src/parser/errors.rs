@@ -4,6 +4,10 @@
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 use super::Rule;
+use super::slips::{
+    BRACE_IN_STRING_HELP, chunk_text_between, clauses_without_braces, glued_number,
+    is_clause_keyword, missing_node_keyword, misspelt_clause,
+};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, FileName};
 use crate::lexer::{LexError, Lexeme, Token};
@@ -392,159 +396,6 @@ pub fn syntax_error(
     diagnostic
 }
 
-/// The help for a `{` in a string that was meant as text.
-pub const BRACE_IN_STRING_HELP: &str = "a `{` in a string starts an interpolation (`\"{node.field}\"`); \
-     for a literal brace write `\\{`, as in `\"\\{a: 1}\"` or `\"\\{a,b}.txt\"`";
-
-/// `retries 3` where a clause was expected: the name is a slip of a clause
-/// keyword. The fix is offered only when one keyword is the closest.
-fn misspelt_clause(
-    file: &FileName,
-    found: &Lexeme,
-    found_text: &str,
-    expected: &Option<String>,
-) -> Option<Diagnostic> {
-    if found.token != Ok(Token::Ident)
-        || !expected
-            .as_deref()
-            .is_some_and(|e| e.contains("a clause") || e.contains("`on`"))
-    {
-        return None;
-    }
-    let candidates: Vec<&str> = super::CLAUSE_KEYWORDS.to_vec();
-    let mut near = crate::diagnostic::closest(found_text, candidates.iter().copied());
-    // A keyword's inflection (`retries`, `timeouts`, `caching`): the same
-    // first four letters.
-    if near.is_empty() {
-        let common = |k: &str| {
-            k.chars()
-                .zip(found_text.chars())
-                .take_while(|(a, b)| a == b)
-                .count()
-        };
-        near = candidates
-            .iter()
-            .copied()
-            .filter(|k| common(k) >= 4)
-            .collect();
-    }
-    let first = *near.first()?;
-    let distance = |k: &str| crate::diagnostic::edit_distance(found_text, k);
-    let tied: Vec<&str> = near
-        .iter()
-        .copied()
-        .filter(|k| distance(k) == distance(first))
-        .collect();
-    let shown = tied
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(" or ");
-    let diagnostic = Diagnostic::new(
-        codes::UNEXPECTED_TOKEN,
-        format!("`{found_text}` is not a clause: did you mean {shown}?"),
-        file,
-        found.span,
-    )
-    .with_label("unknown clause")
-    .with_help(format!(
-        "did you mean {shown}? A node's clauses are {}",
-        super::CLAUSE_KEYWORDS
-            .iter()
-            .map(|k| format!("`{k}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    Some(match tied.as_slice() {
-        [only] => diagnostic.with_fix(format!("replace with `{only}`"), found.span, *only),
-        _ => diagnostic,
-    })
-}
-
-/// `a = echo(1)` first on its line among a pipeline's members: a node
-/// without its `node` keyword. The fix writes the keyword.
-pub(super) fn missing_node_keyword(
-    file: &FileName,
-    chunk: &str,
-    base: usize,
-    lexemes: &[Lexeme],
-    found: &Lexeme,
-) -> Option<Diagnostic> {
-    if found.token != Ok(Token::Ident) {
-        return None;
-    }
-    let at = (found.span.start as usize).checked_sub(base)?;
-    let line_start = chunk[..at].rfind('\n').map_or(0, |n| n + 1);
-    if !chunk[line_start..at].trim().is_empty() {
-        return None;
-    }
-    let position = lexemes.iter().position(|l| l.span == found.span)?;
-    let next = lexemes[position + 1..]
-        .iter()
-        .find(|l| l.token != Ok(Token::Comment))?;
-    if next.token != Ok(Token::Eq) {
-        return None;
-    }
-    let name = &chunk[at..at + found.span.len()];
-    Some(
-        Diagnostic::new(
-            codes::EXPECTED_ITEM,
-            format!("`{name} = ...` is not a member: is the `node` keyword missing?"),
-            file,
-            found.span,
-        )
-        .with_label("a member starts with `input`, `secret`, `node` or `output`")
-        .with_help(format!("a node is written `node {name} = operator(...)`"))
-        .with_fix("add `node`", Span::at(found.span.start as usize), "node "),
-    )
-}
-
-/// A node's clauses written after its call without braces (`f(x) each x`):
-/// the span from the clause keyword to the end of its line (comments left
-/// out) and its text, when braces were among the things expected there.
-fn clauses_without_braces<'c>(
-    found: &Lexeme,
-    expected: &Option<String>,
-    lexemes: &[Lexeme],
-    chunk: &'c str,
-    base: usize,
-) -> Option<(Span, &'c str)> {
-    if !is_clause_keyword(found) || !expected.as_deref().is_some_and(|e| e.contains("`{`")) {
-        return None;
-    }
-    let start = found.span.start as usize;
-    let end = lexemes
-        .iter()
-        .skip_while(|l| l.span.start < found.span.start)
-        .take_while(|l| {
-            l.span.end as usize <= base + chunk.len()
-                && !chunk_text_between(chunk, base, start, l.span.start as usize).contains('\n')
-        })
-        .filter(|l| l.token != Ok(Token::Comment))
-        .last()?
-        .span
-        .end as usize;
-    let text = chunk_text_between(chunk, base, start, end);
-    (!text.is_empty()).then(|| (Span::new(start, end), text))
-}
-
-/// Whether a lexeme is a keyword that starts a node clause (`each`, `when`, ...).
-fn is_clause_keyword(lexeme: &Lexeme) -> bool {
-    matches!(
-        lexeme.token,
-        Ok(Token::KwEach
-            | Token::KwAll
-            | Token::KwGroup
-            | Token::KwWhen
-            | Token::KwAfter
-            | Token::KwRetry
-            | Token::KwTimeout
-            | Token::KwCache
-            | Token::KwOn
-            | Token::KwResources)
-    )
-}
-
 /// A diagnostic for a lexical error inside `[base, at]`, if there is one.
 pub fn lexical_error(
     file: &FileName,
@@ -621,12 +472,6 @@ fn unclosed_delimiter(lexemes: &[Lexeme], base: usize, end: usize) -> Option<Lex
     stack.pop()
 }
 
-fn chunk_text_between(chunk: &str, base: usize, from: usize, to: usize) -> &str {
-    let start = from.saturating_sub(base).min(chunk.len());
-    let end = to.saturating_sub(base).clamp(start, chunk.len());
-    chunk.get(start..end).unwrap_or("")
-}
-
 fn chunk_text(chunk: &str, base: usize, span: Span) -> String {
     let start = (span.start as usize).saturating_sub(base).min(chunk.len());
     let end = (span.end as usize)
@@ -670,24 +515,6 @@ fn help_for(found: &Lexeme, text: &str, expected: &Option<String>) -> String {
         (Ok(Token::RBrace | Token::RParen | Token::RBracket), _) => format!("`{text}` has no opening partner here, or something before it is missing"),
         _ => "check the text just before this point: something is missing or misspelled".into(),
     }
-}
-
-/// `10min`, `3x`: digits directly followed by letters that made no literal.
-fn glued_number(rest: &str) -> Option<&str> {
-    let bytes = rest.as_bytes();
-    let mut i = usize::from(bytes.first() == Some(&b'-'));
-    let digits_start = i;
-    while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'_' || bytes[i] == b'.') {
-        i += 1;
-    }
-    if i == digits_start || !bytes[digits_start].is_ascii_digit() {
-        return None;
-    }
-    let letters_start = i;
-    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-        i += 1;
-    }
-    (i > letters_start).then(|| &rest[..i])
 }
 
 /// Whether pest tried `rule` where it failed.

@@ -11,6 +11,7 @@ mod chunks;
 mod errors;
 pub mod pieces;
 mod recover;
+mod slips;
 
 use pest::Parser;
 use pest_derive::Parser;
@@ -22,7 +23,7 @@ use crate::lexer::{self, Lexeme, Token};
 use crate::span::Span;
 
 pub use build::{MAX_EXPR_OPERATORS, unescape};
-pub use errors::BRACE_IN_STRING_HELP;
+pub use slips::BRACE_IN_STRING_HELP;
 
 /// The pest parser generated from `pipe.pest`.
 #[derive(Parser)]

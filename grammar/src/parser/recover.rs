@@ -10,7 +10,8 @@
 use pest::Parser;
 
 use super::build::Builder;
-use super::errors::{lexical_diagnostic, missing_node_keyword, syntax_error};
+use super::errors::{lexical_diagnostic, syntax_error};
+use super::slips::missing_node_keyword;
 use super::{PipeParser, Rule};
 use crate::ast::{BrokenMember, Ident, Item, Member, Pipeline};
 use crate::codes;
