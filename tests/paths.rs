@@ -3,17 +3,13 @@
 //! command line against the working directory, and `check` resolves them as
 //! the run does. Tried with the real binary from two working directories.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn pipec(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pipec"))
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("pipec runs")
-}
+#[path = "support/cli.rs"]
+#[allow(dead_code)]
+mod cli;
+
+use cli::pipec;
 
 fn text(output: &Output) -> String {
     format!(

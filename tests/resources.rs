@@ -6,7 +6,12 @@
 //! runs failed.
 
 use std::path::Path;
-use std::process::{Command, Output};
+
+#[path = "support/cli.rs"]
+#[allow(dead_code)]
+mod cli;
+
+use cli::pipec;
 
 use pipec_runtime::{MemoryStore, Registry, RunOptions, RunResult};
 
@@ -123,15 +128,6 @@ fn a_task_asking_for_more_than_the_run_has_is_refused_before_it_starts() {
     let message = error.to_string();
     assert!(message.contains("node `big` asks for 2.0 GiB"), "{message}");
     assert!(message.contains("--memory"), "{message}");
-}
-
-fn pipec(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pipec"))
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("pipec runs")
 }
 
 #[test]

@@ -5,7 +5,12 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
+
+#[path = "support/cli.rs"]
+#[allow(dead_code)]
+mod cli;
+
+use cli::{pipec, pipec_command};
 
 use pipec_runtime::{MemoryStore, Registry, RunOptions};
 
@@ -49,8 +54,7 @@ fn a_text_derived_from_a_secret_is_hidden_in_outputs() {
         "pipeline p {\n  secret token\n  node loud = echo(secret.token | upper)\n  output shown = loud.value\n}\n",
     )
     .expect("write");
-    let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
-        .current_dir(dir.path())
+    let output = pipec_command(dir.path())
         .env("PIPE_SECRET_TOKEN", SECRET)
         .args(["run", "-q", "p.pipe"])
         .output()
@@ -72,12 +76,7 @@ fn a_text_derived_from_a_secret_is_hidden_in_outputs() {
     let store = String::from_utf8_lossy(&store);
     assert!(!store.contains(&SECRET.to_uppercase()));
     // And check says where the secret goes.
-    let check = Command::new(env!("CARGO_BIN_EXE_pipec"))
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .args(["check", "p.pipe"])
-        .output()
-        .expect("pipec runs");
+    let check = pipec(dir.path(), &["check", "p.pipe"]);
     let shown = String::from_utf8_lossy(&check.stdout).into_owned()
         + &String::from_utf8_lossy(&check.stderr);
     assert!(shown.contains("W0105"), "{shown}");

@@ -234,16 +234,8 @@ impl Diagnostic {
             return self.with_help(otherwise);
         };
         // Candidates as close as the best: all offered, none applied.
-        let tied: Vec<&str> = near
-            .iter()
-            .copied()
-            .filter(|c| edit_distance(name, c) == edit_distance(name, best))
-            .collect();
-        let shown = tied
-            .iter()
-            .map(|c| format!("`{c}`"))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let tied = tied_closest(name, &near);
+        let shown = one_of(&tied);
         let help = match more {
             Some(more) => format!("did you mean {shown}? {more}"),
             None => format!("did you mean {shown}?"),
@@ -296,6 +288,29 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     scored.sort();
     scored.dedup();
     scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// The candidates of `near` (closest first, as [`closest`] gives them) as
+/// close to `name` as the first: when there are several, a suggestion
+/// names them all and applies none.
+pub fn tied_closest<'a>(name: &str, near: &[&'a str]) -> Vec<&'a str> {
+    let Some(best) = near.first() else {
+        return Vec::new();
+    };
+    let distance = edit_distance(name, best);
+    near.iter()
+        .copied()
+        .filter(|c| edit_distance(name, c) == distance)
+        .collect()
+}
+
+/// Names as a message offers them: `` `a` `` or `` `a` or `b` ``.
+pub fn one_of(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// The number of edits between two names: characters inserted, deleted or

@@ -33,15 +33,7 @@ pub(crate) fn run_shapes<'db>(db: &'db dyn Db, source: Source, piece: Piece<'db>
 /// `value.id` and `value.amount`. `None` for any other node, or a value that
 /// says nothing more than `any`.
 pub(super) fn echoed(node: &NodeDecl, signature: &signature::Signature) -> Option<Type> {
-    if !matches!(&signature.callee, Callee::Builtin { name } if name == "echo") {
-        return None;
-    }
-    let value = node
-        .call
-        .args
-        .iter()
-        .find(|a| a.name.as_ref().is_none_or(|n| n.name == "value"))?;
-    let ty = literal_type(&value.value);
+    let ty = literal_type(builtin_argument(node, signature, "echo", "value")?);
     if ty == Type::Any {
         return None;
     }
@@ -53,21 +45,28 @@ pub(super) fn echoed(node: &NodeDecl, signature: &signature::Signature) -> Optio
 /// The item type of an `items` node: the element type of its list, when
 /// the list is a literal whose elements all have one type as written.
 pub(super) fn itemized(node: &NodeDecl, signature: &signature::Signature) -> Option<Type> {
-    use pipec_grammar::ast::ExprKind;
-    if !matches!(&signature.callee, Callee::Builtin { name } if name == "items") {
+    match literal_type(builtin_argument(node, signature, "items", "list")?) {
+        Type::List(element) if *element != Type::Any => Some((*element).clone()),
+        _ => None,
+    }
+}
+
+/// The argument a call of built-in `operator` gives its one parameter
+/// `param` (by name, or first by position); `None` for another callee.
+fn builtin_argument<'n>(
+    node: &'n NodeDecl,
+    signature: &signature::Signature,
+    operator: &str,
+    param: &str,
+) -> Option<&'n Expr> {
+    if !matches!(&signature.callee, Callee::Builtin { name } if name == operator) {
         return None;
     }
-    let list = node
-        .call
+    node.call
         .args
         .iter()
-        .find(|a| a.name.as_ref().is_none_or(|n| n.name == "list"))?;
-    let ExprKind::List(elements) = &list.value.kind else {
-        return None;
-    };
-    let mut types = elements.iter().map(literal_type);
-    let first = types.next()?;
-    (first != Type::Any && types.all(|t| t == first)).then_some(first)
+        .find(|a| a.name.as_ref().is_none_or(|n| n.name == param))
+        .map(|a| &a.value)
 }
 
 /// The type of an expression as written, without resolving names: literals

@@ -44,18 +44,11 @@ pub(super) fn misspelt_clause(
             .filter(|k| common(k) >= 4)
             .collect();
     }
-    let first = *near.first()?;
-    let distance = |k: &str| crate::diagnostic::edit_distance(found_text, k);
-    let tied: Vec<&str> = near
-        .iter()
-        .copied()
-        .filter(|k| distance(k) == distance(first))
-        .collect();
-    let shown = tied
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let tied = crate::diagnostic::tied_closest(found_text, &near);
+    let shown = crate::diagnostic::one_of(&tied);
+    if tied.is_empty() {
+        return None;
+    }
     let diagnostic = Diagnostic::new(
         codes::UNEXPECTED_TOKEN,
         format!("`{found_text}` is not a clause: did you mean {shown}?"),

@@ -175,7 +175,7 @@ pub(super) fn node_value(
             .map_err(|e| {
                 format!(
                     "`all {name} where ...`: item {index} of `{name}` ({}): {e}",
-                    super::tasks::item_label(item, scope)
+                    super::tasks::item_label(item, &super::tasks::secret_values(scope))
                 )
             })
     };

@@ -144,6 +144,8 @@ pub(super) fn form_tasks(
                 return Err(NoTasks::Filtered);
             };
             let mut tasks = Vec::new();
+            // Hidden in item labels; read once per node, not per item.
+            let secrets = secret_values(&scope);
             for (index, item) in nodes[s].items.iter().enumerate() {
                 // The item over the node's scope, without copying the scope.
                 let task_scope = Layer {
@@ -155,7 +157,7 @@ pub(super) fn form_tasks(
                 let at_item = |message: String| {
                     NoTasks::Failed(format!(
                         "item {index} of `{source}` ({}): {message}",
-                        short_json(&item.value, &scope)
+                        short_json(&item.value, &secrets)
                     ))
                 };
                 if let Some(filter) = filter {
@@ -172,7 +174,7 @@ pub(super) fn form_tasks(
                 tasks.push(Task {
                     args,
                     origin: Some(item.origin),
-                    label: Some(item_label(&item.value, &scope)),
+                    label: Some(item_label(&item.value, &secrets)),
                 });
             }
             if tasks.is_empty() {
@@ -225,26 +227,25 @@ pub(super) fn form_tasks(
 /// How a message names the item a task runs for: a record's `name`, else
 /// the file name of its `path`, else the item itself (text as it is,
 /// anything else as short JSON).
-/// Secrets (`scope`'s `secret` record) are hidden before the text is cut,
+/// `secrets` ([`secret_values`]) are hidden before the text is cut,
 /// so that a cut never leaves a secret's prefix showing.
-pub(super) fn item_label(value: &Value, scope: &dyn Scope) -> String {
+pub(super) fn item_label(value: &Value, secrets: &[String]) -> String {
     let field = |name: &str| value.get(name).and_then(Value::as_str);
-    let secrets = secret_values(scope);
     if let Some(name) = field("name").filter(|n| !n.is_empty()) {
-        return short_text(name, &secrets);
+        return short_text(name, secrets);
     }
     if let Some(path) = field("path").filter(|p| !p.is_empty()) {
         let file = path.rsplit(['/', '\\']).find(|part| !part.is_empty());
-        return short_text(file.unwrap_or(path), &secrets);
+        return short_text(file.unwrap_or(path), secrets);
     }
     match value {
-        Value::String(text) => short_text(text, &secrets),
-        other => short_text(&other.to_string(), &secrets),
+        Value::String(text) => short_text(text, secrets),
+        other => short_text(&other.to_string(), secrets),
     }
 }
 
 /// The values of `scope`'s secrets (none when it has none).
-fn secret_values(scope: &dyn Scope) -> Vec<String> {
+pub(super) fn secret_values(scope: &dyn Scope) -> Vec<String> {
     scope
         .get("secret")
         .and_then(Value::as_object)
@@ -270,8 +271,8 @@ fn short_text(text: &str, secrets: &[String]) -> String {
 
 /// A value as JSON, secrets hidden, cut to about 80 characters, to name an
 /// item in a message.
-pub(super) fn short_json(value: &Value, scope: &dyn Scope) -> String {
-    short_text(&value.to_string(), &secret_values(scope))
+pub(super) fn short_json(value: &Value, secrets: &[String]) -> String {
+    short_text(&value.to_string(), secrets)
 }
 
 /// Turns task outputs into items: a single task of a many-producer yields one
