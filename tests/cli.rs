@@ -8,6 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/internal_names.rs"]
+mod internal_names;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -56,6 +59,16 @@ fn cli_cases() {
             ("stderr", stderr),
         ] {
             let path = case.join(file);
+            if file == "stderr" {
+                let leaked = internal_names::internal_names(&actual);
+                if !leaked.is_empty() {
+                    failures.push(format!(
+                        "{} stderr: an internal name reaches a message:\n{}",
+                        case.display(),
+                        leaked.join("\n")
+                    ));
+                }
+            }
             if bless() {
                 if file == "exit_code" || path.exists() || !actual.is_empty() {
                     std::fs::write(&path, &actual).expect("bless");

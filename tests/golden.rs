@@ -11,6 +11,9 @@
 use std::path::{Path, PathBuf};
 
 use pipec::grammar::format::format_checked;
+
+#[path = "support/internal_names.rs"]
+mod internal_names;
 use pipec::grammar::render::{Sources, human};
 
 fn bless() -> bool {
@@ -33,6 +36,16 @@ fn cases(kind: &str) -> Vec<PathBuf> {
 /// Compares `actual` with the file `expected` (or writes it when blessing);
 /// returns a description of the mismatch.
 fn compare(expected: &Path, actual: &str) -> Option<String> {
+    if expected.ends_with("diagnostics.txt") {
+        let leaked = internal_names::internal_names(actual);
+        if !leaked.is_empty() {
+            return Some(format!(
+                "{}: an internal name reaches a message:\n{}",
+                expected.display(),
+                leaked.join("\n")
+            ));
+        }
+    }
     if bless() {
         std::fs::write(expected, actual).expect("write golden file");
         return None;

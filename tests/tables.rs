@@ -302,7 +302,7 @@ fn a_list_in_an_in_clause_is_bound_as_its_items() {
     )
     .expect_err("a list outside `in (...)` is refused");
     assert!(
-        error.contains("parameter $1 is a list of 1")
+        error.contains("`{input.cities | compact}` is a list of 1")
             && error.contains("only as the whole of an `in (...)`"),
         "{error}"
     );
@@ -547,4 +547,26 @@ fn rows_feed_each_and_items_become_a_table() {
         .collect();
     assert_eq!(greetings, ["hello ada", "hello linus", "hello ada"]);
     assert_eq!(outputs["total"], json!([{"total": 3}]));
+}
+
+#[test]
+fn a_list_met_at_run_time_in_sql_is_named_as_written_not_by_its_parameter_number() {
+    let temp = temp_dir("sql-list-at-run-time");
+    let dir = temp.path();
+    write_data(dir);
+    // `json` is not known to be a list at check time: the run refuses it,
+    // naming the `{expr}` as written — never `$1`.
+    let error = run(
+        r#"pipeline p {
+  input dir: path
+  input ages: json = [30, 41]
+  node people = read_csv("{input.dir}/people.csv")
+  node some = sql("select name from people where age = {input.ages}")
+  output some = some
+}"#,
+        dir,
+    )
+    .expect_err("a list is no SQL value");
+    assert!(error.contains("`{input.ages}`"), "{error}");
+    assert!(!error.contains('$'), "{error}");
 }

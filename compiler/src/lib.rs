@@ -18,6 +18,7 @@ pub mod links;
 pub use pipec_grammar::limits;
 pub mod paths;
 pub mod plan;
+mod plan_text;
 pub mod queries;
 pub mod schema;
 pub mod scope;

@@ -19,8 +19,11 @@ use crate::analyze::{Callee, PipelineInfo};
 use crate::codes;
 
 /// Operators that pass their arguments' values on without sending them
-/// anywhere: a secret read by one makes its value secret-derived.
-const PASSING: [&str; 2] = ["echo", "items"];
+/// anywhere: a secret read by one makes its value secret-derived. A `{...}`
+/// in the text of `sql` or `aggregate` may be selected into the table
+/// (`select {secret.token} as t`), so their tables are secret-derived too;
+/// a `filter`'s predicate only chooses rows and passes no value on.
+const PASSING: [&str; 4] = ["echo", "items", "sql", "aggregate"];
 
 /// The W0105 diagnostics of one pipeline.
 pub fn secret_flows(file: &FileName, pipeline: &Pipeline, info: &PipelineInfo) -> Vec<Diagnostic> {
@@ -53,8 +56,14 @@ pub fn secret_flows(file: &FileName, pipeline: &Pipeline, info: &PipelineInfo) -
                 let Some(path) = secret_path(&arg.value, &derived) else {
                     continue;
                 };
+                // A built-in that reads a secret-derived node's value passes
+                // it on (`filter`, `sort`, `join` keep the rows they read);
+                // `exec`'s children are trusted with what they are given.
+                let passes = |name: &str| {
+                    PASSING.contains(&name) || (name != "exec" && path.contains(" → "))
+                };
                 match builtin {
-                    Some(name) if PASSING.contains(&name) => {
+                    Some(name) if !name.starts_with("write_") && passes(name) => {
                         derived.insert(&node.name, format!("{path} → node `{}`", node.name));
                         changed = true;
                         break;

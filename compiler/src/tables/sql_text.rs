@@ -10,11 +10,11 @@ impl<'a> PipelineTables<'a> {
     /// SQL quotes, E0409 for a list outside `in (...)`.
     pub(super) fn check_interpolations(&mut self, literal: &StringLit) {
         self.check_list_parameters(literal);
-        for (number, span) in quoted_interpolations(literal) {
+        for (_, span) in quoted_interpolations(literal) {
             self.diagnostics.push(
                 Diagnostic::new(
                     codes::QUOTED_PARAMETER,
-                    format!("this interpolation is inside SQL quotes, so the query sees the text `${number}`, not its value"),
+                    "this interpolation is inside SQL quotes, so the query sees fixed text, not its value",
                     self.file,
                     span,
                 )

@@ -16,9 +16,28 @@ pub(super) fn sql_with_params(
     scope: &dyn Scope,
     limits: &Limits,
 ) -> Result<Value, String> {
-    let mut params = Vec::new();
+    let mut params = Params::default();
     let text = sql_text_with_params(parts, scope, limits, &mut params)?;
-    Ok(json!({ "sql": text, "params": params }))
+    Ok(json!({ "sql": text, "params": params.values, "written": params.written }))
+}
+
+/// The parameters of one SQL text: their values in order (`$1` first) and,
+/// beside each, the `{expr}` it came from as written, so that an engine
+/// message about `$2` can name `{input.day}` instead.
+#[derive(Default)]
+pub(super) struct Params {
+    /// The values.
+    pub values: Vec<Value>,
+    /// The expression of each value, as `.pipe` source.
+    pub written: Vec<String>,
+}
+
+impl Params {
+    fn push(&mut self, value: Value, expr: &PlanExpr) -> usize {
+        self.values.push(value);
+        self.written.push(format!("{{{expr}}}"));
+        self.values.len()
+    }
 }
 
 /// An aggregate's values (name: SQL text) with their `{expr}`s as
@@ -27,8 +46,8 @@ pub(super) fn aggregate_values_with_params(
     fields: &[(String, PlanExpr)],
     scope: &dyn Scope,
     limits: &Limits,
-) -> Result<(Value, Vec<Value>), String> {
-    let mut params = Vec::new();
+) -> Result<(Value, Params), String> {
+    let mut params = Params::default();
     let mut texts = Map::new();
     for (name, value) in fields {
         let text = match value {
@@ -49,7 +68,7 @@ fn sql_text_with_params(
     parts: &[TemplatePart],
     scope: &dyn Scope,
     limits: &Limits,
-    params: &mut Vec<Value>,
+    params: &mut Params,
 ) -> Result<String, String> {
     let mut text = String::new();
     for (i, part) in parts.iter().enumerate() {
@@ -62,8 +81,8 @@ fn sql_text_with_params(
         };
         let value = evaluate(expr, scope, limits).map_err(|e| e.to_string())?;
         let Value::Array(items) = value else {
-            params.push(value);
-            text.push_str(&format!("${}", params.len()));
+            let number = params.push(value, expr);
+            text.push_str(&format!("${number}"));
             continue;
         };
         let after = match parts.get(i + 1) {
@@ -72,8 +91,7 @@ fn sql_text_with_params(
         };
         if !pipec_compiler::sql::is_in_list(&text, after) {
             return Err(format!(
-                "the value of parameter ${} is a list of {}; a list is bound as its items only as the whole of an `in (...)`, as in `city in ({{input.cities}})`; elsewhere give one value (`| first`) or text (`| join`)",
-                params.len() + 1,
+                "the value of `{{{expr}}}` is a list of {}; a list is bound as its items only as the whole of an `in (...)`, as in `city in ({{input.cities}})`; elsewhere give one value (`{{{expr} | first}}`) or text (`{{{expr} | join}}`)",
                 items.len()
             ));
         }
@@ -81,11 +99,11 @@ fn sql_text_with_params(
             text.push_str("NULL");
         }
         for (k, item) in items.into_iter().enumerate() {
-            params.push(item);
+            let number = params.push(item, expr);
             if k > 0 {
                 text.push_str(", ");
             }
-            text.push_str(&format!("${}", params.len()));
+            text.push_str(&format!("${number}"));
         }
     }
     Ok(text)

@@ -98,8 +98,11 @@ pub(super) fn form_tasks(
                 (PlanExpr::Record(fields), Some("aggregate"), "values") => {
                     let (texts, params) =
                         aggregate_values_with_params(fields, scope, limits).map_err(failed)?;
-                    if !params.is_empty() {
-                        args.insert(SQL_PARAMS_ARG.into(), Value::Array(params));
+                    if !params.values.is_empty() {
+                        args.insert(
+                            SQL_PARAMS_ARG.into(),
+                            serde_json::json!({ "params": params.values, "written": params.written }),
+                        );
                     }
                     texts
                 }

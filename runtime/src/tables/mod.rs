@@ -18,6 +18,7 @@ mod convert;
 mod dynamic_filter;
 mod failure;
 mod ops;
+mod sql_params;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{RecordBatch, RecordBatchOptions, new_null_array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::common::{Column, JoinType, ParamValues};
+use datafusion::common::{Column, JoinType};
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::execution::{SessionState, SessionStateBuilder};
 use datafusion::functions::expr_fn::nullif;
@@ -16,9 +16,10 @@ use datafusion::prelude::{
 };
 use serde_json::{Value, json};
 
-use super::convert::{batch_of, rows_of, scalar_of};
+use super::convert::{batch_of, rows_of};
 use super::dynamic_filter::ApplyDynamicFilters;
 use super::failure::{Source, describe};
+use super::sql_params::{SqlParams, bind, sql_text};
 use super::{Tables, handle};
 use crate::plugins::Args;
 use pipec_compiler::tables::planner::context_of_its_own;
@@ -130,8 +131,11 @@ impl Tables {
             "filter" => {
                 let frame = self.table(args, "table")?;
                 let (text, params) = sql_text(args, "predicate")?;
-                let predicate = frame.parse_sql_expr(&text).map_err(df)?;
-                bind(frame.filter(predicate).map_err(df)?, params)?
+                let predicate = frame
+                    .parse_sql_expr(&text)
+                    .map_err(|e| params.name(df(e)))?;
+                let filtered = frame.filter(predicate).map_err(|e| params.name(df(e)))?;
+                bind(filtered, params)?
             }
             "select" => {
                 let frame = self.table(args, "table")?;
@@ -176,6 +180,10 @@ impl Tables {
                             .into(),
                     );
                 };
+                let params = match args.get(SQL_PARAMS_ARG) {
+                    Some(Value::Object(bound)) => SqlParams::of(bound),
+                    _ => SqlParams::default(),
+                };
                 let mut aggregates = Vec::new();
                 for (name, text) in values {
                     let text = text.as_str().ok_or_else(|| {
@@ -183,14 +191,13 @@ impl Tables {
                     })?;
                     let expr = frame
                         .parse_sql_expr(text)
-                        .map_err(|e| format!("aggregate `{name}`: {}", df(e)))?;
+                        .map_err(|e| params.name(format!("aggregate `{name}`: {}", df(e))))?;
                     aggregates.push(expr.alias(name));
                 }
-                let params = match args.get(SQL_PARAMS_ARG) {
-                    Some(Value::Array(params)) => params.clone(),
-                    _ => Vec::new(),
-                };
-                bind(frame.aggregate(by, aggregates).map_err(df)?, params)?
+                let grouped = frame
+                    .aggregate(by, aggregates)
+                    .map_err(|e| params.name(df(e)))?;
+                bind(grouped, params)?
             }
             "group_size" => {
                 let frame = self.table(args, "table")?;
@@ -391,7 +398,7 @@ impl Tables {
                 }
             }
         }
-        let frame = context.sql(&text).await.map_err(df)?;
+        let frame = context.sql(&text).await.map_err(|e| params.name(df(e)))?;
         bind(frame, params)
     }
 
@@ -590,17 +597,6 @@ fn column_names(frame: &DataFrame) -> Vec<String> {
         .collect()
 }
 
-/// Binds `$1, $2, ...` in a frame's plan to parameter values.
-fn bind(frame: DataFrame, params: Vec<Value>) -> Result<DataFrame, String> {
-    if params.is_empty() {
-        return Ok(frame);
-    }
-    let values: Vec<_> = params.iter().map(scalar_of).collect();
-    frame
-        .with_param_values(ParamValues::from(values))
-        .map_err(df)
-}
-
 /// The table a node's value stands for in SQL: the value itself, or the
 /// one table of a record (the outputs of a pipeline called as a node, such
 /// as `{ table: <table> }`).
@@ -614,30 +610,6 @@ fn the_table(value: &Value) -> &Value {
             }
         }
         _ => value,
-    }
-}
-
-/// SQL text and its parameters: the executor passes a template as
-/// `{"sql": "... $1 ...", "params": [...]}`; plain text has none.
-fn sql_text(args: &Args, name: &str) -> Result<(String, Vec<Value>), String> {
-    match args.get(name) {
-        Some(Value::String(text)) => Ok((text.clone(), Vec::new())),
-        Some(Value::Object(bound)) => {
-            let text = bound
-                .get("sql")
-                .and_then(Value::as_str)
-                .ok_or_else(|| format!("argument `{name}` has no SQL text"))?;
-            let params = bound
-                .get("params")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            Ok((text.to_string(), params))
-        }
-        Some(other) => Err(format!(
-            "argument `{name}` must be SQL text (found {other})"
-        )),
-        None => Err(format!("argument `{name}` is missing")),
     }
 }
 
@@ -764,7 +736,7 @@ fn read_error(path: &str, error: datafusion::error::DataFusionError) -> String {
 /// DataFusion's message without its error-kind prefix noise; an unknown
 /// column (a file read at run time without the column that `check` could
 /// not see) is named with the columns there are.
-fn df(error: datafusion::error::DataFusionError) -> String {
+pub(super) fn df(error: datafusion::error::DataFusionError) -> String {
     use datafusion::common::SchemaError;
     use datafusion::error::DataFusionError;
     if let DataFusionError::SchemaError(schema_error, _) = error.find_root()
