@@ -440,13 +440,6 @@ codes! {
          Not reported while a member of the pipeline does not parse: it may be the reader.",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n}\n",
         "pipeline p {\n  node t = read_csv(\"t.csv\")\n  output rows = t\n}\n";
-    /// A clause that is checked but has no effect yet.
-    NO_EFFECT_YET = "W0103", "a clause that has no effect yet",
-        "`cache on` is meant to reuse a task's result when its inputs are unchanged; runs do \
-         not keep such results yet (durable runs will), so the clause changes nothing today. \
-         It is kept in the plan; remove it to silence this warning.",
-        "pipeline p {\n  node a = echo(1) { cache on }\n  output v = a\n}\n",
-        "pipeline p {\n  node a = echo(1)\n  output v = a\n}\n";
     /// A list literal with an element of another type than the list wanted.
     MIXED_LIST = "E0215", "a list literal whose elements are not all of the type wanted",
         "A parameter takes `list<T>` (an `exec` argv is `list<string>`), and the list written \

@@ -89,6 +89,30 @@ pub enum Event {
         /// Milliseconds since the run began.
         at_ms: u128,
     },
+    /// A task was not run: its value was taken from an earlier start of
+    /// this run (`resumed`) or from another run (`cached`).
+    TaskReused {
+        /// Node name.
+        node: String,
+        /// Task index.
+        task: usize,
+        /// `resumed` or `cached`.
+        how: &'static str,
+        /// The run whose value it took.
+        from: String,
+        /// Milliseconds since the run began.
+        at_ms: u128,
+    },
+    /// A `wait` has no decision: the node waits, and the run stops once
+    /// everything that does not depend on it is done.
+    Waiting {
+        /// Node name.
+        node: String,
+        /// The wait's key.
+        key: String,
+        /// What it asks, if it says.
+        prompt: Option<String>,
+    },
     /// The run ended.
     RunFinished {
         /// Whether it succeeded.

@@ -8,11 +8,13 @@
 //! The runtime never parses text: it evaluates the compiler's `PlanExpr`.
 #![warn(missing_docs)]
 
+pub mod durable;
 pub mod eval;
 pub mod events;
 pub mod exec;
 pub mod executor;
 pub mod inputs;
+pub mod owner;
 pub mod pipes;
 pub mod plugins;
 pub mod secrets;
@@ -20,11 +22,12 @@ pub mod sqlite;
 pub mod store;
 pub mod tables;
 pub mod text;
+pub mod why;
 
 pub use eval::{EvalError, Limits, Scope, evaluate};
 pub use events::{Event, EventSink, NoEvents};
 pub use executor::{
-    NodeSummary, RunError, RunOptions, RunResult, TableOutputs, run, run_with_tables,
+    NodeSummary, RunError, RunOptions, RunResult, TableOutputs, plan_hash, run, run_with_tables,
 };
 pub use plugins::{Args, Plugin, Registry, TaskContext};
 pub use secrets::secret_texts;

@@ -14,6 +14,10 @@ use crate::text::text;
 /// A task's arguments: parameter name → value.
 pub type Args = Map<String, Value>;
 
+/// How a `wait` without a decision ends its task: the executor sees this
+/// start and puts the node in the waiting state (no retry, no failure).
+pub const WAITING_FOR: &str = "waiting for approval `";
+
 /// What a task may consult while it runs.
 pub struct TaskContext<'a> {
     /// When this attempt must stop.
@@ -22,6 +26,8 @@ pub struct TaskContext<'a> {
     pub cancelled: &'a AtomicBool,
     /// Keys approved for `wait` in this run.
     pub approvals: &'a HashSet<String>,
+    /// Keys rejected for `wait` in this run, each with its note.
+    pub rejections: &'a HashMap<String, String>,
     /// Where this attempt may keep the whole output of a process it runs
     /// (`exec` writes `PREFIX.stdout` and `PREFIX.stderr`), when the run
     /// keeps logs ([`crate::RunOptions::logs`]).
@@ -145,9 +151,11 @@ pub fn builtin(name: &str, args: &Args, context: &TaskContext<'_>) -> Result<Val
             let key = text(arg(args, "key")?);
             if context.approvals.contains(&key) {
                 Ok(json!({ "key": key, "approved": true }))
+            } else if let Some(note) = context.rejections.get(&key) {
+                Err(format!("`{key}` was rejected: {note}"))
             } else {
                 Err(format!(
-                    "waiting for approval `{key}`: this run has no approval for it (pass `--approve {key}` to `pipec run`)"
+                    "{WAITING_FOR}{key}`: no decision yet (`pipec approve RUN_ID {key}`, or `--approve {key}` to `pipec run`)"
                 ))
             }
         }

@@ -9,6 +9,8 @@ use std::sync::Mutex;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::durable::{Decision, FileSig, PriorTask, RunIdentity};
+
 /// The state of a node in a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,12 +29,18 @@ pub enum NodeState {
     Filtered,
     /// The run stopped before it could finish.
     Cancelled,
+    /// A `wait` has no decision yet: the run stops once everything that
+    /// does not depend on it is done, and continues when resumed.
+    Waiting,
 }
 
 impl NodeState {
     /// Whether the node will not change state again.
     pub fn is_final(self) -> bool {
-        !matches!(self, NodeState::Pending | NodeState::Running)
+        !matches!(
+            self,
+            NodeState::Pending | NodeState::Running | NodeState::Waiting
+        )
     }
 
     /// The state's name.
@@ -45,12 +53,14 @@ impl NodeState {
             NodeState::Skipped => "skipped",
             NodeState::Filtered => "filtered",
             NodeState::Cancelled => "cancelled",
+            NodeState::Waiting => "waiting",
         }
     }
 }
 
-/// A record of one task attempt.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A record of one task attempt, or of a task reused from an earlier
+/// start of the run or an earlier run (`reused_from`, attempt 0).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TaskRecord {
     /// The node.
     pub node: String,
@@ -64,6 +74,23 @@ pub struct TaskRecord {
     pub error: Option<String>,
     /// How long it took, in milliseconds.
     pub millis: u64,
+    /// Which start of the run it belongs to (1 for the first; each resume
+    /// is one more).
+    pub session: u32,
+    /// The item it ran for, as messages name it (`batch_041.json`).
+    pub label: Option<String>,
+    /// Its content key, when the store remembers tasks.
+    pub key: Option<String>,
+    /// What the key is made of, in words.
+    pub parts: Option<Value>,
+    /// Its output value, kept for a later resume or cache hit (not when it
+    /// holds a table or a secret).
+    pub value: Option<Value>,
+    /// The run whose completed task was reused instead of running it.
+    pub reused_from: Option<String>,
+    /// Why it ran although an earlier task of the same node and item
+    /// exists (or that none does).
+    pub reason: Option<String>,
 }
 
 /// The record of a run.
@@ -104,6 +131,46 @@ pub trait Store: Send + Sync {
     /// The run was cancelled from outside (a signal, a host) before it
     /// ended; by default recorded as a run that did not succeed.
     fn run_cancelled(&self, run_id: &str) {
+        self.run_finished(run_id, false);
+    }
+
+    // The durable side: a store that keeps tasks' keys and values lets a
+    // run resume and reuse them. Every method is safe to repeat.
+
+    /// Whether the store keeps tasks' keys and values: a run computes keys
+    /// only for such a store.
+    fn remembers(&self) -> bool {
+        false
+    }
+    /// What identifies the run (told right after [`Store::run_started`]).
+    fn run_identity(&self, _run_id: &str, _identity: &RunIdentity) {}
+    /// The latest record of each task of this run (earlier starts of it).
+    fn prior_tasks(&self, _run_id: &str) -> Vec<PriorTask> {
+        Vec::new()
+    }
+    /// The latest record of each task of the latest other run of the same
+    /// pipeline and file: what a task that runs again is compared with.
+    fn earlier_tasks(&self, _run_id: &str, _identity: &RunIdentity) -> Vec<PriorTask> {
+        Vec::new()
+    }
+    /// A completed task of any run with this key whose value was kept.
+    fn cached_task(&self, _key: &str) -> Option<PriorTask> {
+        None
+    }
+    /// The fingerprint recorded for a file.
+    fn file_sig(&self, _path: &str) -> Option<FileSig> {
+        None
+    }
+    /// Records a file's fingerprint.
+    fn remember_file(&self, _path: &str, _sig: &FileSig) {}
+    /// A `wait` without a decision was reached.
+    fn wait_reached(&self, _run_id: &str, _node: &str, _key: &str, _prompt: Option<&str>) {}
+    /// The decisions taken on the run's waits.
+    fn decisions(&self, _run_id: &str) -> Vec<Decision> {
+        Vec::new()
+    }
+    /// The run stopped at a `wait` (it is resumed once decided).
+    fn run_waiting(&self, run_id: &str) {
         self.run_finished(run_id, false);
     }
 }
@@ -183,7 +250,49 @@ impl Store for Redacting<'_> {
     }
     fn task_finished(&self, run_id: &str, mut record: TaskRecord) {
         record.error = record.error.map(|e| self.text(&e));
+        record.label = record.label.map(|l| self.text(&l));
+        record.parts = record.parts.map(|p| self.value(&p));
+        record.reason = record.reason.map(|r| self.text(&r));
+        // A value that holds a secret is not kept: a later run would reuse
+        // it with `***` in the secret's place.
+        if let Some(value) = &record.value
+            && self.value(value) != *value
+        {
+            record.value = None;
+        }
         self.inner.task_finished(run_id, record);
+    }
+    fn remembers(&self) -> bool {
+        self.inner.remembers()
+    }
+    fn run_identity(&self, run_id: &str, identity: &RunIdentity) {
+        self.inner.run_identity(run_id, identity);
+    }
+    fn prior_tasks(&self, run_id: &str) -> Vec<PriorTask> {
+        self.inner.prior_tasks(run_id)
+    }
+    fn earlier_tasks(&self, run_id: &str, identity: &RunIdentity) -> Vec<PriorTask> {
+        self.inner.earlier_tasks(run_id, identity)
+    }
+    fn cached_task(&self, key: &str) -> Option<PriorTask> {
+        self.inner.cached_task(key)
+    }
+    fn file_sig(&self, path: &str) -> Option<FileSig> {
+        self.inner.file_sig(path)
+    }
+    fn remember_file(&self, path: &str, sig: &FileSig) {
+        self.inner.remember_file(path, sig);
+    }
+    fn wait_reached(&self, run_id: &str, node: &str, key: &str, prompt: Option<&str>) {
+        let prompt = prompt.map(|p| self.text(p));
+        self.inner
+            .wait_reached(run_id, node, key, prompt.as_deref());
+    }
+    fn decisions(&self, run_id: &str) -> Vec<Decision> {
+        self.inner.decisions(run_id)
+    }
+    fn run_waiting(&self, run_id: &str) {
+        self.inner.run_waiting(run_id);
     }
     fn run_failed(&self, run_id: &str, reason: &str) {
         self.inner.run_failed(run_id, &self.text(reason));
@@ -348,8 +457,7 @@ mod tests {
             task,
             attempt,
             ok: true,
-            error: None,
-            millis: 0,
+            ..TaskRecord::default()
         }
     }
 

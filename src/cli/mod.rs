@@ -1,7 +1,9 @@
 //! The command-line interface: argument parsing and the subcommands.
 //!
 //! Exit codes: 0 success, 1 the input has errors (or warnings under
-//! `--deny-warnings`, or files `fmt --check` would change), 2 usage or I/O problems.
+//! `--deny-warnings`, or files `fmt --check` would change, or the run
+//! failed), 2 usage or I/O problems, 75 a run stopped at a `wait` without a
+//! decision, 130/143 a run stopped by SIGINT/SIGTERM.
 
 /// Writes to standard output; a closed pipe (`pipec explain | head`) ends
 /// the process quietly, any other failure (`> /dev/full`) with an error
@@ -45,6 +47,7 @@ pub(crate) mod output;
 mod pipeline;
 mod printed;
 mod run;
+mod runs;
 mod signals;
 
 use std::io::IsTerminal;
@@ -85,6 +88,20 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Serve the language server protocol on standard input and output (for editors).
     Lsp(LspArgs),
+    /// Continue a run that failed, was cancelled, crashed or waits.
+    Resume(Box<runs::ResumeArgs>),
+    /// Approve a run's `wait`.
+    Approve(runs::DecideArgs),
+    /// Reject a run's `wait` (its node fails with the note).
+    Reject(runs::DecideArgs),
+    /// List recorded runs (or prune old ones).
+    Runs(runs::RunsArgs),
+    /// Show one recorded run: nodes, tasks, errors, outputs, waits.
+    Show(runs::ShowArgs),
+    /// Say why each task of a node ran, or how it was reused.
+    Why(runs::WhyArgs),
+    /// Print the stdout and stderr an `exec` node's tasks wrote.
+    Logs(runs::LogsArgs),
 }
 
 /// Arguments of `pipec lsp`.
@@ -216,6 +233,13 @@ pub struct RunArgs {
     /// Where table operators spill (default: the system's temporary directory).
     #[arg(long, value_name = "DIR")]
     pub spill_dir: Option<PathBuf>,
+    /// Reuse completed tasks of pure operators from any earlier run with the
+    /// same key (a node's `cache on` does this for its own tasks).
+    #[arg(long)]
+    pub cache: bool,
+    /// The run to continue (set by `pipec resume`).
+    #[arg(skip)]
+    pub resume: Option<runs::Resumed>,
 }
 
 /// A size such as `512MB`, `2GiB`, `64k` or `1000000` (bytes); units are
@@ -296,6 +320,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit code: usage or I/O problem.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the run stopped at a `wait` without a decision (sysexits'
+/// "temporary failure": approve, then resume).
+pub const EXIT_WAITING: u8 = 75;
 
 /// Parses the arguments, runs the subcommand and returns its exit code.
 pub fn main() -> ExitCode {
@@ -327,6 +354,13 @@ pub fn main() -> ExitCode {
                 EXIT_USAGE
             }
         },
+        Command::Resume(args) => runs::resume(&args),
+        Command::Approve(args) => runs::decide(&args, true),
+        Command::Reject(args) => runs::decide(&args, false),
+        Command::Runs(args) => runs::list(&args),
+        Command::Show(args) => runs::show(&args),
+        Command::Why(args) => runs::why(&args),
+        Command::Logs(args) => runs::logs(&args),
         Command::Completions(args) => {
             let mut command = Cli::command();
             let mut script = Vec::new();

@@ -18,7 +18,7 @@ use pipec_runtime::{
 use serde_json::{Map, Value};
 
 use super::printed;
-use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunArgs};
+use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, EXIT_WAITING, RunArgs};
 
 /// Runs `pipec run`.
 pub fn run(args: &RunArgs) -> u8 {
@@ -32,6 +32,7 @@ pub fn run(args: &RunArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let source_hash = blake3::hash(&bytes).to_hex()[..32].to_string();
     let mut inputs = match gather_inputs(args) {
         Ok(inputs) => inputs,
         Err(message) => {
@@ -175,20 +176,52 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
 
-    let run_id = format!(
-        "run-{}-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis()),
-        std::process::id()
-    );
+    let run_id = match &args.resume {
+        Some(resumed) => resumed.run_id.clone(),
+        None => format!(
+            "run-{}-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis()),
+            std::process::id()
+        ),
+    };
+    let identity = pipec_runtime::durable::RunIdentity {
+        pipeline: plan.pipeline.clone(),
+        file: std::path::absolute(&args.target.file)
+            .ok()
+            .map(|p| p.display().to_string()),
+        source_hash: Some(source_hash),
+        plan_hash: pipec_runtime::plan_hash(&plan),
+        owner: Some(pipec_runtime::owner::this_process()),
+    };
+    let mut approvals = args.approve.iter().cloned().collect::<HashSet<_>>();
+    let mut rejections = HashMap::new();
+    for decision in args.resume.iter().flat_map(|r| &r.decisions) {
+        match decision.approved {
+            true => {
+                approvals.insert(decision.key.clone());
+            }
+            false => {
+                let note = decision
+                    .note
+                    .clone()
+                    .unwrap_or_else(|| "no note given".into());
+                rejections.insert(decision.key.clone(), format!("{note} (by {})", decision.by));
+            }
+        }
+    }
+    let run_id_shown = run_id.clone();
     let options = RunOptions {
         jobs: args.jobs,
         memory: args.memory.map(|bytes| bytes as u64),
         keep_going: args.keep_going,
         inputs,
         secrets,
-        approvals: args.approve.iter().cloned().collect::<HashSet<_>>(),
+        approvals,
+        rejections,
+        cache: args.cache,
+        identity: Some(identity),
         run_id,
         tables: table_options,
         // Table outputs are printed straight from their Arrow batches.
@@ -252,24 +285,31 @@ pub fn run(args: &RunArgs) -> u8 {
     }
 
     if progress {
+        let reused = result.nodes.iter().any(|n| n.resumed + n.cached > 0);
         errln!(
-            "\n{:<24} {:<10} {:>6} {:>8} {:>9} {:>6}",
+            "\n{:<24} {:<10} {:>6} {:>8} {:>9} {:>6}{}",
             "node",
             "status",
             "tasks",
             "attempts",
             "wall ms",
-            "items"
+            "items",
+            if reused { "  resumed  cached" } else { "" }
         );
         for node in &result.nodes {
             errln!(
-                "{:<24} {:<10} {:>6} {:>8} {:>9} {:>6}",
+                "{:<24} {:<10} {:>6} {:>8} {:>9} {:>6}{}",
                 node.name,
                 node.state.as_str(),
                 node.tasks,
                 node.attempts,
                 node.millis,
-                node.items
+                node.items,
+                if reused {
+                    format!("  {:>7}  {:>6}", node.resumed, node.cached)
+                } else {
+                    String::new()
+                }
             );
         }
     }
@@ -288,6 +328,7 @@ pub fn run(args: &RunArgs) -> u8 {
         error,
         failed_outputs,
         cancelled: _,
+        waiting,
     } = result;
     print_outputs(&outputs, &tables, &order, &secret_values);
     let received = signal.load(Ordering::SeqCst);
@@ -296,6 +337,9 @@ pub fn run(args: &RunArgs) -> u8 {
         super::signals::exit_code(received)
     } else if ok {
         EXIT_OK
+    } else if error.is_none() && !waiting.is_empty() {
+        report_waiting(&waiting, &run_id_shown, recorded_in.as_deref(), &redact);
+        EXIT_WAITING
     } else {
         report_failure(&nodes, error.as_deref(), &failed_outputs, &redact);
         EXIT_FAILURE
@@ -308,8 +352,37 @@ pub fn run(args: &RunArgs) -> u8 {
     end_process(code)
 }
 
+/// Says which waits the run stopped at, and how to go on.
+fn report_waiting(
+    waiting: &[(String, String, Option<String>)],
+    run_id: &str,
+    store: Option<&str>,
+    redact: &dyn Fn(String) -> String,
+) {
+    let store_arg = match store {
+        Some(".pipec/runs.sqlite") | None => String::new(),
+        Some(other) => format!(" --store {other}"),
+    };
+    for (node, key, prompt) in waiting {
+        errln!(
+            "waiting: node `{node}` waits for approval `{key}`{}",
+            prompt
+                .as_ref()
+                .map(|p| format!(": {}", redact(p.clone())))
+                .unwrap_or_default()
+        );
+        if store.is_some() {
+            errln!("  approve and go on:  pipec approve {run_id} {key}{store_arg} --resume");
+            errln!("  or reject it:       pipec reject {run_id} {key}{store_arg} --note \"why\"");
+        }
+    }
+    if store.is_none() {
+        errln!("the run keeps no record (--no-store): run it again with --approve KEY");
+    }
+}
+
 /// Where a run's task logs go: `logs/` beside the store's file.
-fn logs_dir(store: &Path) -> std::path::PathBuf {
+pub(super) fn logs_dir(store: &Path) -> std::path::PathBuf {
     store.parent().unwrap_or_else(|| Path::new("")).join("logs")
 }
 
@@ -408,7 +481,12 @@ fn may_use_tables(source: &[u8]) -> bool {
 }
 
 fn gather_inputs(args: &RunArgs) -> Result<Map<String, Value>, String> {
-    let mut inputs = Map::new();
+    // A resumed run starts from the inputs it was recorded with.
+    let mut inputs = args
+        .resume
+        .as_ref()
+        .map(|r| r.inputs.clone())
+        .unwrap_or_default();
     if let Some(path) = &args.inputs {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;

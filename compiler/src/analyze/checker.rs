@@ -361,16 +361,6 @@ impl<'db> Checker<'db> {
                     let ty = self.expr(pool, &context);
                     self.expect_type(&ty, &Type::String, pool, "`on` takes a pool name");
                 }
-                ClauseKind::Cache(true) => self.report(
-                    Diagnostic::new(
-                        codes::NO_EFFECT_YET,
-                        "`cache on` has no effect yet: runs do not keep results to reuse",
-                        self.file,
-                        clause.span,
-                    )
-                    .with_label("kept in the plan, but every run computes the node anew")
-                    .with_help("remove the clause; caching comes with durable runs"),
-                ),
                 ClauseKind::Resources(fields) => {
                     for field in fields {
                         let ty = self.expr(&field.value, &context);

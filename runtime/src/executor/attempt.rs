@@ -11,20 +11,83 @@ use pipec_compiler::analyze::Callee;
 use pipec_compiler::plan::{Plan, PlanNode};
 use serde_json::Value;
 
+use super::memory::{Decision, Memory, Reuse};
 use super::nested::{NestedEvents, NestedStore};
-use super::{CANCELLED, RunOptions, TableOutputs, run_with_engine};
+use super::{CANCELLED, Done, RunOptions, TableOutputs, Task, run_with_engine};
 use crate::events::{Event, EventSink};
-use crate::plugins::{Args, Registry, TaskContext, builtin};
+use crate::plugins::{Args, Registry, TaskContext, WAITING_FOR, builtin};
 use crate::store::{Store, TaskRecord};
 use crate::tables::{Engine, RecordBatch, Tables, handle, holds_table};
 
+/// Runs one task with its retries, or reuses a value an earlier start of
+/// the run (or, with `cache`, another run) recorded for the same key.
+pub(super) fn attempt_task(position: usize, index: usize, task: Task, shared: &Shared<'_>) -> Done {
+    let node = &shared.plan.nodes[position];
+    let label = task.label.as_deref();
+    let decision = shared
+        .memory
+        .decide(node, index, label, &task.args, shared.store);
+    let (result, attempts, reused) = match decision {
+        Decision::Reuse {
+            value,
+            from,
+            how,
+            keyed,
+        } => {
+            shared.store.task_finished(
+                &shared.options.run_id,
+                TaskRecord {
+                    node: node.name.clone(),
+                    task: index,
+                    attempt: 0,
+                    ok: true,
+                    label: task.label.clone(),
+                    key: Some(keyed.key),
+                    parts: Some(keyed.parts),
+                    value: Some(value.clone()),
+                    reused_from: Some(from.clone()),
+                    ..TaskRecord::default()
+                },
+            );
+            emit(shared.events, || Event::TaskReused {
+                node: node.name.clone(),
+                task: index,
+                how: match how {
+                    Reuse::Resumed => "resumed",
+                    Reuse::Cached => "cached",
+                },
+                from,
+                at_ms: shared.began.elapsed().as_millis(),
+            });
+            (Ok(value), 0, Some(how))
+        }
+        Decision::Run { keyed, reason } => {
+            let (result, attempts) =
+                run_attempts(position, index, &task, shared, keyed.as_ref(), reason);
+            (result, attempts, None)
+        }
+    };
+    Done {
+        node: position,
+        task: index,
+        origin: task.origin,
+        result,
+        attempts,
+        label: task.label,
+        reused,
+    }
+}
+
 /// Runs one task with its retries; returns the result and the attempts made.
-pub(super) fn attempt_task(
+fn run_attempts(
     position: usize,
     task: usize,
-    args: &Args,
+    work: &Task,
     shared: &Shared<'_>,
+    keyed: Option<&super::keys::Keyed>,
+    reason: Option<String>,
 ) -> (Result<Value, String>, u32) {
+    let args = &work.args;
     let Shared {
         store,
         events,
@@ -67,6 +130,7 @@ pub(super) fn attempt_task(
             },
             cancelled,
             approvals: &shared.options.approvals,
+            rejections: &shared.options.rejections,
             log_prefix: shared.options.logs.as_ref().map(|logs| {
                 logs.join(&shared.options.run_id)
                     .join(format!("{}.{task}.{attempt}", node.name))
@@ -81,6 +145,36 @@ pub(super) fn attempt_task(
             }
         });
         let millis = start.elapsed().as_millis();
+        // A wait without a decision: the node waits; no retry, no failure.
+        if let Err(error) = &result
+            && error.starts_with(WAITING_FOR)
+        {
+            let key = args.get("key").and_then(Value::as_str).unwrap_or("");
+            let prompt = args.get("prompt").and_then(Value::as_str);
+            store.wait_reached(run_id, &node.name, key, prompt);
+            shared.memory.waited(&node.name, key, prompt);
+            emit(events, || Event::Waiting {
+                node: node.name.clone(),
+                key: key.to_string(),
+                prompt: prompt.map(str::to_string),
+            });
+            return (result, attempt);
+        }
+        let kept = match (&result, keyed) {
+            (Ok(value), Some(keyed)) => {
+                // What reads a table this task made keys on this key.
+                shared.memory.lineage.made(value, &node.name, &keyed.key);
+                let parts = shared.memory.completed_parts(node, keyed, value, store);
+                (!holds_table(value))
+                    .then(|| value.clone())
+                    .map(|v| (v, parts))
+            }
+            _ => None,
+        };
+        let (value, parts) = match kept {
+            Some((value, parts)) => (Some(value), Some(parts)),
+            None => (None, keyed.map(|k| k.parts.clone())),
+        };
         store.task_finished(
             run_id,
             TaskRecord {
@@ -90,6 +184,13 @@ pub(super) fn attempt_task(
                 ok: result.is_ok(),
                 error: result.as_ref().err().cloned(),
                 millis: millis as u64,
+                label: work.label.clone(),
+                key: keyed.map(|k| k.key.clone()),
+                parts,
+                value,
+                reused_from: None,
+                reason: reason.clone(),
+                session: 0,
             },
         );
         match result {
@@ -183,6 +284,8 @@ pub(super) struct Shared<'a> {
     /// The table engine, started by the first table operator (of this run
     /// or of a pipeline it calls as a node).
     pub(super) tables: &'a Engine,
+    /// What the run remembers of earlier tasks.
+    pub(super) memory: &'a Memory,
 }
 
 impl Shared<'_> {
@@ -263,6 +366,9 @@ pub(super) fn call(
                 inputs: args.clone(),
                 secrets: shared.options.secrets.clone(),
                 approvals: shared.options.approvals.clone(),
+                rejections: shared.options.rejections.clone(),
+                cache: false,
+                identity: None,
                 run_id: format!("{}/{name}", shared.options.run_id),
                 tables: shared.options.tables.clone(),
                 // The outputs are the node's record; its tables stay

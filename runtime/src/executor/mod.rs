@@ -11,6 +11,8 @@
 //! its retries fails the node and, unless keep-going, the run.
 
 mod attempt;
+mod keys;
+mod memory;
 mod nested;
 mod scope;
 mod slots;
@@ -38,6 +40,8 @@ use scope::{Layers, base_scope, output_values, reads_any, table_inputs, unfinish
 use slots::{Demand, Slots};
 use tasks::{NoTasks, collect_items, form_tasks};
 
+pub use memory::plan_hash;
+
 /// The reason a task gives when the run's cancellation stopped it.
 const CANCELLED: &str = "the run was cancelled";
 
@@ -59,6 +63,16 @@ pub struct RunOptions {
     pub secrets: HashMap<String, String>,
     /// Keys approved for `wait`.
     pub approvals: HashSet<String>,
+    /// Keys rejected for `wait`, each with its note: the waiting node fails
+    /// with it.
+    pub rejections: HashMap<String, String>,
+    /// Reuse completed tasks of pure operators from any earlier run with
+    /// the same key (`pipec run --cache`); a node's `cache on` does this
+    /// for its own tasks, whatever the operator.
+    pub cache: bool,
+    /// What identifies the run in the store (its file and hashes): recorded,
+    /// and used to find the earlier run a task is compared with.
+    pub identity: Option<crate::durable::RunIdentity>,
     /// The run's id.
     pub run_id: String,
     /// How the table engine runs (memory limit, spill directory, partitions).
@@ -108,6 +122,10 @@ pub struct NodeSummary {
     pub items: usize,
     /// Why it failed (its first failed task's error), when it failed.
     pub error: Option<String>,
+    /// Tasks whose value was taken from an earlier start of this run.
+    pub resumed: usize,
+    /// Tasks whose value was taken from another run (the cache).
+    pub cached: usize,
 }
 
 /// The outcome of a run.
@@ -132,6 +150,8 @@ pub struct RunResult {
     /// The outputs left out because their table failed while it was
     /// computed (a bad row met by a fused plan), each with its error.
     pub failed_outputs: Vec<(String, String)>,
+    /// The waits without a decision the run stopped at: (node, key, prompt).
+    pub waiting: Vec<(String, String, Option<String>)>,
 }
 
 /// Why a run could not start (nothing ran).
@@ -189,6 +209,7 @@ struct Done {
     result: Result<Value, String>,
     attempts: u32,
     label: Option<String>,
+    reused: Option<memory::Reuse>,
 }
 
 struct NodeRun {
@@ -203,6 +224,10 @@ struct NodeRun {
     failed: Option<String>,
     /// Some task was stopped by the run's cancellation.
     cancelled: bool,
+    /// Some task reached a `wait` without a decision.
+    waiting: bool,
+    resumed: usize,
+    cached: usize,
 }
 
 /// Runs `plan` with `registry`'s host plugins, recording in `store` and
@@ -272,6 +297,29 @@ fn run_with_engine(
     let began = Instant::now();
     let since = |t: Instant| t.duration_since(began).as_millis();
     store.run_started(&options.run_id, &plan.pipeline, &given_inputs);
+    let remembered = match nested {
+        true => memory::Memory::none(),
+        false => {
+            let identity =
+                options
+                    .identity
+                    .clone()
+                    .unwrap_or_else(|| crate::durable::RunIdentity {
+                        pipeline: plan.pipeline.clone(),
+                        plan_hash: memory::plan_hash(plan),
+                        ..Default::default()
+                    });
+            store.run_identity(&options.run_id, &identity);
+            memory::Memory::load(
+                plan,
+                store,
+                &options.run_id,
+                &identity,
+                options.cache,
+                crate::secrets::secret_texts(plan, &options.secrets),
+            )
+        }
+    };
     emit(events, || Event::RunStarted {
         run: options.run_id.clone(),
         pipeline: plan.pipeline.clone(),
@@ -295,6 +343,9 @@ fn run_with_engine(
             millis: 0,
             failed: None,
             cancelled: false,
+            waiting: false,
+            resumed: 0,
+            cached: 0,
         })
         .collect();
     let names: Vec<&str> = plan.nodes.iter().map(|n| n.name.as_str()).collect();
@@ -344,6 +395,7 @@ fn run_with_engine(
         plan,
         options,
         tables: engine,
+        memory: &remembered,
     };
     let shared = &shared;
     std::thread::scope(|threads| {
@@ -418,19 +470,8 @@ fn run_with_engine(
                                     if let Some(task) = tasks.into_iter().next() {
                                         running += 1;
                                         slots.try_take(demand);
-                                        let (result, attempts) =
-                                            attempt_task(n, 0, &task.args, shared);
-                                        inline = Some((
-                                            demand,
-                                            Done {
-                                                node: n,
-                                                task: 0,
-                                                origin: task.origin,
-                                                result,
-                                                attempts,
-                                                label: task.label,
-                                            },
-                                        ));
+                                        let done = attempt_task(n, 0, task, shared);
+                                        inline = Some((demand, done));
                                     }
                                     continue;
                                 }
@@ -476,17 +517,7 @@ fn run_with_engine(
                     let work = move || {
                         let done: Vec<Done> = batch
                             .into_iter()
-                            .map(|(t, task)| {
-                                let (result, attempts) = attempt_task(n, t, &task.args, shared);
-                                Done {
-                                    node: n,
-                                    task: t,
-                                    origin: task.origin,
-                                    result,
-                                    attempts,
-                                    label: task.label,
-                                }
-                            })
+                            .map(|(t, task)| attempt_task(n, t, task, shared))
                             .collect();
                         let _ = tx.send((demand, done));
                     };
@@ -527,10 +558,21 @@ fn run_with_engine(
                     let run = &mut nodes[done.node];
                     run.attempts += done.attempts;
                     run.remaining -= 1;
+                    match done.reused {
+                        Some(memory::Reuse::Resumed) => run.resumed += 1,
+                        Some(memory::Reuse::Cached) => run.cached += 1,
+                        None => {}
+                    }
                     match done.result {
                         Ok(value) => run.outputs[done.task] = Some((value, done.origin)),
                         // A task stopped by the run's cancellation is cancelled, not failed.
                         Err(message) if message.contains(CANCELLED) => run.cancelled = true,
+                        // A wait without a decision: the node waits (its
+                        // dependents stay pending); the run goes on with
+                        // everything else.
+                        Err(message) if message.starts_with(crate::plugins::WAITING_FOR) => {
+                            run.waiting = true;
+                        }
                         Err(message) => {
                             if run.failed.is_none() {
                                 run.failed = Some(message.clone());
@@ -554,6 +596,8 @@ fn run_with_engine(
                             NodeState::Failed
                         } else if run.cancelled {
                             NodeState::Cancelled
+                        } else if run.waiting {
+                            NodeState::Waiting
                         } else {
                             NodeState::Completed
                         };
@@ -632,6 +676,7 @@ fn run_with_engine(
         outputs.insert(output.name.clone(), value);
     }
     let cancelled_from_outside = first_error.is_none() && cancelled.load(Ordering::Relaxed);
+    let waiting: Vec<(String, String, Option<String>)> = remembered.waits();
     let ok = first_error.is_none()
         && !cancelled_from_outside
         && nodes.iter().all(|n| {
@@ -645,6 +690,8 @@ fn run_with_engine(
     }
     if cancelled_from_outside {
         store.run_cancelled(&options.run_id);
+    } else if first_error.is_none() && !waiting.is_empty() {
+        store.run_waiting(&options.run_id);
     } else {
         store.run_finished(&options.run_id, ok);
     }
@@ -668,11 +715,14 @@ fn run_with_engine(
                 millis: n.millis,
                 items: n.items.len(),
                 error: n.failed.clone(),
+                resumed: n.resumed,
+                cached: n.cached,
             })
             .collect(),
         error: first_error,
         cancelled: cancelled_from_outside,
         failed_outputs,
+        waiting,
     })
 }
 

@@ -88,7 +88,9 @@ impl EventSink for NestedEvents<'_> {
             | Event::TaskStarted { node, .. }
             | Event::TaskRetrying { node, .. }
             | Event::TaskFinished { node, .. }
-            | Event::TaskFailed { node, .. } => node.insert_str(0, self.prefix),
+            | Event::TaskFailed { node, .. }
+            | Event::TaskReused { node, .. }
+            | Event::Waiting { node, .. } => node.insert_str(0, self.prefix),
         }
         self.inner.event(&event);
     }
