@@ -145,6 +145,9 @@ fn run_attempts(
             }
         });
         let millis = start.elapsed().as_millis();
+        if let Some(prefix) = &context.log_prefix {
+            redact_logs(prefix, shared.memory.secrets());
+        }
         // A wait without a decision: the node waits; no retry, no failure.
         if let Err(error) = &result
             && error.starts_with(WAITING_FOR)
@@ -235,6 +238,25 @@ fn run_attempts(
         at_ms: began.elapsed().as_millis(),
     });
     (Err(last_error), attempts)
+}
+
+/// Hides the run's secrets in the stdout and stderr files a task kept
+/// (`PREFIX.stdout`, `PREFIX.stderr`): nothing the store writes holds one.
+fn redact_logs(prefix: &std::path::Path, secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    for stream in ["stdout", "stderr"] {
+        let path = std::path::PathBuf::from(format!("{}.{stream}", prefix.display()));
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let hidden = crate::store::redact(&text, secrets);
+        if hidden != text {
+            let _ = std::fs::write(&path, hidden);
+        }
+    }
 }
 
 /// Exponential backoff from the node's `backoff` (default 100 ms), with ±25 % jitter.

@@ -135,6 +135,11 @@ impl Memory {
         }
     }
 
+    /// The secret texts of the run (hidden in what it keeps).
+    pub fn secrets(&self) -> &[String] {
+        &self.secrets
+    }
+
     /// Remembers a wait reached without a decision.
     pub fn waited(&self, node: &str, key: &str, prompt: Option<&str>) {
         if let Ok(mut waits) = self.waits.lock() {

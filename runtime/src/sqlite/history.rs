@@ -295,8 +295,8 @@ impl SqliteStore {
     }
 
     /// Removes every run but the newest `keep` (a run still running is
-    /// kept), with their tasks, nodes, outputs, waits and value files;
-    /// returns the ids removed.
+    /// kept), with their tasks, nodes, outputs, waits, value files and task
+    /// logs (`logs/RUN_ID` beside the store); returns the ids removed.
     pub fn prune(&self, keep: usize) -> Result<Vec<String>, String> {
         let old: Vec<String> = self
             .runs(None, None, usize::MAX)?
@@ -320,8 +320,11 @@ impl SqliteStore {
                 )?;
                 Ok(())
             })?;
-            let dir = self.values_dir.join(super::safe_name(id));
-            let _ = std::fs::remove_dir_all(dir);
+            let _ = std::fs::remove_dir_all(self.values_dir.join(super::safe_name(id)));
+            // The task logs `pipec run` keeps beside the store (`logs/RUN_ID`).
+            if let Some(root) = self.values_dir.parent() {
+                let _ = std::fs::remove_dir_all(root.join("logs").join(id));
+            }
         }
         Ok(old)
     }
