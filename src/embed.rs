@@ -127,10 +127,7 @@ impl Default for Host {
             registry: Registry::new(),
             store: Box::new(MemoryStore::default()),
             events: Box::new(NoEvents),
-            options: RunOptions {
-                run_id: "embedded".into(),
-                ..RunOptions::default()
-            },
+            options: RunOptions::default(),
         }
     }
 }
@@ -180,12 +177,48 @@ impl Host {
         self
     }
 
-    /// Runs a compiled program with these inputs.
+    /// Reuses completed tasks of pure operators from any earlier run the
+    /// store recorded with the same key (as `pipec run --cache`).
+    pub fn cache(&mut self, on: bool) -> &mut Self {
+        self.options.cache = on;
+        self
+    }
+
+    /// Runs a compiled program with these inputs, under a new run id
+    /// ([`RunResult`] does not carry it: [`Host::run_as`] names the run).
     pub fn run(&self, plan: &Plan, inputs: Map<String, Value>) -> Result<RunResult, RunError> {
-        let options = RunOptions {
+        self.run_as(&new_run_id(), plan, inputs)
+    }
+
+    /// Runs a compiled program under the run id `run_id`. With a store
+    /// that remembers ([`Store::remembers`], as `SqliteStore` does), an id
+    /// the store has seen continues that run: its completed tasks are
+    /// reused, its approvals and rejections apply — the resume of `pipec
+    /// resume`.
+    pub fn run_as(
+        &self,
+        run_id: &str,
+        plan: &Plan,
+        inputs: Map<String, Value>,
+    ) -> Result<RunResult, RunError> {
+        let mut options = RunOptions {
             inputs,
+            run_id: run_id.to_string(),
             ..self.options.clone()
         };
+        for decision in self.store.decisions(run_id) {
+            match decision.approved {
+                true => {
+                    options.approvals.insert(decision.key);
+                }
+                false => {
+                    let note = decision.note.unwrap_or_else(|| "no note given".into());
+                    options
+                        .rejections
+                        .insert(decision.key, format!("{note} (by {})", decision.by));
+                }
+            }
+        }
         pipec_runtime::run(
             plan,
             &self.registry,
@@ -194,4 +227,39 @@ impl Host {
             self.events.as_ref(),
         )
     }
+
+    /// Approves (or rejects) the `wait` keyed `key` of the run `run_id`,
+    /// in the host's store; [`Host::run_as`] with that id then continues it.
+    pub fn decide(
+        &self,
+        run_id: &str,
+        key: &str,
+        approved: bool,
+        by: &str,
+        note: Option<&str>,
+    ) -> Result<(), String> {
+        self.store.decide(
+            run_id,
+            &pipec_runtime::durable::Decision {
+                key: key.to_string(),
+                approved,
+                by: by.to_string(),
+                note: note.map(str::to_string),
+            },
+        )
+    }
+}
+
+/// A run id no other run of this process or another has: the time, the
+/// process and a counter.
+fn new_run_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    format!(
+        "run-{}-{}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
 }

@@ -493,3 +493,67 @@ fn old_runs_are_pruned_with_their_files() {
     let logs_left = walk(&dir.path().join(".pipec/logs")).len();
     assert_eq!(logs_left, 2, "one run's stdout and stderr are left");
 }
+
+#[test]
+fn a_host_resumes_a_run_by_its_id_and_decides_its_waits() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let program = pipec::embed::compile_source(
+        "host.pipe",
+        r#"plugin count(n: int) -> { n: int }
+plugin shaky() -> { ok: bool }
+pipeline p {
+  node nums = items([1, 2, 3])
+  node counted = count(nums) { each nums }
+  node check = shaky() { after counted }
+  node gate = wait("go") { after check }
+  output n = counted
+}
+"#,
+        None,
+    )
+    .expect("compiles");
+    let counted = Arc::new(AtomicUsize::new(0));
+    let shaky_calls = Arc::new(AtomicUsize::new(0));
+    let mut host = pipec::embed::Host::new();
+    let seen = Arc::clone(&counted);
+    host.register(
+        "count",
+        move |args: &pipec::runtime::Args, _: &pipec::runtime::TaskContext<'_>| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            Ok(serde_json::json!({ "n": args["n"] }))
+        },
+    );
+    let calls = Arc::clone(&shaky_calls);
+    host.register(
+        "shaky",
+        move |_: &pipec::runtime::Args, _: &pipec::runtime::TaskContext<'_>| match calls
+            .fetch_add(1, Ordering::SeqCst)
+        {
+            0 => Err("not yet".to_string()),
+            _ => Ok(serde_json::json!({ "ok": true })),
+        },
+    );
+    host.with_store(
+        pipec::runtime::SqliteStore::open(&dir.path().join("runs.sqlite")).expect("store"),
+    );
+    let first = host
+        .run_as("r1", &program, serde_json::Map::new())
+        .expect("runs");
+    assert!(!first.ok);
+    let second = host
+        .run_as("r1", &program, serde_json::Map::new())
+        .expect("runs");
+    assert_eq!(second.waiting.len(), 1, "{second:?}");
+    host.decide("r1", "go", true, "ops", Some("fine"))
+        .expect("decides");
+    let third = host
+        .run_as("r1", &program, serde_json::Map::new())
+        .expect("runs");
+    assert!(third.ok, "{third:?}");
+    // Three `count` tasks over three starts: none ran twice.
+    assert_eq!(counted.load(Ordering::SeqCst), 3);
+    assert_eq!(shaky_calls.load(Ordering::SeqCst), 2);
+}

@@ -169,6 +169,11 @@ pub trait Store: Send + Sync {
     fn decisions(&self, _run_id: &str) -> Vec<Decision> {
         Vec::new()
     }
+    /// Records a decision on a run's `wait` (approved or rejected, by
+    /// whom, with a note); a store that keeps no decisions says so.
+    fn decide(&self, _run_id: &str, _decision: &Decision) -> Result<(), String> {
+        Err("this store keeps no decisions: approve up front instead".into())
+    }
     /// The run stopped at a `wait` (it is resumed once decided).
     fn run_waiting(&self, run_id: &str) {
         self.run_finished(run_id, false);
@@ -290,6 +295,9 @@ impl Store for Redacting<'_> {
     }
     fn decisions(&self, run_id: &str) -> Vec<Decision> {
         self.inner.decisions(run_id)
+    }
+    fn decide(&self, run_id: &str, decision: &Decision) -> Result<(), String> {
+        self.inner.decide(run_id, decision)
     }
     fn run_waiting(&self, run_id: &str) {
         self.inner.run_waiting(run_id);

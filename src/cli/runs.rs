@@ -283,7 +283,8 @@ pub fn decide(args: &DecideArgs, approved: bool) -> u8 {
         .clone()
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "unknown".into());
-    if let Err(message) = store.decide(&args.run_id, &args.key, approved, &by, args.note.as_deref())
+    if let Err(message) =
+        store.record_decision(&args.run_id, &args.key, approved, &by, args.note.as_deref())
     {
         return usage(message);
     }
@@ -580,6 +581,6 @@ mod tests {
     #[test]
     fn times_are_written_in_utc() {
         assert_eq!(super::utc(0), "1970-01-01 00:00:00");
-        assert_eq!(super::utc(1_796_677_487_837), "2026-12-07 21:44:47");
+        assert_eq!(super::utc(1_796_677_487_837), "2026-12-07 21:04:47");
     }
 }

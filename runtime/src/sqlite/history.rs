@@ -90,7 +90,7 @@ pub struct WaitRow {
 }
 
 const RUN_COLUMNS: &str =
-    "id, pipeline, state, started_ms, finished_ms, file, inputs, error, sessions, owner";
+    "id, pipeline, state, started_ms, finished_ms, file, inputs, error, sessions, owner, ok";
 
 fn run_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     let state: Option<String> = row.get(2)?;
@@ -102,7 +102,11 @@ fn run_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
             _ => "crashed".to_string(),
         },
         Some(state) => state.to_string(),
-        None => "unknown".to_string(),
+        // Recorded by a pipec that kept no state: whether it succeeded.
+        None => match row.get::<_, Option<bool>>(10)? {
+            Some(true) => "succeeded".to_string(),
+            _ => "failed".to_string(),
+        },
     };
     let inputs: String = row.get(6)?;
     Ok(RunRow {

@@ -134,7 +134,7 @@ impl SqliteStore {
 
     /// Records a decision on a run's `wait`: approved or rejected, by whom,
     /// with a note. The run must exist; the wait need not have been reached.
-    pub fn decide(
+    pub fn record_decision(
         &self,
         run_id: &str,
         key: &str,
@@ -492,6 +492,16 @@ impl Store for SqliteStore {
         });
     }
 
+    fn decide(&self, run_id: &str, decision: &Decision) -> Result<(), String> {
+        self.record_decision(
+            run_id,
+            &decision.key,
+            decision.approved,
+            &decision.by,
+            decision.note.as_deref(),
+        )
+    }
+
     fn decisions(&self, run_id: &str) -> Vec<Decision> {
         self.read(Vec::new(), |c| {
             c.prepare(
@@ -514,6 +524,43 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_one_store_is_upgraded_with_its_rows_and_a_newer_one_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("runs.sqlite");
+        Connection::open(&path)
+            .expect("creates")
+            .execute_batch(
+                "create table runs (id text primary key, pipeline text not null, inputs text not null, started_ms integer not null, finished_ms integer, ok integer);
+                 create table nodes (run_id text not null, node text not null, state text not null, updated_ms integer not null, primary key (run_id, node));
+                 create table tasks (run_id text not null, node text not null, task integer not null, attempt integer not null, ok integer not null, error text, millis integer not null, primary key (run_id, node, task, attempt));
+                 insert into runs values ('old', 'p', '{}', 1, 2, 1);
+                 insert into tasks values ('old', 'a', 0, 1, 1, null, 5);",
+            )
+            .expect("version 1");
+        let store = SqliteStore::open(&path).expect("upgrades");
+        let tasks = store.tasks("old", None).expect("tasks");
+        assert_eq!(tasks.len(), 1);
+        assert_eq!(
+            (tasks[0].session, tasks[0].attempt, tasks[0].millis),
+            (1, 1, 5)
+        );
+        assert_eq!(
+            store.run("old").expect("reads").map(|r| r.state),
+            Some("succeeded".to_string())
+        );
+        drop(store);
+        Connection::open(&path)
+            .expect("opens")
+            .execute_batch("pragma user_version = 99")
+            .expect("newer");
+        let refused = SqliteStore::open(&path)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(refused.contains("newer pipec"), "{refused}");
+    }
 
     #[test]
     fn a_task_is_recorded_when_it_finishes_and_a_cancelled_run_says_so() {

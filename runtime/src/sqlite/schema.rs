@@ -95,9 +95,17 @@ pub fn migrate(connection: &Connection) -> Result<(), String> {
     run(&format!("pragma user_version = {VERSION}"))
 }
 
-/// Adds `column` (`name type`) to `table` unless it is there.
+/// Adds `column` (`name type`) to `table` unless it is there (a table the
+/// file lacks is made whole afterwards).
 fn add_column(connection: &Connection, table: &str, column: &str) -> Result<(), String> {
     let name = column.split_whitespace().next().unwrap_or(column);
+    let has_table = connection
+        .prepare("select 1 from sqlite_master where type = 'table' and name = ?1")
+        .and_then(|mut s| s.exists([table]))
+        .map_err(|e| e.to_string())?;
+    if !has_table {
+        return Ok(());
+    }
     let has = connection
         .prepare(&format!(
             "select 1 from pragma_table_info('{table}') where name = ?1"
