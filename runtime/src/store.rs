@@ -142,6 +142,11 @@ pub trait Store: Send + Sync {
     fn remembers(&self) -> bool {
         false
     }
+    /// Makes every write so far durable. The executor calls it before it
+    /// forms the tasks of a node that became ready and before it waits for
+    /// running tasks: a store may gather writes until then (one commit for
+    /// many small tasks) without a dependent ever seeing an unrecorded task.
+    fn flush(&self) {}
     /// What identifies the run (told right after [`Store::run_started`]).
     fn run_identity(&self, _run_id: &str, _identity: &RunIdentity) {}
     /// The latest record of each task of this run (earlier starts of it).
@@ -269,6 +274,9 @@ impl Store for Redacting<'_> {
     }
     fn remembers(&self) -> bool {
         self.inner.remembers()
+    }
+    fn flush(&self) {
+        self.inner.flush();
     }
     fn run_identity(&self, run_id: &str, identity: &RunIdentity) {
         self.inner.run_identity(run_id, identity);

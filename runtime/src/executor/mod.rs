@@ -403,6 +403,10 @@ fn run_with_engine(
             let mut running = 0usize;
             let mut inline: Option<(Demand, Done)> = None;
             loop {
+                // What finished is committed before what reads it is formed.
+                if !candidates.is_empty() {
+                    store.flush();
+                }
                 // Start (or settle) every candidate whose dependencies have settled.
                 while let Some(n) = candidates.pop() {
                     {
@@ -546,9 +550,17 @@ fn run_with_engine(
                 }
                 let (demand, batch) = match inline.take() {
                     Some((demand, done)) => (demand, vec![done]),
-                    None => match rx.recv() {
+                    None => match rx.try_recv() {
                         Ok(batch) => batch,
-                        Err(_) => break,
+                        // Nothing finished yet: commit before waiting, so
+                        // no finished task stays unrecorded while others run.
+                        Err(_) => {
+                            store.flush();
+                            match rx.recv() {
+                                Ok(batch) => batch,
+                                Err(_) => break,
+                            }
+                        }
                     },
                 };
                 slots.give(demand);

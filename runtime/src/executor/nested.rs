@@ -23,6 +23,9 @@ fn calling_run(run_id: &str) -> &str {
 
 impl Store for NestedStore<'_> {
     fn run_started(&self, _run_id: &str, _pipeline: &str, _inputs: &Value) {}
+    fn flush(&self) {
+        self.inner.flush();
+    }
 
     fn node_state(&self, run_id: &str, node: &str, state: NodeState) {
         self.inner.node_state(

@@ -3,10 +3,15 @@
 //! again, and list and show runs ([`history`]).
 //!
 //! Every write is an upsert keyed by run, node, task, session and attempt,
-//! so repeating a transition changes nothing. A task's record (its value
-//! among it) is committed when the task finishes, before any task that
-//! reads it is formed: what a crash leaves behind names every finished
-//! task. The file is in WAL mode; its schema is versioned ([`schema`]).
+//! so repeating a transition changes nothing. Writes go into one open
+//! transaction that [`Store::flush`] commits: the executor flushes before it
+//! forms the tasks of a node that became ready and before it waits for
+//! running tasks, so a task's record (its value among it) is committed
+//! before any task that reads it is formed, and what a crash leaves behind
+//! is consistent — while a fan-out of many small tasks pays one commit per
+//! batch, not one per task. The start and end of a run and decisions are
+//! committed at once. The file is in WAL mode; its schema is versioned
+//! ([`schema`]).
 
 pub mod history;
 mod schema;
@@ -47,6 +52,19 @@ struct Inner {
     error: Option<String>,
     /// The current start (session) of each run begun through this store.
     sessions: HashMap<String, u32>,
+    /// Whether writes since the last flush are in an open transaction.
+    in_transaction: bool,
+}
+
+impl Inner {
+    /// Commits the open transaction, if any.
+    fn commit(&mut self) -> rusqlite::Result<()> {
+        if self.in_transaction {
+            self.in_transaction = false;
+            self.connection.execute_batch("commit")?;
+        }
+        Ok(())
+    }
 }
 
 /// Records a node's state, idempotently.
@@ -84,6 +102,7 @@ impl SqliteStore {
                 connection,
                 error: None,
                 sessions: HashMap::new(),
+                in_transaction: false,
             }),
             values_dir: path
                 .parent()
@@ -100,7 +119,7 @@ impl SqliteStore {
     /// Records the run's end: whether it succeeded and its state
     /// (`succeeded`, `failed`, `cancelled`, `waiting`).
     fn end_run(&self, run_id: &str, ok: bool, state: &str) {
-        self.with(|i| {
+        self.with_now(|i| {
             i.connection.execute(
                 "update runs set finished_ms = ?2, ok = ?3, state = ?4 where id = ?1",
                 params![run_id, now_ms(), ok, state],
@@ -109,9 +128,29 @@ impl SqliteStore {
         });
     }
 
+    /// A write, in the open transaction (begun if none is).
     fn with(&self, f: impl FnOnce(&mut Inner) -> rusqlite::Result<()>) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if let Err(e) = f(&mut inner) {
+        let result = match inner.in_transaction {
+            true => Ok(()),
+            false => inner.connection.execute_batch("begin"),
+        }
+        .map(|()| inner.in_transaction = true)
+        .and_then(|()| f(&mut inner));
+        if let Err(e) = result {
+            inner.error.get_or_insert(e.to_string());
+        }
+    }
+
+    /// A write committed at once, with what was pending.
+    fn with_now(&self, f: impl FnOnce(&mut Inner) -> rusqlite::Result<()>) {
+        self.with(f);
+        self.commit();
+    }
+
+    fn commit(&self) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = inner.commit() {
             inner.error.get_or_insert(e.to_string());
         }
     }
@@ -142,6 +181,7 @@ impl SqliteStore {
         by: &str,
         note: Option<&str>,
     ) -> Result<(), String> {
+        self.commit();
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let exists = inner
             .connection
@@ -169,6 +209,13 @@ impl SqliteStore {
             )
             .map_err(|e| e.to_string())?;
         Ok(())
+    }
+}
+
+impl Drop for SqliteStore {
+    /// Commits what is pending: a store dropped mid-run keeps what it was told.
+    fn drop(&mut self) {
+        self.commit();
     }
 }
 
@@ -223,7 +270,7 @@ const PRIOR_COLUMNS: &str = "run_id, node, task, label, ok, error, parts, key, v
 
 impl Store for SqliteStore {
     fn run_started(&self, run_id: &str, pipeline: &str, inputs: &Value) {
-        self.with(|i| {
+        self.with_now(|i| {
             // A run started again (resumed) is one more session of it.
             i.connection.execute(
                 "insert into runs (id, pipeline, inputs, started_ms, state) values (?1, ?2, ?3, ?4, 'running')
@@ -242,7 +289,7 @@ impl Store for SqliteStore {
     }
 
     fn run_identity(&self, run_id: &str, identity: &RunIdentity) {
-        self.with(|i| {
+        self.with_now(|i| {
             i.connection.execute(
                 "update runs set file = ?2, source_hash = ?3, plan_hash = ?4, owner = ?5 where id = ?1",
                 params![
@@ -271,15 +318,12 @@ impl Store for SqliteStore {
 
     fn nodes_state(&self, run_id: &str, nodes: &[&str], state: NodeState) {
         self.with(|i| {
-            let tx = i.connection.transaction()?;
-            {
-                let mut upsert = tx.prepare_cached(NODE_UPSERT)?;
-                let now = now_ms();
-                for node in nodes {
-                    upsert.execute(params![run_id, node, state.as_str(), now])?;
-                }
+            let mut upsert = i.connection.prepare_cached(NODE_UPSERT)?;
+            let now = now_ms();
+            for node in nodes {
+                upsert.execute(params![run_id, node, state.as_str(), now])?;
             }
-            tx.commit()
+            Ok(())
         });
     }
 
@@ -395,6 +439,10 @@ impl Store for SqliteStore {
         true
     }
 
+    fn flush(&self) {
+        self.commit();
+    }
+
     fn prior_tasks(&self, run_id: &str) -> Vec<PriorTask> {
         // Ordered so that the last row of each task is its latest record.
         let rows = self.read(Vec::new(), |c| {
@@ -481,7 +529,7 @@ impl Store for SqliteStore {
     }
 
     fn wait_reached(&self, run_id: &str, node: &str, key: &str, prompt: Option<&str>) {
-        self.with(|i| {
+        self.with_now(|i| {
             i.connection.execute(
                 "insert into waits (run_id, key, node, prompt, reached_ms) values (?1, ?2, ?3, ?4, ?5)
                  on conflict (run_id, key) do update set node = excluded.node,
