@@ -472,6 +472,9 @@ fn run_with_engine(
                                     && waiting.is_empty()
                                 {
                                     if let Some(task) = tasks.into_iter().next() {
+                                        // Nothing stays uncommitted (nor locks the
+                                        // store) while it runs.
+                                        store.flush();
                                         running += 1;
                                         slots.try_take(demand);
                                         let done = attempt_task(n, 0, task, shared);

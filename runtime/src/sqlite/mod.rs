@@ -635,7 +635,9 @@ mod tests {
                 ..TaskRecord::default()
             },
         );
-        // Another connection sees the task while its node still runs.
+        // Another connection sees the task, once flushed (as the executor
+        // does before it forms a dependent or waits), while its node runs.
+        store.flush();
         let reader = Connection::open(&path).expect("reopens");
         let tasks: i64 = reader
             .query_row("select count(*) from tasks", [], |r| r.get(0))
@@ -699,6 +701,7 @@ mod tests {
         store.nodes_state("r1", &["a", "b", "c"], NodeState::Pending);
         store.node_state("r1", "b", NodeState::Completed);
         store.nodes_state("r1", &["a", "c"], NodeState::Cancelled);
+        store.flush();
         assert_eq!(store.error(), None);
         let connection = Connection::open(&path).expect("reopens");
         let states: Vec<(String, String)> = connection

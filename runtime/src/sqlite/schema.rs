@@ -49,6 +49,10 @@ pub fn migrate(connection: &Connection) -> Result<(), String> {
     let version: i64 = connection
         .query_row("pragma user_version", [], |r| r.get(0))
         .map_err(|e| e.to_string())?;
+    // Up to date: opening writes nothing (and waits for no writer).
+    if version == VERSION {
+        return Ok(());
+    }
     if version > VERSION {
         return Err(format!(
             "it was written by a newer pipec (store version {version}; this pipec knows up to {VERSION})"
