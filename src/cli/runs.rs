@@ -230,6 +230,21 @@ pub fn resume(args: &ResumeArgs) -> u8 {
             ));
         }
     };
+    // Two resumes of one run at once: one claims it, the other is refused.
+    match store.claim(
+        &run.id,
+        run.owner.as_deref(),
+        &pipec_runtime::owner::this_process(),
+    ) {
+        Ok(true) => {}
+        Ok(false) => {
+            return usage(format!(
+                "run `{}` was just taken by another process; it cannot be resumed twice at once",
+                run.id
+            ));
+        }
+        Err(message) => return usage(message),
+    }
     let decisions = pipec_runtime::Store::decisions(&store, &run.id);
     let inputs = match &run.inputs {
         Value::Object(inputs) => inputs.clone(),

@@ -32,6 +32,8 @@ pub struct RunRow {
     pub sessions: i64,
     /// Tasks by what they did: `ran`, `failed`, `reused`.
     pub tasks: Map<String, Value>,
+    /// The process that last ran it (`PID:START`).
+    pub owner: Option<String>,
 }
 
 /// One node of a run.
@@ -120,6 +122,7 @@ fn run_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
         error: row.get(7)?,
         sessions: row.get(8)?,
         tasks: Map::new(),
+        owner: row.get(9)?,
     })
 }
 
@@ -280,6 +283,20 @@ impl SqliteStore {
                 })
             })?
             .collect()
+        })
+    }
+
+    /// Takes the run `id` for the process `owner`, if its owner is still
+    /// `expected` (what the caller read): of two processes that read the
+    /// same dead owner, one claims the run and the other is refused.
+    pub fn claim(&self, id: &str, expected: Option<&str>, owner: &str) -> Result<bool, String> {
+        self.commit();
+        self.query(|c| {
+            c.execute(
+                "update runs set owner = ?3 where id = ?1 and owner is ?2",
+                params![id, expected, owner],
+            )
+            .map(|changed| changed == 1)
         })
     }
 

@@ -574,6 +574,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn of_two_claims_on_the_same_owner_one_wins() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(&dir.path().join("runs.sqlite")).expect("opens");
+        store.run_started("r1", "p", &serde_json::json!({}));
+        let identity = RunIdentity {
+            owner: Some("1:1".into()),
+            ..RunIdentity::default()
+        };
+        store.run_identity("r1", &identity);
+        assert_eq!(store.claim("r1", Some("1:1"), "2:2"), Ok(true));
+        assert_eq!(store.claim("r1", Some("1:1"), "3:3"), Ok(false));
+    }
+
+    #[test]
     fn a_version_one_store_is_upgraded_with_its_rows_and_a_newer_one_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("runs.sqlite");
