@@ -473,8 +473,10 @@ fn run_with_engine(
                                 {
                                     if let Some(task) = tasks.into_iter().next() {
                                         // Nothing stays uncommitted (nor locks the
-                                        // store) while it runs.
-                                        store.flush();
+                                        // store) while a task that may take long runs.
+                                        if !is_quick(node) {
+                                            store.flush();
+                                        }
                                         running += 1;
                                         slots.try_take(demand);
                                         let done = attempt_task(n, 0, task, shared);
@@ -747,6 +749,19 @@ fn run_with_engine(
 /// work could use.
 fn runs_a_process(node: &pipec_compiler::plan::PlanNode) -> bool {
     matches!(&node.plugin, pipec_compiler::analyze::Callee::Builtin { name } if name == "exec")
+}
+
+/// Whether a node's task returns at once: `echo`, `items`, and the table
+/// operators that only plan a lazy table (not `write_*`, which computes it).
+fn is_quick(node: &pipec_compiler::plan::PlanNode) -> bool {
+    match &node.plugin {
+        pipec_compiler::analyze::Callee::Builtin { name } => {
+            matches!(name.as_str(), "echo" | "items")
+                || (pipec_stdlib::TABLE_OPERATORS.contains(&name.as_str())
+                    && !name.starts_with("write_"))
+        }
+        _ => false,
+    }
 }
 
 /// Whether everything a node waits for has settled (`after any`: one completed, or all settled).
