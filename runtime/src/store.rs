@@ -149,7 +149,10 @@ pub trait Store: Send + Sync {
     fn flush(&self) {}
     /// What identifies the run (told right after [`Store::run_started`]).
     fn run_identity(&self, _run_id: &str, _identity: &RunIdentity) {}
-    /// The latest record of each task of this run (earlier starts of it).
+    /// The latest record of each task of this run (earlier starts of it)
+    /// that ran, or took its value from another run: a task reused from an
+    /// earlier start is recorded without its value, which the record it
+    /// reused holds.
     fn prior_tasks(&self, _run_id: &str) -> Vec<PriorTask> {
         Vec::new()
     }

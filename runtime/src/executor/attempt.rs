@@ -43,8 +43,10 @@ pub(super) fn attempt_task(position: usize, index: usize, task: Task, shared: &S
                     ok: true,
                     label: task.label.clone(),
                     key: Some(keyed.key),
-                    parts: Some(keyed.parts),
-                    value: Some(value.clone()),
+                    // Reused from an earlier start of this run: the record
+                    // it reuses holds the value and the parts already.
+                    parts: (how == Reuse::Cached).then_some(keyed.parts),
+                    value: (how == Reuse::Cached).then(|| value.clone()),
                     reused_from: Some(from.clone()),
                     ..TaskRecord::default()
                 },

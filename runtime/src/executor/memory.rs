@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use pipec_compiler::analyze::Callee;
 use pipec_compiler::plan::{Plan, PlanNode};
@@ -60,10 +60,10 @@ pub struct Memory {
     resuming: bool,
     cache_all: bool,
     /// Completed tasks of earlier starts of this run, by key.
-    resumed: HashMap<String, PriorTask>,
+    resumed: HashMap<String, Arc<PriorTask>>,
     /// The latest records by (node, item): of this run when resuming, else
     /// of the latest earlier run of the same pipeline and file.
-    earlier: HashMap<(String, String), PriorTask>,
+    earlier: HashMap<(String, String), Arc<PriorTask>>,
     /// The keys of the tables the run has made.
     pub lineage: Lineage,
     secrets: Vec<String>,
@@ -101,12 +101,19 @@ impl Memory {
         if !store.remembers() {
             return Memory::none();
         }
-        let prior = store.prior_tasks(run_id);
+        let prior: Vec<Arc<PriorTask>> = store
+            .prior_tasks(run_id)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
         let resuming = !prior.is_empty();
-        let earlier_tasks = if resuming {
-            prior.clone()
-        } else {
-            store.earlier_tasks(run_id, identity)
+        let earlier_tasks = match resuming {
+            true => prior.clone(),
+            false => store
+                .earlier_tasks(run_id, identity)
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
         };
         let resumed = prior
             .into_iter()

@@ -447,7 +447,8 @@ impl Store for SqliteStore {
         // Ordered so that the last row of each task is its latest record.
         let rows = self.read(Vec::new(), |c| {
             c.prepare(&format!(
-                "select {PRIOR_COLUMNS} from tasks where run_id = ?1 order by node, task, session, attempt"
+                "select {PRIOR_COLUMNS} from tasks where run_id = ?1 and reused_from is not ?1
+                 order by node, task, session, attempt"
             ))?
             .query_map([run_id], prior_task)?
             .collect()
