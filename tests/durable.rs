@@ -557,3 +557,27 @@ pipeline p {
     assert_eq!(counted.load(Ordering::SeqCst), 3);
     assert_eq!(shaky_calls.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn the_resume_example_fails_then_resumes_then_waits_then_finishes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/resume/flaky.pipe");
+    let example = example.to_string_lossy().into_owned();
+    let out = dir.path().join("out").to_string_lossy().into_owned();
+    let input = format!("out={out}");
+    let first = pipec(dir.path(), &["run", &example, "--input", &input]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let second = pipec(
+        dir.path(),
+        &["resume", "--file", &example, "--input", &input],
+    );
+    assert_eq!(second.status.code(), Some(75), "{}", text(&second.stderr));
+    let id = latest_run(dir.path());
+    let third = pipec(dir.path(), &["approve", &id, "publish", "--resume"]);
+    assert_eq!(third.status.code(), Some(0), "{}", text(&third.stderr));
+    let compressed = std::fs::read_to_string(dir.path().join("out/compressed.log")).expect("log");
+    // Each part compressed once over the three starts.
+    assert_eq!(compressed.lines().count(), 3, "{compressed}");
+    assert!(dir.path().join("out/published.log").exists());
+}
