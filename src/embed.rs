@@ -206,19 +206,7 @@ impl Host {
             run_id: run_id.to_string(),
             ..self.options.clone()
         };
-        for decision in self.store.decisions(run_id) {
-            match decision.approved {
-                true => {
-                    options.approvals.insert(decision.key);
-                }
-                false => {
-                    let note = decision.note.unwrap_or_else(|| "no note given".into());
-                    options
-                        .rejections
-                        .insert(decision.key, format!("{note} (by {})", decision.by));
-                }
-            }
-        }
+        options.apply_decisions(&self.store.decisions(run_id));
         pipec_runtime::run(
             plan,
             &self.registry,

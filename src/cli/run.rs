@@ -195,31 +195,15 @@ pub fn run(args: &RunArgs) -> u8 {
         plan_hash: pipec_runtime::plan_hash(&plan),
         owner: Some(pipec_runtime::owner::this_process()),
     };
-    let mut approvals = args.approve.iter().cloned().collect::<HashSet<_>>();
-    let mut rejections = HashMap::new();
-    for decision in args.resume.iter().flat_map(|r| &r.decisions) {
-        match decision.approved {
-            true => {
-                approvals.insert(decision.key.clone());
-            }
-            false => {
-                let note = decision
-                    .note
-                    .clone()
-                    .unwrap_or_else(|| "no note given".into());
-                rejections.insert(decision.key.clone(), format!("{note} (by {})", decision.by));
-            }
-        }
-    }
     let run_id_shown = run_id.clone();
-    let options = RunOptions {
+    let mut options = RunOptions {
         jobs: args.jobs,
         memory: args.memory.map(|bytes| bytes as u64),
         keep_going: args.keep_going,
         inputs,
         secrets,
-        approvals,
-        rejections,
+        approvals: args.approve.iter().cloned().collect::<HashSet<_>>(),
+        rejections: HashMap::new(),
         cache: args.cache,
         identity: Some(identity),
         run_id,
@@ -231,6 +215,9 @@ pub fn run(args: &RunArgs) -> u8 {
         // `exec`'s whole stdout and stderr, beside the run record.
         logs: (!args.no_store).then(|| logs_dir(&args.store)),
     };
+    if let Some(resumed) = &args.resume {
+        options.apply_decisions(&resumed.decisions);
+    }
     // The durable record (or none with --no-store).
     let sqlite = if args.no_store {
         None

@@ -92,6 +92,23 @@ pub struct RunOptions {
     pub logs: Option<PathBuf>,
 }
 
+impl RunOptions {
+    /// Takes the decisions recorded on the run's waits: an approval lets
+    /// its `wait` pass, a rejection fails its node with the note and who
+    /// rejected it.
+    pub fn apply_decisions(&mut self, decisions: &[crate::durable::Decision]) {
+        for decision in decisions {
+            if decision.approved {
+                self.approvals.insert(decision.key.clone());
+            } else {
+                let note = decision.note.as_deref().unwrap_or("no note given");
+                self.rejections
+                    .insert(decision.key.clone(), format!("{note} (by {})", decision.by));
+            }
+        }
+    }
+}
+
 /// How an output whose value is a table is handed back in [`RunResult`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TableOutputs {
