@@ -165,20 +165,14 @@ fn run_attempts(
             });
             return (result, attempt);
         }
-        let kept = match (&result, keyed) {
+        let (value, parts) = match (&result, keyed) {
             (Ok(value), Some(keyed)) => {
                 // What reads a table this task made keys on this key.
                 shared.memory.lineage.made(value, &node.name, &keyed.key);
                 let parts = shared.memory.completed_parts(node, keyed, value, store);
-                (!holds_table(value))
-                    .then(|| value.clone())
-                    .map(|v| (v, parts))
+                ((!holds_table(value)).then(|| value.clone()), Some(parts))
             }
-            _ => None,
-        };
-        let (value, parts) = match kept {
-            Some((value, parts)) => (Some(value), Some(parts)),
-            None => (None, keyed.map(|k| k.parts.clone())),
+            _ => (None, keyed.map(|k| k.parts.clone())),
         };
         store.task_finished(
             run_id,

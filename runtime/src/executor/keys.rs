@@ -225,29 +225,24 @@ fn file_sigs(path: &str, store: &dyn Store, known: &mut bool) -> Vec<(String, Fi
         *known = false;
         return Vec::new();
     }
-    let mut found: Vec<String> = Vec::new();
-    if pipec_compiler::files::is_pattern(path) {
-        match pipec_compiler::files::expand(path) {
-            Ok(matches) => found.extend(
-                matches
-                    .into_iter()
-                    .map(|f| f.path.to_string_lossy().into_owned()),
-            ),
-            Err(_) => *known = false,
-        }
-    } else if Path::new(path).is_dir() {
-        let pattern = format!("{}/**/*", path.trim_end_matches('/'));
-        match pipec_compiler::files::expand(&pattern) {
-            Ok(matches) => found.extend(
-                matches
-                    .into_iter()
-                    .map(|f| f.path.to_string_lossy().into_owned()),
-            ),
-            Err(_) => *known = false,
-        }
-    } else {
-        found.push(path.to_string());
-    }
+    // A directory is read whole: every file below it.
+    let pattern = match Path::new(path).is_dir() {
+        true => Some(format!("{}/**/*", path.trim_end_matches('/'))),
+        false => pipec_compiler::files::is_pattern(path).then(|| path.to_string()),
+    };
+    let mut found: Vec<String> = match pattern {
+        None => vec![path.to_string()],
+        Some(pattern) => match pipec_compiler::files::expand(&pattern) {
+            Ok(matches) => matches
+                .into_iter()
+                .map(|f| f.path.to_string_lossy().into_owned())
+                .collect(),
+            Err(_) => {
+                *known = false;
+                Vec::new()
+            }
+        },
+    };
     found.sort();
     let mut sigs = Vec::new();
     for file in found {

@@ -127,7 +127,7 @@ fn run_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
 }
 
 impl SqliteStore {
-    fn query<T>(
+    pub(super) fn query<T>(
         &self,
         f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
     ) -> Result<T, String> {

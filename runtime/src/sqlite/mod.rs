@@ -157,8 +157,17 @@ impl SqliteStore {
 
     /// A query's result, or `default` when it fails (a read never stops a run).
     fn read<T>(&self, default: T, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> T {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        f(&inner.connection).unwrap_or(default)
+        self.query(f).unwrap_or(default)
+    }
+
+    /// One statement, in the open transaction.
+    fn execute(&self, sql: &str, params: impl rusqlite::Params) {
+        self.with(|i| {
+            i.connection
+                .prepare_cached(sql)?
+                .execute(params)
+                .map(|_| ())
+        });
     }
 
     /// The value of a task row: in the row, or in the file it names.
@@ -328,33 +337,24 @@ impl Store for SqliteStore {
     }
 
     fn node_pool(&self, run_id: &str, node: &str, pool: &str) {
-        self.with(|i| {
-            i.connection.execute(
-                "update nodes set pool = ?3 where run_id = ?1 and node = ?2",
-                params![run_id, node, pool],
-            )?;
-            Ok(())
-        });
+        self.execute(
+            "update nodes set pool = ?3 where run_id = ?1 and node = ?2",
+            params![run_id, node, pool],
+        );
     }
 
     fn node_failed(&self, run_id: &str, node: &str, reason: &str) {
-        self.with(|i| {
-            i.connection.execute(
-                "update nodes set error = ?3 where run_id = ?1 and node = ?2",
-                params![run_id, node, reason],
-            )?;
-            Ok(())
-        });
+        self.execute(
+            "update nodes set error = ?3 where run_id = ?1 and node = ?2",
+            params![run_id, node, reason],
+        );
     }
 
     fn run_failed(&self, run_id: &str, reason: &str) {
-        self.with(|i| {
-            i.connection.execute(
-                "update runs set error = ?2 where id = ?1",
-                params![run_id, reason],
-            )?;
-            Ok(())
-        });
+        self.execute(
+            "update runs set error = ?2 where id = ?1",
+            params![run_id, reason],
+        );
     }
 
     fn task_finished(&self, run_id: &str, record: TaskRecord) {
@@ -413,14 +413,11 @@ impl Store for SqliteStore {
     }
 
     fn output(&self, run_id: &str, name: &str, value: &Value) {
-        self.with(|i| {
-            i.connection.execute(
-                "insert into outputs (run_id, name, value) values (?1, ?2, ?3)
+        self.execute(
+            "insert into outputs (run_id, name, value) values (?1, ?2, ?3)
                  on conflict (run_id, name) do update set value = excluded.value",
-                params![run_id, name, value.to_string()],
-            )?;
-            Ok(())
-        });
+            params![run_id, name, value.to_string()],
+        );
     }
 
     fn run_finished(&self, run_id: &str, ok: bool) {
