@@ -53,8 +53,9 @@ pub struct PriorTask {
     pub error: Option<String>,
     /// Its content key.
     pub key: Option<String>,
-    /// What the key was made of ([`crate::why`]).
-    pub parts: Option<Value>,
+    /// What the key was made of ([`crate::why`]), as JSON text: read only
+    /// when a task runs again and says why ([`PriorTask::parts`]).
+    pub parts_json: Option<String>,
     /// Its output value, when kept (not a table, holds no secret).
     pub value: Option<Value>,
 }
@@ -63,6 +64,11 @@ impl PriorTask {
     /// The item, as tasks of two runs are matched: its label, else its index.
     pub fn item(&self) -> String {
         item_of(self.label.as_deref(), self.task)
+    }
+
+    /// What the key was made of, parsed.
+    pub fn parts(&self) -> Option<Value> {
+        serde_json::from_str(self.parts_json.as_deref()?).ok()
     }
 }
 

@@ -424,7 +424,8 @@ pub fn show(args: &ShowArgs) -> u8 {
         Err(message) => return usage(message),
     };
     let gathered = (|| -> Result<Value, String> {
-        let run = find_run(&store, &args.run_id, &args.store)?;
+        find_run(&store, &args.run_id, &args.store)?;
+        let run = store.run_counted(&args.run_id)?;
         Ok(json!({
             "run": run,
             "nodes": store.nodes(&args.run_id)?,
@@ -507,10 +508,10 @@ pub fn why(args: &WhyArgs) -> u8 {
         Ok(store) => store,
         Err(message) => return usage(message),
     };
-    let tasks = match find_run(&store, &args.run_id, &args.store)
-        .and_then(|_| store.tasks(&args.run_id, Some(&args.node)))
+    let (run, tasks) = match find_run(&store, &args.run_id, &args.store)
+        .and_then(|run| Ok((run, store.tasks(&args.run_id, Some(&args.node))?)))
     {
-        Ok(tasks) => tasks,
+        Ok(found) => found,
         Err(message) => return usage(message),
     };
     if tasks.is_empty() {
@@ -520,6 +521,12 @@ pub fn why(args: &WhyArgs) -> u8 {
             args.run_id
         );
         return EXIT_FAILURE;
+    }
+    // The latest record of each task: (start, attempt).
+    let mut latest: std::collections::HashMap<i64, (i64, i64)> = Default::default();
+    for task in &tasks {
+        let at = latest.entry(task.task).or_default();
+        *at = (*at).max((task.session, task.attempt));
     }
     for task in &tasks {
         let item = task
@@ -533,11 +540,19 @@ pub fn why(args: &WhyArgs) -> u8 {
             }
             (Some(from), _) => format!("reused from run {from} (cache)"),
             (None, ok) => format!(
-                "ran (start {}, attempt {}{}): {}",
+                "ran (start {}, attempt {}{}): {}{}",
                 task.session,
                 task.attempt,
                 if ok { "" } else { ", failed" },
-                task.reason.as_deref().unwrap_or("no reason recorded")
+                task.reason.as_deref().unwrap_or("no reason recorded"),
+                // A task resumed by later starts keeps this record.
+                match ok
+                    && task.session < run.sessions
+                    && latest.get(&task.task) == Some(&(task.session, task.attempt))
+                {
+                    true => "; kept by the later start(s)",
+                    false => "",
+                }
             ),
         };
         outln!("task {}{item}: {what}", task.task);

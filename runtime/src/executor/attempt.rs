@@ -34,23 +34,27 @@ pub(super) fn attempt_task(position: usize, index: usize, task: Task, shared: &S
             how,
             keyed,
         } => {
-            shared.store.task_finished(
-                &shared.options.run_id,
-                TaskRecord {
-                    node: node.name.clone(),
-                    task: index,
-                    attempt: 0,
-                    ok: true,
-                    label: task.label.clone(),
-                    key: Some(keyed.key),
-                    // Reused from an earlier start of this run: the record
-                    // it reuses holds the value and the parts already.
-                    parts: (how == Reuse::Cached).then_some(keyed.parts),
-                    value: (how == Reuse::Cached).then(|| value.clone()),
-                    reused_from: Some(from.clone()),
-                    ..TaskRecord::default()
-                },
-            );
+            // Resumed from an earlier start of this run: the record it
+            // reuses stays its record (nothing is written again). Taken
+            // from the cache: recorded with its value, for this run's own
+            // later starts.
+            if how == Reuse::Cached {
+                shared.store.task_finished(
+                    &shared.options.run_id,
+                    TaskRecord {
+                        node: node.name.clone(),
+                        task: index,
+                        attempt: 0,
+                        ok: true,
+                        label: task.label.clone(),
+                        key: Some(keyed.key),
+                        parts: Some(keyed.parts),
+                        value: Some(value.clone()),
+                        reused_from: Some(from.clone()),
+                        ..TaskRecord::default()
+                    },
+                );
+            }
             emit(shared.events, || Event::TaskReused {
                 node: node.name.clone(),
                 task: index,

@@ -88,7 +88,10 @@ pub fn operator_identity(node: &PlanNode, subplan_hash: impl Fn(&str, &str) -> S
     }
 }
 
-/// The key of a task of `node` (operator `operator`) with `args`.
+/// The key of a task of `node` (operator `operator`) with `args`. Its
+/// parts name the operator, tables and files; the arguments' previews are
+/// added by [`Keyed::describe`] only for a task that is not resumed (a
+/// resumed task needs its key alone).
 pub fn task_key(
     node: &PlanNode,
     operator: &str,
@@ -98,7 +101,6 @@ pub fn task_key(
     secrets: &[String],
 ) -> Keyed {
     let mut known = true;
-    let mut previews = Map::new();
     let mut tables = Map::new();
     let mut hashed_args = Map::new();
     for (name, value) in args {
@@ -106,8 +108,6 @@ pub fn task_key(
         if let Some(made_by) = made_by {
             tables.insert(name.clone(), Value::String(made_by));
         }
-        let shown = redact(&value.to_string(), secrets);
-        previews.insert(name.clone(), Value::String(preview(&shown)));
         hashed_args.insert(name.clone(), value);
     }
     let hashed_args = match secrets.is_empty() {
@@ -125,21 +125,45 @@ pub fn task_key(
             files.insert(shown, json!({ "bytes": sig.size, "hash": sig.hash }));
         }
     }
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"{");
+    for (name, value) in [
+        ("args", &hashed_args),
+        ("files", &Value::Object(files.clone())),
+        ("operator", &Value::String(operator.to_string())),
+    ] {
+        feed_name(name, &mut hasher);
+        canonical(value, &mut hasher);
+        hasher.update(b",");
+    }
+    hasher.update(b"}");
     let parts = json!({
         "operator": operator,
-        "args": previews,
+        "args": {},
         "tables": tables,
         "files": files,
     });
-    let mut hasher = blake3::Hasher::new();
-    canonical(
-        &json!({ "operator": operator, "args": hashed_args, "files": files }),
-        &mut hasher,
-    );
     Keyed {
         key: hasher.finalize().to_hex().to_string(),
         parts,
         known,
+    }
+}
+
+impl Keyed {
+    /// Adds a short preview of each argument (secrets hidden) to the parts,
+    /// so that a later run can say which argument changed.
+    pub fn describe(&mut self, args: &Args, secrets: &[String]) {
+        let previews: Map<String, Value> = args
+            .iter()
+            .map(|(name, value)| {
+                let shown = redact(&value.to_string(), secrets);
+                (name.clone(), Value::String(preview(&shown)))
+            })
+            .collect();
+        if let Value::Object(parts) = &mut self.parts {
+            parts.insert("args".into(), Value::Object(previews));
+        }
     }
 }
 
@@ -196,8 +220,7 @@ fn canonical(value: &Value, hasher: &mut blake3::Hasher) {
             sorted.sort_by(|a, b| a.0.cmp(b.0));
             hasher.update(b"{");
             for (name, value) in sorted {
-                hasher.update(Value::String(name.clone()).to_string().as_bytes());
-                hasher.update(b":");
+                feed_name(name, hasher);
                 canonical(value, hasher);
                 hasher.update(b",");
             }
@@ -212,9 +235,16 @@ fn canonical(value: &Value, hasher: &mut blake3::Hasher) {
             hasher.update(b"]");
         }
         other => {
-            hasher.update(other.to_string().as_bytes());
+            // The value's JSON text, written straight into the hash.
+            let _ = serde_json::to_writer(&mut *hasher, other);
         }
     }
+}
+
+/// Feeds an object field's name, as JSON text, then `:`.
+fn feed_name(name: &str, hasher: &mut blake3::Hasher) {
+    let _ = serde_json::to_writer(&mut *hasher, name);
+    hasher.update(b":");
 }
 
 /// The files `path` names (a file, a pattern's matches, a directory's

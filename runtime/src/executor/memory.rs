@@ -184,8 +184,22 @@ impl Memory {
             let key = pipec_compiler::plan::subplan_key(file, name);
             self.subplans.get(&key).cloned().unwrap_or_default()
         });
-        let keyed = task_key(node, &operator, args, &self.lineage, store, &self.secrets);
+        let mut keyed = task_key(node, &operator, args, &self.lineage, store, &self.secrets);
         let name = operator_name(node);
+        if keyed.known
+            && !makes_a_table(name)
+            && let Some(prior) = self.resumed.get(&keyed.key)
+            && let Some(value) = reusable(prior, store)
+        {
+            return Decision::Reuse {
+                value,
+                from: prior.run_id.clone(),
+                how: Reuse::Resumed,
+                keyed,
+            };
+        }
+        // Not resumed: the parts are recorded, with each argument's preview.
+        keyed.describe(args, &self.secrets);
         if !keyed.known {
             return Decision::Run {
                 keyed: Some(keyed),
@@ -199,16 +213,6 @@ impl Memory {
             return Decision::Run {
                 keyed: Some(keyed),
                 reason: None,
-            };
-        }
-        if let Some(prior) = self.resumed.get(&keyed.key)
-            && let Some(value) = reusable(prior, store)
-        {
-            return Decision::Reuse {
-                value,
-                from: prior.run_id.clone(),
-                how: Reuse::Resumed,
-                keyed,
             };
         }
         let cacheable = node.policy.cache || (self.cache_all && is_pure(node));
@@ -267,8 +271,8 @@ impl Memory {
                 ),
             };
         }
-        let reasons = match &earlier.parts {
-            Some(parts) => crate::why::reasons(parts, &keyed.parts),
+        let reasons = match earlier.parts() {
+            Some(parts) => crate::why::reasons(&parts, &keyed.parts),
             None => Vec::new(),
         };
         match reasons.is_empty() {
@@ -305,7 +309,12 @@ impl Memory {
 /// it wrote still as it wrote it.
 fn reusable(prior: &PriorTask, store: &dyn Store) -> Option<Value> {
     let value = prior.value.clone()?;
-    if let Some(Value::Object(wrote)) = prior.parts.as_ref().and_then(|p| p.get("wrote")) {
+    // Only a writer's parts hold `wrote` (parsed only then).
+    let wrote = match prior.parts_json.as_deref() {
+        Some(text) if text.contains("\"wrote\"") => prior.parts(),
+        _ => None,
+    };
+    if let Some(Value::Object(wrote)) = wrote.as_ref().and_then(|p| p.get("wrote")) {
         for (path, sig) in wrote {
             let now = file_sig(Path::new(path), store)?;
             if sig.get("hash").and_then(Value::as_str) != Some(now.hash.as_str()) {

@@ -11,6 +11,7 @@
 //! its retries fails the node and, unless keep-going, the run.
 
 mod attempt;
+mod commits;
 mod keys;
 mod memory;
 mod nested;
@@ -36,6 +37,7 @@ use crate::plugins::{Args, Registry};
 use crate::store::{NodeState, Store};
 use crate::tables::{Engine, RecordBatch, StartingTables, TableOptions, rows_of};
 use attempt::{Shared, attempt_task, emit};
+use commits::{Commits, is_quick};
 use scope::{Layers, base_scope, output_values, reads_any, table_inputs, unfinished_nodes};
 use slots::{Demand, Slots};
 use tasks::{NoTasks, collect_items, form_tasks};
@@ -419,10 +421,12 @@ fn run_with_engine(
         pool.in_place_scope(|scope| {
             let mut running = 0usize;
             let mut inline: Option<(Demand, Done)> = None;
+            let mut commits = Commits::new();
             loop {
-                // What finished is committed before what reads it is formed.
+                // What finished is committed before what reads it is formed
+                // (quick tasks in batches: see `commits`).
                 if !candidates.is_empty() {
-                    store.flush();
+                    commits.commit_if_due(store);
                 }
                 // Start (or settle) every candidate whose dependencies have settled.
                 while let Some(n) = candidates.pop() {
@@ -492,7 +496,7 @@ fn run_with_engine(
                                         // Nothing stays uncommitted (nor locks the
                                         // store) while a task that may take long runs.
                                         if !is_quick(node) {
-                                            store.flush();
+                                            commits.commit(store);
                                         }
                                         running += 1;
                                         slots.try_take(demand);
@@ -577,10 +581,19 @@ fn run_with_engine(
                         // Nothing finished yet: commit before waiting, so
                         // no finished task stays unrecorded while others run.
                         Err(_) => {
-                            store.flush();
-                            match rx.recv() {
+                            commits.commit_if_due(store);
+                            match rx.recv_timeout(commits::AT_MOST) {
                                 Ok(batch) => batch,
-                                Err(_) => break,
+                                // Nothing stays uncommitted (nor holds the
+                                // store's lock) while a long task runs.
+                                Err(mpsc::RecvTimeoutError::Timeout) => {
+                                    commits.commit(store);
+                                    match rx.recv() {
+                                        Ok(batch) => batch,
+                                        Err(_) => break,
+                                    }
+                                }
+                                Err(mpsc::RecvTimeoutError::Disconnected) => break,
                             }
                         }
                     },
@@ -589,6 +602,7 @@ fn run_with_engine(
                 for done in batch {
                     running -= 1;
                     let node = &plan.nodes[done.node];
+                    commits.finished(node);
                     let run = &mut nodes[done.node];
                     run.attempts += done.attempts;
                     run.remaining -= 1;
@@ -766,19 +780,6 @@ fn run_with_engine(
 /// work could use.
 fn runs_a_process(node: &pipec_compiler::plan::PlanNode) -> bool {
     matches!(&node.plugin, pipec_compiler::analyze::Callee::Builtin { name } if name == "exec")
-}
-
-/// Whether a node's task returns at once: `echo`, `items`, and the table
-/// operators that only plan a lazy table (not `write_*`, which computes it).
-fn is_quick(node: &pipec_compiler::plan::PlanNode) -> bool {
-    match &node.plugin {
-        pipec_compiler::analyze::Callee::Builtin { name } => {
-            matches!(name.as_str(), "echo" | "items")
-                || (pipec_stdlib::TABLE_OPERATORS.contains(&name.as_str())
-                    && !name.starts_with("write_"))
-        }
-        _ => false,
-    }
 }
 
 /// Whether everything a node waits for has settled (`after any`: one completed, or all settled).

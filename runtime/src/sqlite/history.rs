@@ -30,7 +30,8 @@ pub struct RunRow {
     pub error: Option<String>,
     /// How many times it was started (1 + resumes).
     pub sessions: i64,
-    /// Tasks by what they did: `ran`, `failed`, `reused`.
+    /// Tasks by what they did: `ran`, `failed`, `reused` (empty when read
+    /// by [`SqliteStore::run`]).
     pub tasks: Map<String, Value>,
     /// The process that last ran it (`PID:START`).
     pub owner: Option<String>,
@@ -131,7 +132,7 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
     ) -> Result<T, String> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let inner = self.connection();
         f(&inner.connection).map_err(|e| e.to_string())
     }
 
@@ -161,7 +162,17 @@ impl SqliteStore {
         Ok(rows)
     }
 
-    /// One run.
+    /// One run, with its task counts.
+    pub fn run_counted(&self, id: &str) -> Result<Option<RunRow>, String> {
+        let mut row = self.run(id)?;
+        if let Some(row) = &mut row {
+            row.tasks = self.task_counts(id)?;
+        }
+        Ok(row)
+    }
+
+    /// One run, without its task counts (`tasks` is empty: see
+    /// [`SqliteStore::run_counted`]).
     pub fn run(&self, id: &str) -> Result<Option<RunRow>, String> {
         let row = self.query(|c| {
             c.query_row(
@@ -171,13 +182,7 @@ impl SqliteStore {
             )
             .optional()
         })?;
-        match row {
-            Some(mut row) => {
-                row.tasks = self.task_counts(id)?;
-                Ok(Some(row))
-            }
-            None => Ok(None),
-        }
+        Ok(row)
     }
 
     /// The newest run of `file` that did not succeed and can go on
@@ -200,17 +205,19 @@ impl SqliteStore {
     }
 
     /// The latest record of each task, counted: `ran` (completed by running),
-    /// `reused` (taken from an earlier start or run), `failed`.
+    /// `reused` (taken from another run's cache), `failed`. A task resumed from an
+    /// earlier start of its run keeps that start's record.
     fn task_counts(&self, id: &str) -> Result<Map<String, Value>, String> {
         let mut counts = Map::new();
         for (name, count) in self.query(|c| {
             c.prepare(
-                "select case when t.reused_from is not null then 'reused'
-                             when t.ok then 'ran' else 'failed' end, count(*)
-                 from tasks t where t.run_id = ?1 and not exists (
-                   select 1 from tasks u where u.run_id = t.run_id and u.node = t.node
-                     and u.task = t.task and (u.session > t.session
-                       or (u.session = t.session and u.attempt > t.attempt)))
+                // SQLite takes the bare columns of a `max()` aggregate from
+                // the row holding the maximum: the latest record of each
+                // task, read in one pass over the key's index.
+                "select case when reused_from is not null then 'reused'
+                             when ok then 'ran' else 'failed' end, count(*)
+                 from (select reused_from, ok, max(session * 4294967296 + attempt)
+                       from tasks where run_id = ?1 group by node, task)
                  group by 1 order by 1",
             )?
             .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?

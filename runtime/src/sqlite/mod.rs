@@ -3,28 +3,29 @@
 //! again, and list and show runs ([`history`]).
 //!
 //! Every write is an upsert keyed by run, node, task, session and attempt,
-//! so repeating a transition changes nothing. Writes go into one open
-//! transaction that [`Store::flush`] commits: the executor flushes before it
-//! forms the tasks of a node that became ready and before it waits for
-//! running tasks, so a task's record (its value among it) is committed
-//! before any task that reads it is formed, and what a crash leaves behind
-//! is consistent — while a fan-out of many small tasks pays one commit per
-//! batch, not one per task. The start and end of a run and decisions are
-//! committed at once. The file is in WAL mode; its schema is versioned
-//! ([`schema`]).
+//! so repeating a transition changes nothing. Task records and node states
+//! are queued ([`queue`]) and written by whoever takes the connection next;
+//! writes go into one open transaction that [`Store::flush`] commits (the
+//! executor decides when: `executor/commits.rs`), so a fan-out of many
+//! small tasks pays one commit per batch, not one per task. The start and
+//! end of a run and decisions are committed at once. The file is in WAL
+//! mode with a 64 MiB page cache (the key index is written in random
+//! order); its schema is versioned ([`schema`]).
 
 pub mod history;
+mod queue;
 mod schema;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use crate::durable::{Decision, FileSig, PriorTask, RunIdentity};
 use crate::store::{NodeState, Store, TaskRecord};
+use queue::Queue;
 
 /// A value longer than this is kept in a file beside the store, not in its row.
 const INLINE_VALUE_BYTES: usize = 256 * 1024;
@@ -42,6 +43,8 @@ pub struct StoreError {
 /// A run store in a SQLite file.
 pub struct SqliteStore {
     inner: Mutex<Inner>,
+    /// Task records and node states not yet written ([`queue`]).
+    pending: Mutex<Queue>,
     /// Where values too large for a row go: `values/` beside the file.
     values_dir: PathBuf,
 }
@@ -57,6 +60,15 @@ struct Inner {
 }
 
 impl Inner {
+    /// Begins a transaction unless one is open.
+    fn begin(&mut self) -> rusqlite::Result<()> {
+        if !self.in_transaction {
+            self.connection.execute_batch("begin")?;
+            self.in_transaction = true;
+        }
+        Ok(())
+    }
+
     /// Commits the open transaction, if any.
     fn commit(&mut self) -> rusqlite::Result<()> {
         if self.in_transaction {
@@ -66,11 +78,6 @@ impl Inner {
         Ok(())
     }
 }
-
-/// Records a node's state, idempotently.
-const NODE_UPSERT: &str =
-    "insert into nodes (run_id, node, state, updated_ms) values (?1, ?2, ?3, ?4)
- on conflict (run_id, node) do update set state = excluded.state, updated_ms = excluded.updated_ms";
 
 /// Milliseconds since the epoch.
 pub(crate) fn now_ms() -> i64 {
@@ -93,7 +100,7 @@ impl SqliteStore {
         let connection = Connection::open(path).map_err(|e| error(e.to_string()))?;
         connection
             .execute_batch(
-                "pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000;",
+                "pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000; pragma cache_size = -65536;",
             )
             .map_err(|e| error(e.to_string()))?;
         schema::migrate(&connection).map_err(error)?;
@@ -104,6 +111,7 @@ impl SqliteStore {
                 sessions: HashMap::new(),
                 in_transaction: false,
             }),
+            pending: Mutex::new(Queue::default()),
             values_dir: path
                 .parent()
                 .unwrap_or_else(|| Path::new(""))
@@ -128,15 +136,36 @@ impl SqliteStore {
         });
     }
 
+    /// The connection, with the queued task records written first.
+    fn connection(&self) -> MutexGuard<'_, Inner> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        self.write_queued(&mut inner);
+        inner
+    }
+
+    /// Writes what is queued, in the order it was queued.
+    fn write_queued(&self, inner: &mut Inner) {
+        let queued = std::mem::take(&mut *self.queue());
+        if queued.is_empty() {
+            return;
+        }
+        if let Err(e) = inner
+            .begin()
+            .and_then(|()| queued.write(inner, &self.values_dir))
+        {
+            inner.error.get_or_insert(e.to_string());
+        }
+    }
+
+    /// The queue of writes.
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// A write, in the open transaction (begun if none is).
     fn with(&self, f: impl FnOnce(&mut Inner) -> rusqlite::Result<()>) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let result = match inner.in_transaction {
-            true => Ok(()),
-            false => inner.connection.execute_batch("begin"),
-        }
-        .map(|()| inner.in_transaction = true)
-        .and_then(|()| f(&mut inner));
+        let mut inner = self.connection();
+        let result = inner.begin().and_then(|()| f(&mut inner));
         if let Err(e) = result {
             inner.error.get_or_insert(e.to_string());
         }
@@ -149,7 +178,7 @@ impl SqliteStore {
     }
 
     fn commit(&self) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut inner = self.connection();
         if let Err(e) = inner.commit() {
             inner.error.get_or_insert(e.to_string());
         }
@@ -191,7 +220,7 @@ impl SqliteStore {
         note: Option<&str>,
     ) -> Result<(), String> {
         self.commit();
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let inner = self.connection();
         let exists = inner
             .connection
             .prepare("select 1 from runs where id = ?1")
@@ -228,18 +257,6 @@ impl Drop for SqliteStore {
     }
 }
 
-/// File name of a large value: the run, node and task, in characters any
-/// file system takes.
-fn value_file_name(run_id: &str, record: &TaskRecord, session: u32) -> String {
-    format!(
-        "{}/{}.{}.{}.json",
-        safe_name(run_id),
-        safe_name(&record.node),
-        record.task,
-        session
-    )
-}
-
 /// `text` in characters any file system takes.
 fn safe_name(text: &str) -> String {
     text.chars()
@@ -256,7 +273,6 @@ fn safe_name(text: &str) -> String {
 fn prior_task(
     row: &rusqlite::Row<'_>,
 ) -> rusqlite::Result<(PriorTask, Option<String>, Option<String>)> {
-    let parts: Option<String> = row.get(6)?;
     Ok((
         PriorTask {
             run_id: row.get(0)?,
@@ -265,7 +281,7 @@ fn prior_task(
             label: row.get(3)?,
             ok: row.get(4)?,
             error: row.get(5)?,
-            parts: parts.and_then(|p| serde_json::from_str(&p).ok()),
+            parts_json: row.get(6)?,
             key: row.get(7)?,
             value: None,
         },
@@ -314,26 +330,14 @@ impl Store for SqliteStore {
     }
 
     fn node_state(&self, run_id: &str, node: &str, state: NodeState) {
-        self.with(|i| {
-            i.connection.prepare_cached(NODE_UPSERT)?.execute(params![
-                run_id,
-                node,
-                state.as_str(),
-                now_ms()
-            ])?;
-            Ok(())
-        });
+        self.queue().node(run_id, node, state);
     }
 
     fn nodes_state(&self, run_id: &str, nodes: &[&str], state: NodeState) {
-        self.with(|i| {
-            let mut upsert = i.connection.prepare_cached(NODE_UPSERT)?;
-            let now = now_ms();
-            for node in nodes {
-                upsert.execute(params![run_id, node, state.as_str(), now])?;
-            }
-            Ok(())
-        });
+        let mut queue = self.queue();
+        for node in nodes {
+            queue.node(run_id, node, state);
+        }
     }
 
     fn node_pool(&self, run_id: &str, node: &str, pool: &str) {
@@ -358,58 +362,9 @@ impl Store for SqliteStore {
     }
 
     fn task_finished(&self, run_id: &str, record: TaskRecord) {
-        let values_dir = &self.values_dir;
-        // Written as the task finishes (not when its node settles), so that
-        // what a crash leaves behind names every finished task.
-        self.with(|i| {
-            let session = match record.session {
-                0 => i.sessions.get(run_id).copied().unwrap_or(1),
-                given => given,
-            };
-            let mut inline = record.value.as_ref().map(Value::to_string);
-            let mut file = None;
-            if inline.as_ref().is_some_and(|text| text.len() > INLINE_VALUE_BYTES) {
-                let name = value_file_name(run_id, &record, session);
-                let path = values_dir.join(&name);
-                let written = path
-                    .parent()
-                    .map_or(Ok(()), std::fs::create_dir_all)
-                    .and_then(|()| std::fs::write(&path, inline.as_deref().unwrap_or("")));
-                // A value that cannot be kept is not kept: the task runs again.
-                inline = None;
-                if written.is_ok() {
-                    file = Some(name);
-                }
-            }
-            i.connection
-                .prepare_cached(
-                    "insert into tasks (run_id, node, task, session, attempt, ok, error, millis,
-                       label, key, parts, value, value_file, reused_from, reason, finished_ms)
-                     values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                     on conflict (run_id, node, task, session, attempt) do update set ok = excluded.ok,
-                       error = excluded.error, millis = excluded.millis, value = excluded.value,
-                       value_file = excluded.value_file, finished_ms = excluded.finished_ms",
-                )?
-                .execute(params![
-                    run_id,
-                    record.node,
-                    record.task as i64,
-                    session,
-                    record.attempt,
-                    record.ok,
-                    record.error,
-                    record.millis as i64,
-                    record.label,
-                    record.key,
-                    record.parts.as_ref().map(Value::to_string),
-                    inline,
-                    file,
-                    record.reused_from,
-                    record.reason,
-                    now_ms()
-                ])?;
-            Ok(())
-        });
+        // Queued, written by whoever takes the connection next (at the
+        // latest the executor's next commit, before a costly dependent).
+        self.queue().task(run_id, record);
     }
 
     fn output(&self, run_id: &str, name: &str, value: &Value) {
