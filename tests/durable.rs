@@ -83,12 +83,12 @@ fn a_failed_run_resumes_without_redoing_what_completed() {
     // A resumed task is not recorded again: the record of the start that
     // completed it says so.
     let why = text(&pipec(dir.path(), &["why", &id, "work"]).stdout);
+    assert_eq!(why.matches("ran (start 1, attempt 1)").count(), 6, "{why}");
     assert_eq!(
-        why.matches("ran (start 1, attempt 1)").count(),
+        why.matches("kept by the later start(s)").count(),
         6,
         "{why}"
     );
-    assert_eq!(why.matches("kept by the later start(s)").count(), 6, "{why}");
 }
 
 /// The pipeline the crash test kills: a fan-out of `exec`s that take a
