@@ -19,7 +19,7 @@ pub enum CompileError {
     #[error("`{0}` has no pipeline")]
     NoPipeline(String),
     /// The file has several pipelines and none was named.
-    #[error("`{file}` has several pipelines ({}); choose one with --pipeline", names.join(", "))]
+    #[error("`{file}` has several pipelines ({}); choose one", names.join(", "))]
     Ambiguous {
         /// The file.
         file: String,

@@ -102,6 +102,10 @@ pub struct PlanNode {
     pub returns_list: bool,
     /// The type of one produced item.
     pub item_type: String,
+    /// For a host plugin, the output type its declaration gives (`-> T`),
+    /// as written: what each of its tasks must return.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returns: Option<String>,
     /// Parameter bindings, by parameter name.
     pub bindings: Vec<Binding>,
     /// Guard: the node is skipped when it is false.
@@ -558,6 +562,11 @@ fn lower_node(
         many: node.many,
         returns_list,
         item_type: node.item.to_string(),
+        returns: match &node.callee {
+            Some(Callee::Host { .. }) if node.returns_list => Some(format!("list<{}>", node.item)),
+            Some(Callee::Host { .. }) => Some(node.item.to_string()),
+            _ => None,
+        },
         bindings,
         when,
         reads,

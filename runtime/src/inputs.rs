@@ -58,8 +58,9 @@ pub fn validate(
 }
 
 /// Checks `value` against a type as written (`int`, `list<path>`, `float?`,
-/// ...) and converts durations and sizes given as text; `Err` describes what was found.
-fn convert(ty: &str, value: &Value) -> Result<Value, String> {
+/// `{ name: string }`, ...) and converts durations and sizes given as text;
+/// `Err` describes what was found.
+pub fn convert(ty: &str, value: &Value) -> Result<Value, String> {
     let found = || describe(value);
     if let Some(inner) = ty.strip_suffix('?') {
         return if value.is_null() {

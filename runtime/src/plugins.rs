@@ -88,6 +88,11 @@ impl Registry {
     pub fn get(&self, name: &str) -> Option<&Arc<dyn Plugin>> {
         self.plugins.get(name)
     }
+
+    /// The names of the plugins registered.
+    pub fn names(&self) -> Vec<String> {
+        self.plugins.keys().cloned().collect()
+    }
 }
 
 /// The argument `name`, which must be given and not null.

@@ -360,6 +360,9 @@ struct Indexed {
     /// (node's index in `record.nodes`, task, attempt) of every task recorded.
     task_keys: rustc_hash::FxHashSet<(usize, usize, u32)>,
     output_index: rustc_hash::FxHashMap<String, usize>,
+    /// Decisions on waits, by run: kept so that a host can approve a wait
+    /// while its run goes on, or before resuming it.
+    decisions: rustc_hash::FxHashMap<String, Vec<Decision>>,
 }
 
 impl Indexed {
@@ -406,6 +409,20 @@ impl MemoryStore {
 
 impl Store for MemoryStore {
     fn run_started(&self, _run_id: &str, _pipeline: &str, _inputs: &Value) {}
+
+    fn decide(&self, run_id: &str, decision: &Decision) -> Result<(), String> {
+        self.with(|s| {
+            let decisions = s.decisions.entry(run_id.to_string()).or_default();
+            decisions.retain(|d| d.key != decision.key);
+            decisions.push(decision.clone());
+        });
+        Ok(())
+    }
+
+    fn decisions(&self, run_id: &str) -> Vec<Decision> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.decisions.get(run_id).cloned().unwrap_or_default()
+    }
 
     fn node_state(&self, _run_id: &str, node: &str, state: NodeState) {
         self.with(|s| s.set_state(node, state));

@@ -242,6 +242,17 @@ pub struct RunArgs {
     pub resume: Option<runs::Resumed>,
 }
 
+/// A compile error as the CLI says it: the library's words, and the flag
+/// that picks a pipeline where one must be chosen.
+fn compile_failure_text(error: &pipec_compiler::compile::CompileError) -> String {
+    match error {
+        pipec_compiler::compile::CompileError::Ambiguous { .. } => {
+            format!("{error} with --pipeline")
+        }
+        other => other.to_string(),
+    }
+}
+
 /// A size such as `512MB`, `2GiB`, `64k` or `1000000` (bytes); units are
 /// powers of 1024.
 pub fn parse_size(text: &str) -> Result<usize, String> {

@@ -61,7 +61,7 @@ pub fn run(args: &PipelineArgs, show: Show) -> u8 {
             EXIT_FAILURE
         }
         Err(other) => {
-            errln!("error: {other}");
+            errln!("error: {}", super::compile_failure_text(&other));
             EXIT_USAGE
         }
     }

@@ -74,7 +74,7 @@ pub fn run(args: &RunArgs) -> u8 {
             return EXIT_FAILURE;
         }
         Err(other) => {
-            errln!("error: {other}");
+            errln!("error: {}", super::compile_failure_text(&other));
             return EXIT_USAGE;
         }
     };
@@ -252,7 +252,14 @@ pub fn run(args: &RunArgs) -> u8 {
     let result = match outcome {
         Ok(result) => result,
         Err(error) => {
-            errln!("error: {}", redact(error.to_string()));
+            let text = match &error {
+                // The library names the secret; the CLI says how to give it.
+                pipec_runtime::RunError::MissingSecret(name, upper) => {
+                    format!("{error}: set PIPE_SECRET_{upper} or pass --secret {name}=...")
+                }
+                _ => error.to_string(),
+            };
+            errln!("error: {}", redact(text));
             // Bad inputs or secrets are the caller's to fix: a usage problem.
             return match error {
                 pipec_runtime::RunError::Input(_) | pipec_runtime::RunError::MissingSecret(..) => {

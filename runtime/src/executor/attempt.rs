@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use pipec_compiler::analyze::Callee;
 use pipec_compiler::plan::{Plan, PlanNode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::memory::{Decision, Memory, Reuse};
 use super::nested::{NestedEvents, NestedStore};
@@ -18,6 +18,30 @@ use crate::events::{Event, EventSink};
 use crate::plugins::{Args, Registry, TaskContext, WAITING_FOR, builtin};
 use crate::store::{Store, TaskRecord};
 use crate::tables::{Engine, RecordBatch, Tables, handle, holds_table};
+
+/// A `wait` that found no decision in the run's options takes one recorded
+/// in the store since the run started (a host's `RunHandle::approve`);
+/// any other error is passed on.
+fn decided_since(
+    error: String,
+    args: &Args,
+    store: &dyn Store,
+    run_id: &str,
+) -> Result<Value, String> {
+    if !error.starts_with(WAITING_FOR) {
+        return Err(error);
+    }
+    let key = args.get("key").and_then(Value::as_str).unwrap_or("");
+    match store.decisions(run_id).into_iter().find(|d| d.key == key) {
+        Some(d) if d.approved => Ok(json!({ "key": key, "approved": true })),
+        Some(d) => Err(format!(
+            "`{key}` was rejected: {} (by {})",
+            d.note.as_deref().unwrap_or("no note given"),
+            d.by
+        )),
+        None => Err(error),
+    }
+}
 
 /// Runs one task with its retries, or reuses a value an earlier start of
 /// the run (or, with `cache`, another run) recorded for the same key.
@@ -142,14 +166,14 @@ fn run_attempts(
                     .join(format!("{}.{task}.{attempt}", node.name))
             }),
         };
-        let result = call(position, args, shared, &context).and_then(|value| {
-            match (own_deadline, node.policy.timeout_ms) {
+        let result = call(position, args, shared, &context)
+            .or_else(|error| decided_since(error, args, store, run_id))
+            .and_then(|value| match (own_deadline, node.policy.timeout_ms) {
                 (Some(deadline), Some(ms)) if Instant::now() > deadline => {
                     Err(format!("timed out after {ms} ms"))
                 }
                 _ => Ok(value),
-            }
-        });
+            });
         let millis = start.elapsed().as_millis();
         if let Some(prefix) = &context.log_prefix {
             redact_logs(prefix, shared.memory.secrets());
@@ -362,11 +386,22 @@ pub(super) fn call(
     };
     match &node.plugin {
         Callee::Builtin { name } => builtin(name, args, context),
-        Callee::Host { name, .. } => shared
-            .registry
-            .get(name)
-            .ok_or_else(|| format!("plugin `{name}` is not provided by this host"))?
-            .run(args, context),
+        Callee::Host { name, .. } => {
+            let value = shared
+                .registry
+                .get(name)
+                .ok_or_else(|| format!("plugin `{name}` is not provided by this host"))?
+                .run(args, context)?;
+            // What a plugin returns is checked against its declaration.
+            match &node.returns {
+                Some(declared) => crate::inputs::convert(declared, &value).map_err(|found| {
+                    format!(
+                        "plugin `{name}` returned {found}, but its declaration says it returns `{declared}`"
+                    )
+                }),
+                None => Ok(value),
+            }
+        }
         Callee::Pipeline { name, file } => {
             // A nested run: the arguments are its inputs, its outputs the node's record.
             let sub = shared

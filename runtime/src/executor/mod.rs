@@ -179,8 +179,9 @@ pub enum RunError {
     /// An input problem.
     #[error("{0}")]
     Input(String),
-    /// A secret the pipeline declares has no value.
-    #[error("secret `{0}` has no value: set PIPE_SECRET_{1} or pass --secret {0}=...")]
+    /// A secret the pipeline declares has no value: its name, and the name
+    /// in capitals (`PIPE_SECRET_<NAME>` is how the CLI takes it).
+    #[error("secret `{0}` has no value")]
     MissingSecret(String, String),
     /// A constant that cannot be evaluated.
     #[error("constant `{0}`: {1}")]

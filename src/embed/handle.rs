@@ -1,0 +1,159 @@
+//! A run started by a host: its id, its events, cancellation, decisions on
+//! its waits, and its result — from threads or from async code.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+
+use pipec_runtime::durable::Decision;
+use pipec_runtime::{Event, EventSink, RunError, RunResult, Store};
+
+/// The outcome of a run, filled once by the thread that runs it.
+#[derive(Default)]
+pub(super) struct Outcome {
+    result: Mutex<Option<Result<RunResult, RunError>>>,
+    finished: Condvar,
+    notify: tokio::sync::Notify,
+    done: AtomicBool,
+}
+
+impl Outcome {
+    /// The run ended with `result`.
+    pub(super) fn finish(&self, result: Result<RunResult, RunError>) {
+        *self.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        self.done.store(true, Ordering::SeqCst);
+        self.finished.notify_all();
+        self.notify.notify_waiters();
+    }
+
+    fn take(&self) -> Option<Result<RunResult, RunError>> {
+        self.result.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// Sends a run's events to the host's sink and to its handle.
+pub(super) struct RunEvents {
+    pub(super) host: Arc<dyn EventSink>,
+    pub(super) handle: Mutex<Option<Sender<Event>>>,
+}
+
+impl EventSink for RunEvents {
+    fn event(&self, event: &Event) {
+        if self.host.enabled() {
+            self.host.event(event);
+        }
+        let mut handle = self.handle.lock().unwrap_or_else(|e| e.into_inner());
+        // A handle whose events were dropped is sent no more.
+        if let Some(sender) = handle.as_ref()
+            && sender.send(event.clone()).is_err()
+        {
+            *handle = None;
+        }
+    }
+}
+
+/// A run a [`super::Host`] started: it runs on a thread of its own while
+/// the host goes on. Dropping the handle does not stop the run (call
+/// [`RunHandle::cancel`] for that); the run's record is in the host's store.
+pub struct RunHandle {
+    pub(super) id: String,
+    pub(super) cancel: Arc<AtomicBool>,
+    pub(super) events: Mutex<Option<Receiver<Event>>>,
+    pub(super) outcome: Arc<Outcome>,
+    pub(super) store: Arc<dyn Store>,
+}
+
+impl RunHandle {
+    /// The run's id, as the store and the events name it.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The run's events, in order, from its first (`RunStarted`) to its
+    /// last; the iterator ends when the run has ended. Given once (later
+    /// calls return `None`); events are kept until they are read.
+    pub fn events(&self) -> Option<Receiver<Event>> {
+        self.events.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Asks the run to stop: running tasks are told to stop (`exec`
+    /// children are killed with their process groups), nodes not yet
+    /// started are cancelled, and the run ends as cancelled
+    /// ([`RunResult::cancelled`]); it can be continued later with
+    /// [`super::Host::resume`] when the store remembers.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the run has ended.
+    pub fn is_finished(&self) -> bool {
+        self.outcome.done.load(Ordering::SeqCst)
+    }
+
+    /// Approves the `wait` keyed `key`: a run that has not reached it yet
+    /// passes it; a run that stopped there (state `waiting`) goes on when
+    /// resumed ([`super::Host::resume`]). Recorded in the host's store,
+    /// with who approved and a note.
+    pub fn approve(&self, key: &str, by: &str, note: Option<&str>) -> Result<(), String> {
+        self.decide(key, true, by, note)
+    }
+
+    /// Rejects the `wait` keyed `key`: its node fails with the note.
+    pub fn reject(&self, key: &str, by: &str, note: Option<&str>) -> Result<(), String> {
+        self.decide(key, false, by, note)
+    }
+
+    fn decide(
+        &self,
+        key: &str,
+        approved: bool,
+        by: &str,
+        note: Option<&str>,
+    ) -> Result<(), String> {
+        self.store.decide(
+            &self.id,
+            &Decision {
+                key: key.to_string(),
+                approved,
+                by: by.to_string(),
+                note: note.map(str::to_string),
+            },
+        )
+    }
+
+    /// Waits for the run to end and gives its result. Blocks the calling
+    /// thread (also inside a tokio runtime, where [`RunHandle::wait_async`]
+    /// does not block).
+    pub fn wait(self) -> Result<RunResult, RunError> {
+        let mut result = self
+            .outcome
+            .result
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(result) = result.take() {
+                return result;
+            }
+            result = self
+                .outcome
+                .finished
+                .wait(result)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Waits for the run to end without blocking the async runtime it is
+    /// awaited on.
+    pub async fn wait_async(self) -> Result<RunResult, RunError> {
+        loop {
+            let notified = self.outcome.notify.notified();
+            tokio::pin!(notified);
+            // Registered before the check, so a finish in between wakes it.
+            notified.as_mut().enable();
+            if let Some(result) = self.outcome.take() {
+                return result;
+            }
+            notified.await;
+        }
+    }
+}
