@@ -10,8 +10,20 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod cli;
+mod cli;
 pub mod embed;
+
+/// What the `pipec` binary needs from the library: not part of the API a
+/// host may rely on (that is [`embed`], and the crates re-exported below
+/// for the checker's and the runtime's own types).
+#[doc(hidden)]
+pub mod internals {
+    /// The command line: parses the arguments, runs the command, returns
+    /// its exit code.
+    pub fn main() -> std::process::ExitCode {
+        crate::cli::main()
+    }
+}
 
 pub use pipec_compiler as compiler;
 pub use pipec_grammar as grammar;

@@ -271,3 +271,36 @@ fn warnings_come_back_with_a_compiled_program() {
         .collect();
     assert_eq!(codes, [("W0102", 2)]);
 }
+
+#[test]
+fn a_saved_program_loads_and_runs_like_the_compiled_one() {
+    let compiled = program(
+        "plugin double(n: int) -> { n: int }\npipeline p {\n  input xs: list<int> = [1, 2, 3]\n  node each_x = items(input.xs)\n  node doubled = double(each_x) { each each_x where each_x > 1 }\n  node count = echo(doubled | length)\n  output doubled = doubled\n  output said = \"{count.value} doubled\"\n}\n",
+    );
+    let text = compiled.save();
+    let loaded = pipec::embed::Program::load(&text).expect("loads");
+    assert_eq!(loaded.plan, compiled.plan);
+    let mut host = Host::new();
+    host.register("double", |args: &Args, _: &TaskContext<'_>| {
+        Ok(json!({ "n": args["n"].as_i64().unwrap_or(0) * 2 }))
+    });
+    let ran = host.run(&loaded, Map::new()).expect("runs");
+    assert_eq!(
+        ran.outputs,
+        host.run(&compiled, Map::new()).expect("runs").outputs
+    );
+    assert_eq!(ran.outputs["doubled"], json!([{ "n": 4 }, { "n": 6 }]));
+    assert_eq!(ran.outputs["said"], json!("2 doubled"));
+    // Saved by another version: refused, saying which.
+    let other = text.replacen(env!("CARGO_PKG_VERSION"), "0.0.1-old", 1);
+    let error = pipec::embed::Program::load(&other).expect_err("another version");
+    assert!(error.to_string().contains("0.0.1-old"), "{error}");
+    assert!(matches!(
+        pipec::embed::Program::load("{}"),
+        Err(pipec::embed::LoadError::OtherVersion { .. })
+    ));
+    assert!(matches!(
+        pipec::embed::Program::load("not json"),
+        Err(pipec::embed::LoadError::Malformed(_))
+    ));
+}

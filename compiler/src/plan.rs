@@ -13,7 +13,7 @@ use crate::links::PlanLinks;
 use crate::types::Type;
 
 /// An execution plan for one pipeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Plan {
     /// The pipeline's name.
     pub pipeline: String,
@@ -26,14 +26,14 @@ pub struct Plan {
     /// Constants the expressions may read, in an order where each reads only
     /// earlier ones: the file's own, its unaliased imports', and each aliased
     /// import as a record of its constants.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub constants: Vec<(String, PlanExpr)>,
     /// Sets of nodes that may run in parallel, in order.
     pub stages: Vec<Vec<String>>,
     /// Nodes in topological order.
     pub nodes: Vec<PlanNode>,
     /// The plans of the pipelines its nodes call, by `file::pipeline`.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub subplans: BTreeMap<String, Plan>,
     /// What the run returns.
     pub outputs: Vec<PlanOutput>,
@@ -69,7 +69,7 @@ impl PartialEq for LinksCache {
 }
 
 /// A run parameter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PlanInput {
     /// Name.
     pub name: String,
@@ -79,12 +79,12 @@ pub struct PlanInput {
     /// Whether the run must give it.
     pub required: bool,
     /// Default value.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub default: Option<PlanExpr>,
 }
 
 /// A node of the plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PlanNode {
     /// Name.
     pub name: String,
@@ -98,42 +98,42 @@ pub struct PlanNode {
     pub many: bool,
     /// Whether its operator returns a list, so that under `each` or
     /// `group` each task's list is one item per element.
-    #[serde(skip_serializing_if = "is_false")]
+    #[serde(skip_serializing_if = "is_false", default)]
     pub returns_list: bool,
     /// The type of one produced item.
     pub item_type: String,
     /// For a host plugin, the output type its declaration gives (`-> T`),
     /// as written: what each of its tasks must return.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub returns: Option<String>,
     /// Parameter bindings, by parameter name.
     pub bindings: Vec<Binding>,
     /// Guard: the node is skipped when it is false.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub when: Option<PlanExpr>,
     /// Nodes whose data it reads (all kinds of dependency but ordering).
     pub reads: Vec<String>,
     /// Ordering-only: runs after all of these.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub after: Vec<String>,
     /// Ordering-only: runs once the first of these finishes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub after_any: Vec<String>,
     /// Retry, timeout, cache, pool and resources.
     pub policy: Policy,
     /// For a table operator: fused into the table node that reads it, or
     /// materialised and why (the fusion boundaries).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub table: Option<String>,
     /// For `to_table`: the columns its items' record type gives the table
     /// (name, and type word or `null` where the type says no more), which
     /// the table has even when there are no items.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub item_columns: Vec<(String, Option<String>)>,
 }
 
 /// How a node's tasks are formed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Mode {
     /// One task.
@@ -143,7 +143,7 @@ pub enum Mode {
         /// The node iterated.
         source: String,
         /// The item filter.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none", default)]
         filter: Option<PlanExpr>,
     },
     /// One task per origin group of the sources.
@@ -154,44 +154,44 @@ pub enum Mode {
 }
 
 /// A parameter bound to an expression.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Binding {
     /// The parameter.
     pub param: String,
     /// Its value.
     pub value: PlanExpr,
     /// `all SRC where COND` filters applying to references to SRC in this value.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub filters: BTreeMap<String, PlanExpr>,
     /// The parameter's type is optional (`T?`): a skipped node read here
     /// makes the value null instead of skipping the node.
-    #[serde(skip_serializing_if = "is_false")]
+    #[serde(skip_serializing_if = "is_false", default)]
     pub optional: bool,
 }
 
 /// Run policies of a node.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize)]
 pub struct Policy {
     /// Further attempts after a failure.
     pub retries: u32,
     /// First backoff, in milliseconds (doubling, with jitter).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub backoff_ms: Option<u64>,
     /// Per-attempt limit, in milliseconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub timeout_ms: Option<u64>,
     /// Whether results are memoised (`cache on`; off by default).
     pub cache: bool,
     /// The pool it must run in.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub pool: Option<String>,
     /// What it needs (`cpus`, `memory` in bytes, ...).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub resources: BTreeMap<String, PlanExpr>,
 }
 
 /// A pipeline output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PlanOutput {
     /// Name.
     pub name: String,
@@ -203,7 +203,7 @@ pub struct PlanOutput {
 }
 
 /// An expression in evaluable form: the syntax without spans, literals decoded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanExpr {
     /// `null`
@@ -256,7 +256,7 @@ pub enum PlanExpr {
 /// (`"region = {"o'hara"}"`): `sql` and `filter` take the written text as
 /// SQL and bind each `{expr}` as a parameter, so a value must never be
 /// mistaken for text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TemplatePart {
     /// Text as written (escapes decoded).

@@ -21,6 +21,75 @@ pub struct Program {
     pub warnings: Vec<Problem>,
 }
 
+/// The format of a saved [`Program`]: a program saved by one pipec loads
+/// only into a pipec of the same version and format.
+const PLAN_FORMAT: u32 = 1;
+
+/// Why a saved program could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// Saved by another version of pipec (plans change between versions:
+    /// compile the source again).
+    #[error(
+        "the program was saved by pipec {saved} (plan format {format}); this is pipec {this} (plan format {PLAN_FORMAT}): compile its source again"
+    )]
+    OtherVersion {
+        /// The version that saved it.
+        saved: String,
+        /// Its plan format.
+        format: u32,
+        /// This version.
+        this: String,
+    },
+    /// Not a saved program.
+    #[error("not a saved pipec program: {0}")]
+    Malformed(String),
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved {
+    pipec: String,
+    format: u32,
+    plan: Plan,
+    warnings: Vec<Problem>,
+}
+
+impl Program {
+    /// The program as JSON text, to load again ([`Program::load`]) in this
+    /// or another process: compile once, run many times.
+    pub fn save(&self) -> String {
+        serde_json::to_string(&Saved {
+            pipec: env!("CARGO_PKG_VERSION").to_string(),
+            format: PLAN_FORMAT,
+            plan: self.plan.clone(),
+            warnings: self.warnings.clone(),
+        })
+        .unwrap_or_default()
+    }
+
+    /// A program saved by [`Program::save`]; refused when saved by another
+    /// version of pipec.
+    pub fn load(text: &str) -> Result<Program, LoadError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| LoadError::Malformed(e.to_string()))?;
+        let saved = value.get("pipec").and_then(Value::as_str).unwrap_or("?");
+        let format = value.get("format").and_then(Value::as_u64).unwrap_or(0) as u32;
+        if saved != env!("CARGO_PKG_VERSION") || format != PLAN_FORMAT {
+            return Err(LoadError::OtherVersion {
+                saved: saved.to_string(),
+                format,
+                this: env!("CARGO_PKG_VERSION").to_string(),
+            });
+        }
+        let saved: Saved =
+            serde_json::from_value(value).map_err(|e| LoadError::Malformed(e.to_string()))?;
+        Ok(Program {
+            plan: saved.plan,
+            warnings: saved.warnings,
+        })
+    }
+}
+
 impl std::ops::Deref for Program {
     type Target = Plan;
 
@@ -30,7 +99,7 @@ impl std::ops::Deref for Program {
 }
 
 /// One diagnostic, as data: what `pipec check --format json` gives.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     /// The stable code (`E0104`, `W0105`), explained by `pipec explain CODE`.
     pub code: String,

@@ -121,7 +121,7 @@ mod handle;
 mod host;
 
 pub use compile::{
-    CompileFailure, FailureKind, Problem, Program, compile_path, compile_path_for_run,
+    CompileFailure, FailureKind, LoadError, Problem, Program, compile_path, compile_path_for_run,
     compile_source,
 };
 pub use handle::RunHandle;

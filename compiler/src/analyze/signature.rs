@@ -17,7 +17,7 @@ use crate::scope::{self, Found, Kind};
 use crate::types::Type;
 
 /// What a node calls.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Callee {
     /// A built-in operator.
