@@ -61,3 +61,64 @@ fn a_host_compiling_for_a_run_checks_the_files_its_inputs_name() {
         serde_json::json!([{ "city": "oslo" }])
     );
 }
+
+#[path = "../examples/embed/service.rs"]
+mod service;
+
+/// The example service: three runs at once (one cancelled, one approved
+/// while or after it waits), events streamed, every run in SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedding_service_runs_cancels_and_approves() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let said = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = std::sync::Arc::clone(&said);
+    let say: service::Say = std::sync::Arc::new(move |line| {
+        sink.lock().expect("lines").push(line);
+    });
+    let mut service = service::Service::new(
+        &root.join("examples/embed"),
+        &temp.path().join("runs.sqlite"),
+        say,
+    )
+    .expect("the service starts");
+    let dir = root.join("examples/files/in");
+    for line in [
+        format!("run words count.pipe dir=\"{}\"", dir.display()),
+        "run release gate.pipe".into(),
+        "run long slow.pipe".into(),
+        "cancel long".into(),
+        "approve release ship".into(),
+        "wait".into(),
+        "runs".into(),
+    ] {
+        service.command(&line).await;
+    }
+    let lines = said.lock().expect("lines").clone();
+    let has = |prefix: &str| lines.iter().any(|l| l.starts_with(prefix));
+    assert!(
+        has("finished words succeeded {\"words\":[0,9,9,1]}"),
+        "{lines:#?}"
+    );
+    assert!(has("finished long cancelled"), "{lines:#?}");
+    assert!(
+        has("finished release succeeded {\"said\":\"shipped: built\"}"),
+        "{lines:#?}"
+    );
+    assert!(
+        has("event words {\"event\":\"node_finished\""),
+        "{lines:#?}"
+    );
+    // Three runs recorded, each under its own id.
+    let runs: Vec<&String> = lines.iter().filter(|l| l.starts_with("runs ")).collect();
+    assert_eq!(runs.len(), 3, "{lines:#?}");
+    assert!(
+        runs.iter().any(|l| l.ends_with("release succeeded")),
+        "{runs:?}"
+    );
+    assert!(
+        runs.iter().any(|l| l.ends_with("slow cancelled")),
+        "{runs:?}"
+    );
+    assert!(!has("error"), "{lines:#?}");
+}

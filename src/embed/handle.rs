@@ -26,8 +26,11 @@ impl Outcome {
         self.notify.notify_waiters();
     }
 
-    fn take(&self) -> Option<Result<RunResult, RunError>> {
-        self.result.lock().unwrap_or_else(|e| e.into_inner()).take()
+    fn get(&self) -> Option<Result<RunResult, RunError>> {
+        self.result
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -121,18 +124,19 @@ impl RunHandle {
         )
     }
 
-    /// Waits for the run to end and gives its result. Blocks the calling
-    /// thread (also inside a tokio runtime, where [`RunHandle::wait_async`]
-    /// does not block).
-    pub fn wait(self) -> Result<RunResult, RunError> {
+    /// Waits for the run to end and gives its result (again on every
+    /// call: a handle may be shared, one thread waiting while another
+    /// cancels). Blocks the calling thread (also inside a tokio runtime,
+    /// where [`RunHandle::wait_async`] does not block).
+    pub fn wait(&self) -> Result<RunResult, RunError> {
         let mut result = self
             .outcome
             .result
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         loop {
-            if let Some(result) = result.take() {
-                return result;
+            if let Some(result) = result.as_ref() {
+                return result.clone();
             }
             result = self
                 .outcome
@@ -144,13 +148,13 @@ impl RunHandle {
 
     /// Waits for the run to end without blocking the async runtime it is
     /// awaited on.
-    pub async fn wait_async(self) -> Result<RunResult, RunError> {
+    pub async fn wait_async(&self) -> Result<RunResult, RunError> {
         loop {
             let notified = self.outcome.notify.notified();
             tokio::pin!(notified);
             // Registered before the check, so a finish in between wakes it.
             notified.as_mut().enable();
-            if let Some(result) = self.outcome.take() {
+            if let Some(result) = self.outcome.get() {
                 return result;
             }
             notified.await;

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, mpsc};
 use pipec_compiler::analyze::Callee;
 use pipec_compiler::plan::Plan;
 use pipec_runtime::{
-    EventSink, MemoryStore, NoEvents, Plugin, Registry, RunError, RunOptions, RunResult, Store,
-    TableOutputs,
+    EventSink, MemoryStore, NoEvents, Plugin, Registry, RunError, RunOptions, RunResult,
+    SqliteStore, Store, TableOutputs,
 };
 use serde_json::{Map, Value};
 
@@ -21,6 +21,8 @@ use super::handle::{Outcome, RunEvents, RunHandle};
 pub struct Host {
     registry: Registry,
     store: Arc<dyn Store>,
+    /// The store again when it is SQLite: its history ([`Host::history`]).
+    sqlite: Option<Arc<SqliteStore>>,
     events: Arc<dyn EventSink>,
     options: RunOptions,
 }
@@ -30,6 +32,7 @@ impl Default for Host {
         Host {
             registry: Registry::new(),
             store: Arc::new(MemoryStore::default()),
+            sqlite: None,
             events: Arc::new(NoEvents),
             options: RunOptions::default(),
         }
@@ -79,7 +82,25 @@ impl Host {
     /// them across processes: resume, cache, decisions, history).
     pub fn with_store(&mut self, store: impl Store + 'static) -> &mut Self {
         self.store = Arc::new(store);
+        self.sqlite = None;
         self
+    }
+
+    /// Records runs in a SQLite store and keeps its history at hand
+    /// ([`Host::history`]: the runs, their nodes, tasks, waits, outputs).
+    pub fn with_sqlite(&mut self, store: SqliteStore) -> &mut Self {
+        let store = Arc::new(store);
+        self.store = Arc::clone(&store) as Arc<dyn Store>;
+        self.sqlite = Some(store);
+        self
+    }
+
+    /// The history of the host's runs, when its store is SQLite
+    /// ([`Host::with_sqlite`]): what `pipec runs`, `show` and `why` read —
+    /// `runs(None, None, 20)`, `run_counted(id)`, `nodes(id)`,
+    /// `tasks(id, None)`, `waits(id)`, `outputs(id)`, `prune(keep)`.
+    pub fn history(&self) -> Option<&SqliteStore> {
+        self.sqlite.as_deref()
     }
 
     /// Sets a secret's value.
