@@ -304,3 +304,57 @@ fn a_saved_program_loads_and_runs_like_the_compiled_one() {
         Err(pipec::embed::LoadError::Malformed(_))
     ));
 }
+
+#[test]
+fn a_plugin_takes_and_returns_tables_as_arrow_batches() {
+    use pipec::runtime::tables::RecordBatch;
+    let plan = program(
+        "plugin keep_big(rows: table) -> table\npipeline p {\n  node rows = to_table([{ n: 1 }, { n: 5 }, { n: 9 }])\n  node big = keep_big(rows)\n  node counted = sql(\"select count(*) as c, sum(n) as s from big\")\n  output counted = counted\n}\n",
+    );
+    let mut host = Host::new();
+    host.register_batches("keep_big", |args: &Args, context: &TaskContext<'_>| {
+        let batches = context.table_batches(&args["rows"])?;
+        let kept: Vec<RecordBatch> = batches
+            .iter()
+            .map(|batch| {
+                let column = batch.column(0);
+                let numbers = column
+                    .as_any()
+                    .downcast_ref::<datafusion::arrow::array::Int64Array>()
+                    .ok_or("n is not an int column")?;
+                let keep: datafusion::arrow::array::BooleanArray =
+                    numbers.iter().map(|n| Some(n.unwrap_or(0) > 2)).collect();
+                datafusion::arrow::compute::filter_record_batch(batch, &keep)
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<_, String>>()?;
+        context.new_table(kept)
+    });
+    let result = host.run(&plan, Map::new()).expect("runs");
+    assert!(result.ok, "{result:?}");
+    assert_eq!(result.outputs["counted"], json!([{ "c": 2, "s": 14 }]));
+}
+
+#[test]
+fn a_plugin_that_panics_fails_the_run_without_hanging_the_host() {
+    let plan = program(
+        "plugin boom(x: int) -> int\npipeline p {\n  node b = boom(1)\n  output b = b\n}\n",
+    );
+    let mut host = Host::new();
+    host.register(
+        "boom",
+        |_: &Args, _: &TaskContext<'_>| -> Result<Value, String> { panic!("the plugin broke") },
+    );
+    let run = host.start(&plan, Map::new()).expect("starts");
+    let began = Instant::now();
+    while !run.is_finished() && began.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(run.is_finished(), "the run hangs after a plugin panicked");
+    let outcome = run.wait();
+    let text = match &outcome {
+        Ok(result) => result.error.clone().unwrap_or_default(),
+        Err(error) => error.to_string(),
+    };
+    assert!(text.contains("the plugin broke"), "{outcome:?}");
+}

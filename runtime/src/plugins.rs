@@ -32,9 +32,40 @@ pub struct TaskContext<'a> {
     /// (`exec` writes `PREFIX.stdout` and `PREFIX.stderr`), when the run
     /// keeps logs ([`crate::RunOptions::logs`]).
     pub log_prefix: Option<PathBuf>,
+    /// The run's tables as Arrow batches, for a plugin registered to take
+    /// them ([`Registry::register_batches`]).
+    pub tables: Option<&'a dyn PluginTables>,
+}
+
+/// The run's tables as Arrow batches, for plugins that take and return
+/// tables without JSON rows in between.
+pub trait PluginTables {
+    /// The batches of a table argument (the value the plugin was given for
+    /// a `table` parameter).
+    fn batches(&self, table: &Value) -> Result<Vec<crate::tables::RecordBatch>, String>;
+    /// Keeps `batches` (at least one, possibly empty, for the schema) as a
+    /// table of the run; the value returned is what the plugin returns for
+    /// a `table` output (or puts in a record field).
+    fn table(&self, batches: Vec<crate::tables::RecordBatch>) -> Result<Value, String>;
 }
 
 impl TaskContext<'_> {
+    /// The Arrow batches of a table argument, for a plugin registered with
+    /// [`Registry::register_batches`] (other plugins get tables as rows).
+    pub fn table_batches(&self, table: &Value) -> Result<Vec<crate::tables::RecordBatch>, String> {
+        self.tables
+            .ok_or("this task has no tables as batches")?
+            .batches(table)
+    }
+
+    /// Keeps Arrow batches as a table of the run and returns the value a
+    /// plugin returns for it (a `table` output, or a record field).
+    pub fn new_table(&self, batches: Vec<crate::tables::RecordBatch>) -> Result<Value, String> {
+        self.tables
+            .ok_or("this task cannot make tables")?
+            .table(batches)
+    }
+
     /// Whether the task should stop now (deadline passed or run cancelled).
     pub fn should_stop(&self) -> Option<&'static str> {
         if self.cancelled.load(Ordering::Relaxed) {
@@ -66,6 +97,8 @@ where
 #[derive(Default, Clone)]
 pub struct Registry {
     plugins: HashMap<String, Arc<dyn Plugin>>,
+    /// The plugins that take tables as Arrow batches, not rows.
+    batch_plugins: HashSet<String>,
 }
 
 impl Registry {
@@ -80,8 +113,30 @@ impl Registry {
         name: impl Into<String>,
         plugin: impl Plugin + 'static,
     ) -> &mut Self {
-        self.plugins.insert(name.into(), Arc::new(plugin));
+        let name = name.into();
+        self.batch_plugins.remove(&name);
+        self.plugins.insert(name, Arc::new(plugin));
         self
+    }
+
+    /// Registers a plugin that takes its table arguments as Arrow batches
+    /// ([`TaskContext::table_batches`] of the value it is given) rather
+    /// than JSON rows, and may return a table made of batches
+    /// ([`TaskContext::new_table`]).
+    pub fn register_batches(
+        &mut self,
+        name: impl Into<String>,
+        plugin: impl Plugin + 'static,
+    ) -> &mut Self {
+        let name = name.into();
+        self.batch_plugins.insert(name.clone());
+        self.plugins.insert(name, Arc::new(plugin));
+        self
+    }
+
+    /// Whether the plugin takes tables as Arrow batches.
+    pub fn takes_batches(&self, name: &str) -> bool {
+        self.batch_plugins.contains(name)
     }
 
     /// The plugin of that name.

@@ -72,6 +72,14 @@ impl Host {
         self
     }
 
+    /// Registers a plugin that takes its `table` arguments as Arrow batches
+    /// (`context.table_batches(&args["rows"])`) rather than JSON rows, and
+    /// may return a table made of batches (`context.new_table(batches)`).
+    pub fn register_batches(&mut self, name: &str, plugin: impl Plugin + 'static) -> &mut Self {
+        self.registry.register_batches(name, plugin);
+        self
+    }
+
     /// Receives every event of the host's runs.
     pub fn on_event(&mut self, sink: impl EventSink + 'static) -> &mut Self {
         self.events = Arc::new(sink);
@@ -230,7 +238,19 @@ impl Host {
         let spawned = std::thread::Builder::new()
             .name(format!("pipec {run_id}"))
             .spawn(move || {
-                let result = pipec_runtime::run(&plan, &registry, &options, store.as_ref(), &sink);
+                // A plugin that panics fails the run, never the host (nor
+                // leaves the handle waiting).
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    pipec_runtime::run(&plan, &registry, &options, store.as_ref(), &sink)
+                }))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
+                    Err(RunError::Panicked(what))
+                });
                 // The handle's event stream ends with the run.
                 drop(sink);
                 outcome.finish(result);

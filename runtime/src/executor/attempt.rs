@@ -153,7 +153,12 @@ fn run_attempts(
             .policy
             .timeout_ms
             .map(|ms| start + Duration::from_millis(ms));
+        let plugin_tables = PluginTablesOf {
+            shared,
+            node: &node.name,
+        };
         let context = TaskContext {
+            tables: Some(&plugin_tables),
             deadline: match (own_deadline, shared.options.deadline) {
                 (Some(own), Some(run)) => Some(own.min(run)),
                 (own, run) => own.or(run),
@@ -356,6 +361,24 @@ impl Shared<'_> {
     }
 }
 
+/// The run's tables as batches, for a plugin that takes them.
+struct PluginTablesOf<'a> {
+    shared: &'a Shared<'a>,
+    node: &'a str,
+}
+
+impl crate::plugins::PluginTables for PluginTablesOf<'_> {
+    fn batches(&self, table: &Value) -> Result<Vec<RecordBatch>, String> {
+        self.shared
+            .batches(table)
+            .unwrap_or_else(|| Err("not a table of this run".into()))
+    }
+
+    fn table(&self, batches: Vec<RecordBatch>) -> Result<Value, String> {
+        self.shared.tables()?.keep_batches(self.node, batches)
+    }
+}
+
 pub(super) fn call(
     position: usize,
     args: &Args,
@@ -374,8 +397,12 @@ pub(super) fn call(
     // Other operators see a table as its rows; a pipeline called as a node
     // shares this run's engine and takes tables as they are.
     let exported;
-    let args = if args.values().any(holds_table) && !matches!(node.plugin, Callee::Pipeline { .. })
-    {
+    let takes_tables = match &node.plugin {
+        Callee::Pipeline { .. } => true,
+        Callee::Host { name, .. } => shared.registry.takes_batches(name),
+        Callee::Builtin { .. } => false,
+    };
+    let args = if args.values().any(holds_table) && !takes_tables {
         exported = match shared.export(Value::Object(args.clone()))? {
             Value::Object(map) => map,
             _ => Args::new(),

@@ -186,6 +186,9 @@ pub enum RunError {
     /// A constant that cannot be evaluated.
     #[error("constant `{0}`: {1}")]
     Constant(String, String),
+    /// The run stopped on a panic (a host plugin's): what it said.
+    #[error("the run stopped on a panic: {0}")]
+    Panicked(String),
     /// A host plugin the plan needs is not registered.
     #[error("node `{node}` calls plugin `{plugin}`, which this host does not provide")]
     MissingPlugin {

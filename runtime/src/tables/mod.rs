@@ -14,6 +14,7 @@
 //! operator of a run, so runs without tables never start it, unless the
 //! caller started it beforehand ([`StartingTables`]).
 
+mod batches;
 mod convert;
 mod dynamic_filter;
 mod failure;

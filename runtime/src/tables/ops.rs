@@ -294,7 +294,7 @@ impl Tables {
     }
 
     /// A context for an operator that registers no tables (reads).
-    fn context(&self) -> SessionContext {
+    pub(super) fn context(&self) -> SessionContext {
         SessionContext::new_with_state(self.session().clone())
     }
 
