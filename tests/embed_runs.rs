@@ -175,6 +175,17 @@ fn plugins_missing_or_unused_are_found_before_the_run() {
             },
         ]
     );
+    host.register("shout", |_: &Args, _: &TaskContext<'_>| {
+        Ok(json!({ "text": "HI" }))
+    });
+    let run = host.start(&plan, Map::new()).expect("starts");
+    assert_eq!(
+        run.warnings(),
+        ["plugin `shuot` is registered, but no node of pipeline `p` calls it"]
+    );
+    assert!(run.wait().expect("ends").ok);
+    let mut host = Host::new();
+    host.register("shuot", |_: &Args, _: &TaskContext<'_>| Ok(Value::Null));
     match host.start(&plan, Map::new()) {
         Err(RunError::MissingPlugin { plugin, .. }) => assert_eq!(plugin, "shout"),
         Err(other) => panic!("not a missing plugin: {other}"),

@@ -60,6 +60,7 @@ impl EventSink for RunEvents {
 /// [`RunHandle::cancel`] for that); the run's record is in the host's store.
 pub struct RunHandle {
     pub(super) id: String,
+    pub(super) warnings: Vec<String>,
     pub(super) cancel: Arc<AtomicBool>,
     pub(super) events: Mutex<Option<Receiver<Event>>>,
     pub(super) outcome: Arc<Outcome>,
@@ -70,6 +71,13 @@ impl RunHandle {
     /// The run's id, as the store and the events name it.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// What the host was warned of when the run started: plugins it
+    /// registered that no node of the program calls (a misspelt
+    /// registration, or a plugin for another program).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The run's events, in order, from its first (`RunStarted`) to its

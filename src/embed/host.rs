@@ -204,12 +204,17 @@ impl Host {
         plan: &Plan,
         inputs: Map<String, Value>,
     ) -> Result<RunHandle, RunError> {
-        if let Some(PluginMismatch::Missing { node, plugin }) = self
-            .check_plugins(plan)
-            .into_iter()
-            .find(|m| matches!(m, PluginMismatch::Missing { .. }))
-        {
-            return Err(RunError::MissingPlugin { node, plugin });
+        let mut warnings = Vec::new();
+        for mismatch in self.check_plugins(plan) {
+            match mismatch {
+                PluginMismatch::Missing { node, plugin } => {
+                    return Err(RunError::MissingPlugin { node, plugin });
+                }
+                PluginMismatch::Unused { plugin } => warnings.push(format!(
+                    "plugin `{plugin}` is registered, but no node of pipeline `{}` calls it",
+                    plan.pipeline
+                )),
+            }
         }
         let cancel = Arc::new(AtomicBool::new(false));
         let mut options = RunOptions {
@@ -227,6 +232,7 @@ impl Host {
         let outcome = Arc::new(Outcome::default());
         let handle = RunHandle {
             id: run_id.to_string(),
+            warnings,
             cancel,
             events: Mutex::new(Some(receiver)),
             outcome: Arc::clone(&outcome),

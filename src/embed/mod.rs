@@ -99,6 +99,27 @@
 //! # });
 //! ```
 //!
+//! **Compile once, run many times.** A [`Program`] saves to JSON and
+//! loads again — in this process or another — if the same pipec saved it.
+//!
+//! ```
+//! use pipec::embed::{Host, Program, compile_source};
+//!
+//! let program = compile_source("p.pipe", "pipeline p {\n  node a = echo(2)\n  output a = a.value\n}\n", None)
+//!     .expect("compiles");
+//! let saved: String = program.save();
+//! let loaded = Program::load(&saved).expect("same pipec");
+//! let result = Host::new().run(&loaded, serde_json::Map::new()).expect("runs");
+//! assert_eq!(result.outputs["a"], serde_json::json!(2));
+//! ```
+//!
+//! **Plugins checked before and while running.** [`Host::check_plugins`]
+//! lists the plugins the program calls that the host lacks (a run is then
+//! refused) and those it registered that the program never calls
+//! ([`RunHandle::warnings`]); a plugin's result of another shape than its
+//! declaration fails its task. [`Host::register_batches`] registers a
+//! plugin that takes and returns tables as Arrow batches.
+//!
 //! **Typed failures.** A program that does not compile gives a
 //! [`CompileFailure`]: its [`FailureKind`] and each diagnostic as data
 //! ([`Problem`]: code, severity, file, line, column, message, help, fix);
