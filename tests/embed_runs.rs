@@ -369,3 +369,27 @@ fn a_plugin_that_panics_fails_the_run_without_hanging_the_host() {
     };
     assert!(text.contains("the plugin broke"), "{outcome:?}");
 }
+
+#[test]
+fn bad_inputs_refuse_the_start_and_a_started_run_can_be_decided_at_once() {
+    let plan = program(
+        "pipeline p {\n  input n: int\n  node first = exec([\"sleep\", \"0.1\"])\n  node gate = wait(\"go\") { after first }\n  output n = input.n\n}\n",
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut host = Host::new();
+    host.with_sqlite(SqliteStore::open(&dir.path().join("runs.sqlite")).expect("store"));
+    let mut bad = Map::new();
+    bad.insert("n".into(), json!("not a number"));
+    assert!(matches!(host.start(&plan, bad), Err(RunError::Input(_))));
+    let mut good = Map::new();
+    good.insert("n".into(), json!(3));
+    for _ in 0..5 {
+        let run = host.start(&plan, good.clone()).expect("starts");
+        // The run is in the store as soon as `start` returns.
+        run.approve("go", "ann", None).expect("the run is known");
+        let ended = run.wait().expect("ends");
+        assert!(ended.ok, "{ended:?}");
+    }
+    let history = host.history().expect("SQLite keeps history");
+    assert_eq!(history.runs(None, None, 100).expect("runs").len(), 5);
+}

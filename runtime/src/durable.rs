@@ -90,3 +90,15 @@ pub struct Decision {
     /// The note given with the decision.
     pub note: Option<String>,
 }
+
+impl Decision {
+    /// A decision on the wait keyed `key`.
+    pub fn new(key: &str, approved: bool, by: &str, note: Option<&str>) -> Decision {
+        Decision {
+            key: key.to_string(),
+            approved,
+            by: by.to_string(),
+            note: note.map(str::to_string),
+        }
+    }
+}

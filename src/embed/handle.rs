@@ -15,6 +15,8 @@ pub(super) struct Outcome {
     finished: Condvar,
     notify: tokio::sync::Notify,
     done: AtomicBool,
+    /// The run is recorded in the store (its first event was sent).
+    started: AtomicBool,
 }
 
 impl Outcome {
@@ -24,6 +26,33 @@ impl Outcome {
         self.done.store(true, Ordering::SeqCst);
         self.finished.notify_all();
         self.notify.notify_waiters();
+    }
+
+    /// The run is recorded (told by its first event).
+    fn mark_started(&self) {
+        if !self.started.swap(true, Ordering::SeqCst) {
+            // Under the lock, so a waiter between its check and its wait
+            // is not missed.
+            let _held = self.result.lock().unwrap_or_else(|e| e.into_inner());
+            self.finished.notify_all();
+        }
+    }
+
+    /// Waits until the run is recorded in the store, or has ended; the
+    /// error of a run refused before it was recorded (its inputs, a secret
+    /// without a value).
+    pub(super) fn wait_started(&self) -> Result<(), RunError> {
+        let mut result = self.result.lock().unwrap_or_else(|e| e.into_inner());
+        while !self.started.load(Ordering::SeqCst) && result.is_none() {
+            result = self
+                .finished
+                .wait(result)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        match result.as_ref() {
+            Some(Err(error)) if !self.started.load(Ordering::SeqCst) => Err(error.clone()),
+            _ => Ok(()),
+        }
     }
 
     fn get(&self) -> Option<Result<RunResult, RunError>> {
@@ -36,12 +65,14 @@ impl Outcome {
 
 /// Sends a run's events to the host's sink and to its handle.
 pub(super) struct RunEvents {
+    pub(super) outcome: Arc<Outcome>,
     pub(super) host: Arc<dyn EventSink>,
     pub(super) handle: Mutex<Option<Sender<Event>>>,
 }
 
 impl EventSink for RunEvents {
     fn event(&self, event: &Event) {
+        self.outcome.mark_started();
         if self.host.enabled() {
             self.host.event(event);
         }
@@ -121,15 +152,8 @@ impl RunHandle {
         by: &str,
         note: Option<&str>,
     ) -> Result<(), String> {
-        self.store.decide(
-            &self.id,
-            &Decision {
-                key: key.to_string(),
-                approved,
-                by: by.to_string(),
-                note: note.map(str::to_string),
-            },
-        )
+        self.store
+            .decide(&self.id, &Decision::new(key, approved, by, note))
     }
 
     /// Waits for the run to end and gives its result (again on every

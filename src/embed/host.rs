@@ -185,7 +185,9 @@ impl Host {
     }
 
     /// Starts a run of `plan` with `inputs` under a new, unique run id and
-    /// returns at once: the [`RunHandle`] gives its id, events,
+    /// returns as soon as the run is recorded (before any task has run),
+    /// or with the error that refused it (bad inputs, a secret without a
+    /// value, a missing plugin): the [`RunHandle`] gives its id, events,
     /// cancellation, decisions and result. Safe to call from any thread and
     /// from inside a tokio runtime (the run has its own threads).
     pub fn start(&self, plan: &Plan, inputs: Map<String, Value>) -> Result<RunHandle, RunError> {
@@ -225,11 +227,12 @@ impl Host {
         };
         options.apply_decisions(&self.store.decisions(run_id));
         let (sender, receiver) = mpsc::channel();
+        let outcome = Arc::new(Outcome::default());
         let sink = RunEvents {
+            outcome: Arc::clone(&outcome),
             host: Arc::clone(&self.events),
             handle: Mutex::new(Some(sender)),
         };
-        let outcome = Arc::new(Outcome::default());
         let handle = RunHandle {
             id: run_id.to_string(),
             warnings,
@@ -266,6 +269,10 @@ impl Host {
                 "cannot start the run's thread: {error}"
             )));
         }
+        // Returned once the run is in the store, so that a decision taken
+        // through the handle at once finds it; a run refused before that
+        // (bad inputs, a secret without a value) is this call's error.
+        handle.outcome.wait_started()?;
         Ok(handle)
     }
 
@@ -318,12 +325,7 @@ impl Host {
     ) -> Result<(), String> {
         self.store.decide(
             run_id,
-            &pipec_runtime::durable::Decision {
-                key: key.to_string(),
-                approved,
-                by: by.to_string(),
-                note: note.map(str::to_string),
-            },
+            &pipec_runtime::durable::Decision::new(key, approved, by, note),
         )
     }
 }
