@@ -355,7 +355,13 @@ fn inputs_are_validated_before_anything_runs() {
         &store,
         &pipec_runtime::NoEvents,
     );
-    assert!(matches!(missing, Err(pipec_runtime::RunError::Input(m)) if m.contains("input `n`")));
+    assert!(
+        matches!(&missing, Err(pipec_runtime::RunError::MissingInput { name, ty }) if name == "n" && ty == "int"),
+        "{missing:?}"
+    );
+    // The library's words name no command-line flag.
+    let said = missing.err().map(|e| e.to_string()).unwrap_or_default();
+    assert_eq!(said, "input `n` (int) is required");
     let mut options = RunOptions::default();
     options.inputs.insert("n".into(), json!("seven"));
     let wrong = run_plan(&plan, &options, &store);

@@ -11,11 +11,11 @@ pub fn validate(
     plan: &Plan,
     given: &Map<String, Value>,
     limits: &Limits,
-) -> Result<Map<String, Value>, String> {
+) -> Result<Map<String, Value>, crate::RunError> {
     for name in given.keys() {
         if !plan.inputs.iter().any(|i| &i.name == name) {
             let known: Vec<&str> = plan.inputs.iter().map(|i| i.name.as_str()).collect();
-            return Err(format!(
+            return Err(crate::RunError::Input(format!(
                 "pipeline `{}` has no input `{name}`{}",
                 plan.pipeline,
                 if known.is_empty() {
@@ -23,32 +23,33 @@ pub fn validate(
                 } else {
                     format!(" (its inputs: {})", known.join(", "))
                 }
-            ));
+            )));
         }
     }
     let mut out = Map::new();
     for input in &plan.inputs {
         let value = match given.get(&input.name) {
             Some(value) => convert(&input.ty, value).map_err(|found| {
-                format!(
+                crate::RunError::Input(format!(
                     "input `{}` must be {}, but {found} was given",
                     input.name, input.ty
-                )
+                ))
             })?,
             None => match &input.default {
                 Some(default) => {
-                    let value = evaluate(default, &Map::new(), limits)
-                        .map_err(|e| format!("default of input `{}`: {e}", input.name))?;
+                    let value = evaluate(default, &Map::new(), limits).map_err(|e| {
+                        crate::RunError::Input(format!("default of input `{}`: {e}", input.name))
+                    })?;
                     // The check accepted the default for its type; converting
                     // makes an int default of a float input a float.
                     convert(&input.ty, &value).unwrap_or(value)
                 }
                 None if input.ty.ends_with('?') => Value::Null,
                 None => {
-                    return Err(format!(
-                        "input `{}` ({}) is required: pass --input {}=...",
-                        input.name, input.ty, input.name
-                    ));
+                    return Err(crate::RunError::MissingInput {
+                        name: input.name.clone(),
+                        ty: input.ty.clone(),
+                    });
                 }
             },
         };

@@ -254,6 +254,9 @@ pub fn run(args: &RunArgs) -> u8 {
         Err(error) => {
             let text = match &error {
                 // The library names the secret; the CLI says how to give it.
+                pipec_runtime::RunError::MissingInput { name, .. } => {
+                    format!("{error}: pass --input {name}=...")
+                }
                 pipec_runtime::RunError::MissingSecret(name, upper) => {
                     format!("{error}: set PIPE_SECRET_{upper} or pass --secret {name}=...")
                 }
@@ -262,9 +265,9 @@ pub fn run(args: &RunArgs) -> u8 {
             errln!("error: {}", redact(text));
             // Bad inputs or secrets are the caller's to fix: a usage problem.
             return match error {
-                pipec_runtime::RunError::Input(_) | pipec_runtime::RunError::MissingSecret(..) => {
-                    EXIT_USAGE
-                }
+                pipec_runtime::RunError::Input(_)
+                | pipec_runtime::RunError::MissingInput { .. }
+                | pipec_runtime::RunError::MissingSecret(..) => EXIT_USAGE,
                 _ => EXIT_FAILURE,
             };
         }

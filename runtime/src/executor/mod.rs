@@ -12,6 +12,7 @@
 
 mod attempt;
 mod commits;
+mod error;
 mod keys;
 mod memory;
 mod nested;
@@ -38,6 +39,7 @@ use crate::store::{NodeState, Store};
 use crate::tables::{Engine, RecordBatch, StartingTables, TableOptions, rows_of};
 use attempt::{Shared, attempt_task, emit};
 use commits::{Commits, is_quick};
+pub use error::RunError;
 use scope::{Layers, base_scope, output_values, reads_any, table_inputs, unfinished_nodes};
 use slots::{Demand, Slots};
 use tasks::{NoTasks, collect_items, form_tasks};
@@ -171,32 +173,6 @@ pub struct RunResult {
     pub failed_outputs: Vec<(String, String)>,
     /// The waits without a decision the run stopped at: (node, key, prompt).
     pub waiting: Vec<(String, String, Option<String>)>,
-}
-
-/// Why a run could not start (nothing ran).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum RunError {
-    /// An input problem.
-    #[error("{0}")]
-    Input(String),
-    /// A secret the pipeline declares has no value: its name, and the name
-    /// in capitals (`PIPE_SECRET_<NAME>` is how the CLI takes it).
-    #[error("secret `{0}` has no value")]
-    MissingSecret(String, String),
-    /// A constant that cannot be evaluated.
-    #[error("constant `{0}`: {1}")]
-    Constant(String, String),
-    /// The run stopped on a panic (a host plugin's): what it said.
-    #[error("the run stopped on a panic: {0}")]
-    Panicked(String),
-    /// A host plugin the plan needs is not registered.
-    #[error("node `{node}` calls plugin `{plugin}`, which this host does not provide")]
-    MissingPlugin {
-        /// The node.
-        node: String,
-        /// The plugin.
-        plugin: String,
-    },
 }
 
 /// One produced item and the root item it descends from.

@@ -79,9 +79,7 @@ pub(super) fn base_scope(
     let mut scope = Map::new();
     scope.insert(
         "input".into(),
-        Value::Object(
-            crate::inputs::validate(plan, &options.inputs, limits).map_err(RunError::Input)?,
-        ),
+        Value::Object(crate::inputs::validate(plan, &options.inputs, limits)?),
     );
     let mut secrets = Map::new();
     for name in &plan.secrets {
