@@ -92,6 +92,16 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// A rejection's note as the failed `wait` gives it: the note (or that
+    /// none was given) and who rejected it.
+    pub fn rejection_note(&self) -> String {
+        format!(
+            "{} (by {})",
+            self.note.as_deref().unwrap_or("no note given"),
+            self.by
+        )
+    }
+
     /// A decision on the wait keyed `key`.
     pub fn new(key: &str, approved: bool, by: &str, note: Option<&str>) -> Decision {
         Decision {

@@ -210,9 +210,9 @@ pub fn builtin(name: &str, args: &Args, context: &TaskContext<'_>) -> Result<Val
         "wait" => {
             let key = text(arg(args, "key")?);
             if context.approvals.contains(&key) {
-                Ok(json!({ "key": key, "approved": true }))
+                wait_outcome(&key, None)
             } else if let Some(note) = context.rejections.get(&key) {
-                Err(format!("`{key}` was rejected: {note}"))
+                wait_outcome(&key, Some(note))
             } else {
                 Err(format!(
                     "{WAITING_FOR}{key}`: no decision yet (`pipec approve RUN_ID {key}`, or `--approve {key}` to `pipec run`)"
@@ -220,6 +220,15 @@ pub fn builtin(name: &str, args: &Args, context: &TaskContext<'_>) -> Result<Val
             }
         }
         other => Err(format!("no built-in operator `{other}`")),
+    }
+}
+
+/// What a decided `wait` gives: its record when approved; when rejected,
+/// its node's error with the note (which says who rejected it).
+pub(crate) fn wait_outcome(key: &str, rejection: Option<&str>) -> Result<Value, String> {
+    match rejection {
+        None => Ok(json!({ "key": key, "approved": true })),
+        Some(note) => Err(format!("`{key}` was rejected: {note}")),
     }
 }
 

@@ -14,7 +14,6 @@ pub(super) struct Outcome {
     result: Mutex<Option<Result<RunResult, RunError>>>,
     finished: Condvar,
     notify: tokio::sync::Notify,
-    done: AtomicBool,
     /// The run is recorded in the store (its first event was sent).
     started: AtomicBool,
 }
@@ -23,14 +22,14 @@ impl Outcome {
     /// The run ended with `result`.
     pub(super) fn finish(&self, result: Result<RunResult, RunError>) {
         *self.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-        self.done.store(true, Ordering::SeqCst);
         self.finished.notify_all();
         self.notify.notify_waiters();
     }
 
     /// The run is recorded (told by its first event).
     fn mark_started(&self) {
-        if !self.started.swap(true, Ordering::SeqCst) {
+        // Every event passes here: a read, and a write only the first time.
+        if !self.started.load(Ordering::Relaxed) && !self.started.swap(true, Ordering::SeqCst) {
             // Under the lock, so a waiter between its check and its wait
             // is not missed.
             let _held = self.result.lock().unwrap_or_else(|e| e.into_inner());
@@ -129,7 +128,11 @@ impl RunHandle {
 
     /// Whether the run has ended.
     pub fn is_finished(&self) -> bool {
-        self.outcome.done.load(Ordering::SeqCst)
+        self.outcome
+            .result
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
     }
 
     /// Approves the `wait` keyed `key`: a run that has not reached it yet

@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 use pipec_compiler::analyze::Callee;
 use pipec_compiler::plan::{Plan, PlanNode};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::memory::{Decision, Memory, Reuse};
 use super::nested::{NestedEvents, NestedStore};
 use super::{CANCELLED, Done, RunOptions, TableOutputs, Task, run_with_engine};
 use crate::events::{Event, EventSink};
-use crate::plugins::{Args, Registry, TaskContext, WAITING_FOR, builtin};
+use crate::plugins::{Args, Registry, TaskContext, WAITING_FOR, builtin, wait_outcome};
 use crate::store::{Store, TaskRecord};
 use crate::tables::{Engine, RecordBatch, Tables, handle, holds_table};
 
@@ -33,12 +33,7 @@ fn decided_since(
     }
     let key = args.get("key").and_then(Value::as_str).unwrap_or("");
     match store.decisions(run_id).into_iter().find(|d| d.key == key) {
-        Some(d) if d.approved => Ok(json!({ "key": key, "approved": true })),
-        Some(d) => Err(format!(
-            "`{key}` was rejected: {} (by {})",
-            d.note.as_deref().unwrap_or("no note given"),
-            d.by
-        )),
+        Some(d) => wait_outcome(key, (!d.approved).then(|| d.rejection_note()).as_deref()),
         None => Err(error),
     }
 }

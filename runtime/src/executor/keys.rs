@@ -125,11 +125,12 @@ pub fn task_key(
             files.insert(shown, json!({ "bytes": sig.size, "hash": sig.hash }));
         }
     }
+    let files = Value::Object(files);
     let mut hasher = blake3::Hasher::new();
     hasher.update(b"{");
     for (name, value) in [
         ("args", &hashed_args),
-        ("files", &Value::Object(files.clone())),
+        ("files", &files),
         ("operator", &Value::String(operator.to_string())),
     ] {
         feed_name(name, &mut hasher);

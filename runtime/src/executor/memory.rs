@@ -189,7 +189,7 @@ impl Memory {
         if keyed.known
             && !makes_a_table(name)
             && let Some(prior) = self.resumed.get(&keyed.key)
-            && let Some(value) = reusable(prior, store)
+            && let Some(value) = reusable(prior, name, store)
         {
             return Decision::Reuse {
                 value,
@@ -218,7 +218,7 @@ impl Memory {
         let cacheable = node.policy.cache || (self.cache_all && is_pure(node));
         if cacheable
             && let Some(prior) = store.cached_task(&keyed.key)
-            && let Some(value) = reusable(&prior, store)
+            && let Some(value) = reusable(&prior, name, store)
         {
             return Decision::Reuse {
                 value,
@@ -307,12 +307,12 @@ impl Memory {
 
 /// The value of a recorded task, if it can be reused: kept, and every file
 /// it wrote still as it wrote it.
-fn reusable(prior: &PriorTask, store: &dyn Store) -> Option<Value> {
+fn reusable(prior: &PriorTask, operator: &str, store: &dyn Store) -> Option<Value> {
     let value = prior.value.clone()?;
-    // Only a writer's parts hold `wrote` (parsed only then).
-    let wrote = match prior.parts_json.as_deref() {
-        Some(text) if text.contains("\"wrote\"") => prior.parts(),
-        _ => None,
+    // Only a writer's parts hold `wrote` (so only they are parsed).
+    let wrote = match operator.starts_with("write_") {
+        true => prior.parts(),
+        false => None,
     };
     if let Some(Value::Object(wrote)) = wrote.as_ref().and_then(|p| p.get("wrote")) {
         for (path, sig) in wrote {

@@ -105,9 +105,8 @@ impl RunOptions {
             if decision.approved {
                 self.approvals.insert(decision.key.clone());
             } else {
-                let note = decision.note.as_deref().unwrap_or("no note given");
                 self.rejections
-                    .insert(decision.key.clone(), format!("{note} (by {})", decision.by));
+                    .insert(decision.key.clone(), decision.rejection_note());
             }
         }
     }
